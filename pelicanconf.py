@@ -1,0 +1,128 @@
+"""Development settings for the Resonanz demo site (production overrides: publishconf.py)."""
+
+import os
+
+AUTHOR = "Resonanz-Redaktion"
+SITENAME = "Resonanz"
+SITESUBTITLE = "Die Community für Kundendialog, Marken und Podcasts"
+# Empty in development: links are relative, the devserver serves on 127.0.0.1:8000.
+SITEURL = ""
+RELATIVE_URLS = True
+# Absolute URL for canonical links, OpenGraph and JSON-LD (SITEURL may be relative).
+CANONICAL_SITEURL = "http://127.0.0.1:8000"
+
+PATH = "content"
+OUTPUT_PATH = "output"
+THEME = "theme"
+TIMEZONE = "Europe/Berlin"
+DEFAULT_LANG = "de"
+DEFAULT_DATE = "fs"
+DEFAULT_PAGINATION = 8
+SUMMARY_MAX_LENGTH = 40
+
+ARTICLE_PATHS = ["posts", "case-studies"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images", "extra"]
+EXTRA_PATH_METADATA = {}
+# Everything else under content/ belongs to plugins (episodes, responses, data).
+IGNORE_FILES = [".#*", "*.yaml", "*.yml", "*.json", "*.vtt", "*.srt", "*.txt", "README*"]
+
+# URLs: German words, one folder per page, pagination as .../page/N/ (DESIGN principle 8).
+ARTICLE_URL = "{date:%Y}/{date:%m}/{slug}/"
+ARTICLE_SAVE_AS = ARTICLE_URL + "index.html"
+ARTICLE_LANG_URL = "{lang}/{date:%Y}/{date:%m}/{slug}/"
+ARTICLE_LANG_SAVE_AS = ARTICLE_LANG_URL + "index.html"
+DRAFT_URL = "entwuerfe/{slug}/"
+DRAFT_SAVE_AS = DRAFT_URL + "index.html"
+DRAFT_LANG_URL = "entwuerfe/{lang}/{slug}/"
+DRAFT_LANG_SAVE_AS = DRAFT_LANG_URL + "index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = PAGE_URL + "index.html"
+PAGE_LANG_URL = "{lang}/{slug}/"
+PAGE_LANG_SAVE_AS = PAGE_LANG_URL + "index.html"
+CATEGORY_URL = "kategorie/{slug}/"
+CATEGORY_SAVE_AS = CATEGORY_URL + "index.html"
+CATEGORIES_SAVE_AS = "kategorie/index.html"
+CATEGORIES_URL = "kategorie/"
+TAG_URL = "schlagwort/{slug}/"
+TAG_SAVE_AS = TAG_URL + "index.html"
+TAGS_SAVE_AS = "schlagwort/index.html"
+TAGS_URL = "schlagwort/"
+AUTHOR_URL = "autor/{slug}/"
+AUTHOR_SAVE_AS = AUTHOR_URL + "index.html"
+AUTHORS_SAVE_AS = "autor/index.html"
+AUTHORS_URL = "autor/"
+ARCHIVES_SAVE_AS = "archiv/index.html"
+ARCHIVES_URL = "archiv/"
+YEAR_ARCHIVE_SAVE_AS = "{date:%Y}/index.html"
+YEAR_ARCHIVE_URL = "{date:%Y}/"
+MONTH_ARCHIVE_SAVE_AS = "{date:%Y}/{date:%m}/index.html"
+MONTH_ARCHIVE_URL = "{date:%Y}/{date:%m}/"
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+DIRECT_TEMPLATES = ["index", "categories", "authors", "archives", "tags", "404", "robots"]
+ROBOTS_SAVE_AS = "robots.txt"
+PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None, "author": None}
+# 404.html sits at the root where static hosts (Netlify, GitHub Pages, nginx) look for it.
+globals()["404_SAVE_AS"] = "404.html"  # not a valid Python name, but a valid setting
+
+# Reader feeds: Atom and RSS for everything, per category, per tag and per author.
+FEED_DOMAIN = CANONICAL_SITEURL  # feeds need absolute links even when pages are relative
+FEED_ALL_ATOM = "feeds/alle.atom.xml"
+FEED_ALL_RSS = "feeds/alle.rss.xml"
+FEED_ATOM = None
+FEED_RSS = None
+CATEGORY_FEED_ATOM = "feeds/kategorie/{slug}.atom.xml"
+CATEGORY_FEED_RSS = "feeds/kategorie/{slug}.rss.xml"
+TAG_FEED_ATOM = "feeds/schlagwort/{slug}.atom.xml"
+TAG_FEED_RSS = "feeds/schlagwort/{slug}.rss.xml"
+AUTHOR_FEED_ATOM = "feeds/autor/{slug}.atom.xml"
+AUTHOR_FEED_RSS = "feeds/autor/{slug}.rss.xml"
+TRANSLATION_FEED_ATOM = "feeds/alle-{lang}.atom.xml"
+TRANSLATION_FEED_RSS = None
+FEED_MAX_ITEMS = 30
+RSS_FEED_SUMMARY_ONLY = False
+
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.codehilite": {"css_class": "highlight"},
+        "markdown.extensions.extra": {},
+        "markdown.extensions.meta": {},
+        "markdown.extensions.toc": {"permalink": False},
+    },
+    "output_format": "html5",
+}
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = [
+    "resonanz_core",
+    "pelican.plugins.yaml_metadata",
+    "pelican.plugins.sitemap",
+    "pelican.plugins.neighbors",
+    "pelican.plugins.series",
+]
+
+# --- resonanz_core ------------------------------------------------------------
+# Strict mode: every content warning fails the build, all of them listed.
+RESONANZ_STRICT = os.environ.get("RESONANZ_STRICT", "") not in ("", "0", "false", "no")
+RESONANZ_STYLESHEETS = ["site.css"]
+RESONANZ_SCRIPTS = []
+RESONANZ_LOGO = "images/logo.png"
+RESONANZ_PUBLISHER = "Resonanz Community e. V."
+RESONANZ_EXTRA_METADATA = []
+RESONANZ_MENU = [
+    ("Blog", "archiv/"),
+    ("Kategorien", "kategorie/"),
+    ("Über uns", "ueber-uns/"),
+]
+RESONANZ_FOOTER_LINKS = [("Impressum", "impressum/"), ("Datenschutz", "datenschutz/")]
+
+# --- pelican-sitemap --------------------------------------------------------------
+SITEMAP = {
+    "format": "xml",
+    "priorities": {"articles": 0.7, "indexes": 0.5, "pages": 0.4},
+    "changefreqs": {"articles": "monthly", "indexes": "daily", "pages": "yearly"},
+    "exclude": ["404.html", "entwuerfe/"],
+}

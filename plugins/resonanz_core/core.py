@@ -1,0 +1,165 @@
+"""Pelican glue of resonanz_core: connects the signals, holds no state between builds."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from jinja2 import pass_context
+from pelican import signals
+from pelican.log import LimitFilter
+
+from . import checks, dates, i18n
+from .problems import ProblemCollector, StrictModeError, strict_report
+from .settings import DEFAULTS
+
+logger = logging.getLogger(__name__)
+
+
+def _settings(pelican_settings: dict) -> dict:
+    return {**DEFAULTS, **{k: v for k, v in pelican_settings.items() if k.startswith("RESONANZ_")}}
+
+
+def _context_lang(ctx) -> str:
+    for name in ("article", "page", "episode"):
+        content = ctx.get(name)
+        lang = getattr(content, "lang", None)
+        if lang:
+            return lang
+    return ctx.get("DEFAULT_LANG") or "de"
+
+
+@pass_context
+def _translate(ctx, text: str) -> str:
+    return i18n.translate(text, _context_lang(ctx))
+
+
+def _date_filter(fn):
+    @pass_context
+    def _filter(ctx, value, lang: str | None = None):
+        if value is None:
+            return ""
+        return fn(value, lang or _context_lang(ctx))
+
+    return _filter
+
+
+@pass_context
+def _canonical(ctx, path: str) -> str:
+    """Absolute URL of an output path ('a/b/index.html' -> SITEURL/a/b/)."""
+    path = path or ""
+    if path.endswith("index.html"):
+        path = path[: -len("index.html")]
+    siteurl = ctx.get("CANONICAL_SITEURL") or ctx.get("SITEURL") or ""
+    return f"{siteurl.rstrip('/')}/{path.lstrip('/')}"
+
+
+def on_initialized(pelican) -> None:
+    settings = pelican.settings
+    options = _settings(settings)
+    for key, value in DEFAULTS.items():
+        settings.setdefault(key, value)
+    if not isinstance(options["RESONANZ_STYLESHEETS"], (list, tuple)):
+        logger.error(
+            "resonanz_core: setting RESONANZ_STYLESHEETS = %r: expected a list of file names",
+            options["RESONANZ_STYLESHEETS"],
+        )
+        settings["RESONANZ_STYLESHEETS"] = DEFAULTS["RESONANZ_STYLESHEETS"]
+    content = Path(settings["PATH"]).resolve()
+    output = Path(settings["OUTPUT_PATH"]).resolve()
+    # A build must never write into content/: refuse an output inside it (or around it,
+    # since DELETE_OUTPUT_DIRECTORY would then wipe the editors' files).
+    if output == content or content in output.parents or output in content.parents:
+        raise StrictModeError(
+            f"resonanz_core: setting OUTPUT_PATH = {str(output)!r}: must not be inside or "
+            f"around PATH {str(content)!r} (a build never writes into content/)"
+        )
+    pelican.resonanz_collector = ProblemCollector()
+    pelican.resonanz_problems = []
+    on_build_start(pelican)
+
+
+def on_build_start(pelican) -> list:
+    """Attach the collector for this run (autoreload runs the same Pelican many times)."""
+    # Pelican's LimitFilter drops a message it has seen before in this process, so a
+    # second build (autoreload, tests) would hide problems that are still there.
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
+    collector = getattr(pelican, "resonanz_collector", None)
+    root = logging.getLogger()
+    if collector is not None and collector not in root.handlers:
+        root.addHandler(collector)
+    return []
+
+
+def on_generator_init(generator) -> None:
+    env = getattr(generator, "env", None)
+    if env is None:
+        return
+    env.globals["_"] = _translate
+    env.globals["LANGUAGES"] = i18n.LANGUAGES
+    env.filters["datum"] = _date_filter(dates.datum)
+    env.filters["datum_kurz"] = _date_filter(dates.datum_kurz)
+    env.filters["monat"] = _date_filter(dates.monat)
+    env.filters["isodate"] = dates.isodate
+    env.filters["canonical"] = _canonical
+
+
+def on_content_init(content) -> None:
+    # YAML front matter yields booleans where Pelican expects strings ("translation: true"
+    # crashes Pelican's process_translations with a bool).
+    for field in ("translation",):
+        value = content.metadata.get(field)
+        if isinstance(value, bool):
+            content.metadata[field] = "true" if value else "false"
+    # Pelican formats locale_date with strftime and the system locale; Babel does not
+    # need de_DE installed.
+    date = getattr(content, "date", None)
+    if date is not None and hasattr(date, "year"):
+        content.locale_date = dates.datum(date, getattr(content, "lang", None))
+    modified = getattr(content, "modified", None)
+    if modified is not None and hasattr(modified, "year"):
+        content.locale_modified = dates.datum(modified, getattr(content, "lang", None))
+
+
+def _check_all(items, settings) -> None:
+    root = str(Path(settings["PATH"]).resolve())
+    extra = settings.get("RESONANZ_EXTRA_METADATA", [])
+    for content in items:
+        checks.report_metadata(content, root, extra)
+        checks.report_links(content, root)
+
+
+def on_articles_done(generator) -> None:
+    items = list(generator.articles) + list(generator.translations)
+    items += list(generator.drafts) + list(getattr(generator, "drafts_translations", []))
+    _check_all(items, generator.settings)
+
+
+def on_pages_done(generator) -> None:
+    items = list(generator.pages) + list(generator.translations)
+    items += list(generator.hidden_pages) + list(getattr(generator, "draft_pages", []))
+    _check_all(items, generator.settings)
+
+
+def on_finalized(pelican) -> None:
+    collector = getattr(pelican, "resonanz_collector", None)
+    if collector is None:
+        return
+    logging.getLogger().removeHandler(collector)
+    problems = collector.take()
+    pelican.resonanz_problems = problems
+    if problems:
+        logger.info("resonanz_core: %d content problem(s) in this build", len(problems))
+    if problems and pelican.settings.get("RESONANZ_STRICT"):
+        raise StrictModeError(strict_report(problems))
+
+
+def register() -> None:
+    signals.initialized.connect(on_initialized)
+    signals.get_generators.connect(on_build_start)
+    signals.generator_init.connect(on_generator_init)
+    signals.content_object_init.connect(on_content_init)
+    signals.article_generator_finalized.connect(on_articles_done)
+    signals.page_generator_finalized.connect(on_pages_done)
+    signals.finalized.connect(on_finalized)

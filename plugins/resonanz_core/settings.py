@@ -1,0 +1,39 @@
+"""Defaults of the resonanz_core plugin; every key is documented in the README."""
+
+DEFAULTS: dict = {
+    # Fail the build at the end when any warning or error about content was logged.
+    "RESONANZ_STRICT": False,
+    # Stylesheets under theme/static/css/ linked from every page, in this order.
+    "RESONANZ_STYLESHEETS": ["site.css"],
+    # Scripts under theme/static/js/ loaded with defer on every page.
+    "RESONANZ_SCRIPTS": [],
+    # Site logo (path in output), used for JSON-LD publisher and the header.
+    "RESONANZ_LOGO": "",
+    # Organisation named as publisher in JSON-LD.
+    "RESONANZ_PUBLISHER": "",
+    # Metadata fields that plugins or editors add beyond the known ones.
+    "RESONANZ_EXTRA_METADATA": [],
+    # Main navigation: (label, url relative to SITEURL).
+    "RESONANZ_MENU": [],
+    # Footer links: (label, url relative to SITEURL).
+    "RESONANZ_FOOTER_LINKS": [],
+}
+
+# Pelican's own metadata, the content model in DESIGN.md and what the bundled
+# pelican-plugins read. Anything else is reported as an unknown field (typos).
+KNOWN_METADATA = frozenset(
+    """
+    title date modified category tags tag author authors slug summary lang translation
+    status template save_as url keywords description og_image
+    comments linkbacks image image_alt series series_index
+    brand industry year channel challenge outcome sources related
+    number season episode_type explicit audio guests chapters transcript cover guid block
+    old_url reader
+    """.split()
+)
+
+ENUMS = {
+    "comments": ("open", "closed", "hidden"),
+    "linkbacks": ("on", "off"),
+    "status": ("published", "draft", "hidden", "skip"),
+}

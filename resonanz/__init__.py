@@ -1,0 +1,1 @@
+"""Resonanz tools: commands that are not Pelican plugins (import, receiver, bench, scaffolding)."""

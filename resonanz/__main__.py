@@ -1,0 +1,34 @@
+"""Command line entry point: `python -m resonanz <command> ...` dispatches to the tools."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+# command name -> module with a main(argv) function
+COMMANDS = {
+    "receiver": "resonanz.receiver.cli",
+    "import": "resonanz.importer.cli",
+    "bench": "resonanz.bench",
+    "check": "resonanz.check",
+    "new-episode": "resonanz.scaffold",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print("usage: python -m resonanz <command> [options]\n\ncommands:")
+        for name in COMMANDS:
+            print(f"  {name}")
+        return 0 if argv else 2
+    name, rest = argv[0], argv[1:]
+    if name not in COMMANDS:
+        print(f"resonanz: unknown command {name!r}; try --help", file=sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[name])
+    return int(module.main(rest) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

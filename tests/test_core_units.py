@@ -1,0 +1,74 @@
+"""Pure functions of resonanz_core: dates, translations, metadata and link checks, paths."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from resonanz_core import checks, dates, i18n
+from resonanz_core.paths import PathOutsideContent, resolve_inside
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.mark.parametrize(
+    "value, lang, expected",
+    [
+        (dt.datetime(2008, 3, 26, 12, 39, tzinfo=BERLIN), "de", "26. März 2008 um 12:39 Uhr"),
+        (dt.datetime(2008, 3, 26, 12, 39, tzinfo=BERLIN), "en", "March 26, 2008 at 12:39"),
+        (dt.datetime(2026, 12, 1, 9, 5), "de", "1. Dezember 2026 um 09:05 Uhr"),
+        (dt.datetime(2026, 5, 3, 23, 59, tzinfo=ZoneInfo("UTC")), "de-AT", "3. Mai 2026 um 23:59 Uhr"),
+        (dt.datetime(2026, 2, 3, 7, 0), "fr", "3. Februar 2026 um 07:00 Uhr"),
+    ],
+)
+def test_datum(value, lang, expected):
+    assert dates.datum(value, lang) == expected
+
+
+def test_datum_kurz_and_monat():
+    day = dt.date(2026, 3, 9)
+    assert dates.datum_kurz(day) == "9. März 2026"
+    assert dates.datum_kurz(day, "en") == "March 9, 2026"
+    assert dates.monat(day) == "März 2026"
+
+
+def test_translate_falls_back_to_german():
+    assert i18n.translate("Zum Inhalt springen", "en") == "Skip to content"
+    assert i18n.translate("Zum Inhalt springen", "de") == "Zum Inhalt springen"
+    assert i18n.translate("Ganz neuer Text", "en") == "Ganz neuer Text"
+    i18n.add_translations({"Ganz neuer Text": "Brand new text"})
+    assert i18n.translate("Ganz neuer Text", "en-GB") == "Brand new text"
+
+
+def test_check_metadata_names_field_and_value():
+    problems = checks.check_metadata(
+        "posts/x.md", {"title": "x", "categroy": "Foo", "comments": "vielleicht"}
+    )
+    fields = {field: (value, expected) for field, value, expected in problems}
+    assert fields["categroy"][0] == "Foo" and "unknown field" in fields["categroy"][1]
+    assert fields["comments"][0] == "vielleicht" and "open, closed, hidden" in fields["comments"][1]
+    assert checks.check_metadata("p.md", {"title": "x", "brand": "y"}, ["brand"]) == []
+
+
+def test_broken_links(tmp_path):
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "posts" / "a.md").write_text("x")
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "b.png").write_bytes(b"")
+    source = str(tmp_path / "posts" / "c.md")
+    raw = (
+        '<a href="{filename}a.md">ok</a> <img src="{static}/images/b.png">'
+        '<a href="{filename}fehlt.md#x">kaputt</a> <a href="{static}../../etc/passwd">raus</a>'
+    )
+    assert checks.broken_links(source, raw, str(tmp_path)) == [
+        ("{filename}fehlt.md", "no such file in content/"),
+        ("{static}../../etc/passwd", "leaves content/"),
+    ]
+
+
+def test_resolve_inside(tmp_path):
+    assert resolve_inside(tmp_path, tmp_path / "episodes", "a.mp3") == tmp_path / "episodes" / "a.mp3"
+    assert resolve_inside(tmp_path, tmp_path / "episodes", "/audio/a.mp3") == tmp_path / "audio" / "a.mp3"
+    with pytest.raises(PathOutsideContent):
+        resolve_inside(tmp_path, tmp_path / "episodes", "../../secret.mp3")
