@@ -16,16 +16,32 @@ OUTPUT_PATH = "output"
 THEME = "theme"
 TIMEZONE = "Europe/Berlin"
 DEFAULT_LANG = "de"
-DEFAULT_DATE = "fs"
+# No date from the file system: a fresh clone would change every "updated" date and the
+# same content would no longer give the same bytes. A post without a date is an error.
+DEFAULT_DATE = None
 DEFAULT_PAGINATION = 8
 SUMMARY_MAX_LENGTH = 40
 
 ARTICLE_PATHS = ["posts", "case-studies"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images", "extra"]
-EXTRA_PATH_METADATA = {}
+EXTRA_PATH_METADATA = {"extra/favicon.ico": {"path": "favicon.ico"}}
 # Everything else under content/ belongs to plugins (episodes, responses, data).
-IGNORE_FILES = [".#*", "*.yaml", "*.yml", "*.json", "*.vtt", "*.srt", "*.txt", "README*"]
+IGNORE_FILES = ["**/.*", ".#*", "*.yaml", "*.yml", "*.json", "*.vtt", "*.srt", "*.txt", "README*"]
+
+# Slugs: German transliteration (Markenführung -> markenfuehrung), not unidecode's "markenfuhrung".
+SLUGIFY_USE_UNICODE = True
+_GERMAN_SLUGS = [("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")]
+_SLUG_RULES = [
+    (r"[^\w\s-]", ""),
+    (r"(?u)\A\s*", ""),
+    (r"(?u)\s*\Z", ""),
+    (r"[-\s]+", "-"),
+]
+SLUG_REGEX_SUBSTITUTIONS = _GERMAN_SLUGS + _SLUG_RULES
+CATEGORY_REGEX_SUBSTITUTIONS = SLUG_REGEX_SUBSTITUTIONS
+TAG_REGEX_SUBSTITUTIONS = SLUG_REGEX_SUBSTITUTIONS
+AUTHOR_REGEX_SUBSTITUTIONS = SLUG_REGEX_SUBSTITUTIONS
 
 # URLs: German words, one folder per page, pagination as .../page/N/ (DESIGN principle 8).
 ARTICLE_URL = "{date:%Y}/{date:%m}/{slug}/"
