@@ -11,6 +11,20 @@ OUTPUTDIR = $(BASEDIR)/output
 CONFFILE = $(BASEDIR)/pelicanconf.py
 PUBLISHCONF = $(BASEDIR)/publishconf.py
 
+# Deploy targets (see README, "Publishing"): only changed files are transferred.
+SSH_HOST ?= localhost
+SSH_PORT ?= 22
+SSH_USER ?= deploy
+SSH_TARGET_DIR ?= /var/www/resonanz
+SSH_OPTS ?=
+GITHUB_PAGES_BRANCH ?= gh-pages
+GITHUB_PAGES_REMOTE ?= origin
+GITHUB_PAGES_PUSH ?= 1
+RCLONE ?= rclone
+RCLONE_DEST ?=
+RCLONE_FLAGS ?=
+S3_DEST ?=
+
 PORT ?= 8000
 BIND ?= 127.0.0.1
 PYTEST_ARGS ?=
@@ -33,7 +47,7 @@ endif
 # The virtualenv is (re)made whenever pyproject.toml changes.
 STAMP = $(VENV)/.installed-stamp
 
-.PHONY: help install sysdeps html clean regenerate serve devserver publish test lint check bench
+.PHONY: help install sysdeps html clean regenerate serve devserver publish rsync_upload github s3_upload deploy test lint check bench
 
 help:
 	@echo 'Resonanz: Makefile for the community site'
@@ -46,7 +60,11 @@ help:
 	@echo '   make regenerate     rebuild on every change'
 	@echo '   make serve [PORT=8000]     serve output/ on http://$(BIND):PORT'
 	@echo '   make devserver [PORT=8000] rebuild on change and serve on http://$(BIND):PORT'
-	@echo '   make publish        build with publishconf.py (production, strict)'
+	@echo '   make publish        build with publishconf.py (production, strict) into a fresh dir, then swap'
+	@echo '   make rsync_upload   publish, then rsync over SSH (SSH_HOST, SSH_PORT, SSH_USER, SSH_TARGET_DIR)'
+	@echo '   make github         publish, then push to GitHub Pages (GITHUB_PAGES_BRANCH)'
+	@echo '   make s3_upload      publish, then sync to S3 with Content-Type and cache headers (S3_DEST)'
+	@echo '   make deploy         publish, then rclone sync to any host (RCLONE_DEST=remote:path)'
 	@echo '   make test           set up and run the whole test suite'
 	@echo '   make lint           ruff on plugins, tools and tests'
 	@echo ''
@@ -79,7 +97,20 @@ devserver: $(STAMP)
 	"$(PELICAN)" -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b "$(BIND)" -p $(PORT) $(PELICANOPTS)
 
 publish: $(STAMP)
-	RESONANZ_STRICT=1 "$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(PUBLISHCONF)" $(PELICANOPTS)
+	RESONANZ_STRICT=1 "$(VENV_PY)" -m resonanz publish --settings "$(PUBLISHCONF)" --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" -- $(PELICANOPTS)
+
+rsync_upload: publish
+	rsync -e "ssh -p $(SSH_PORT) $(SSH_OPTS)" -rlptvzc --delete --stats --exclude "/_hosting/" "$(OUTPUTDIR)"/ "$(SSH_USER)@$(SSH_HOST):$(SSH_TARGET_DIR)"
+
+github: publish
+	"$(VENV)/bin/ghp-import" -m "Site built from $$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" -b "$(GITHUB_PAGES_BRANCH)" -r "$(GITHUB_PAGES_REMOTE)" --no-jekyll $(if $(filter 1,$(GITHUB_PAGES_PUSH)),--push) "$(OUTPUTDIR)"
+
+s3_upload: publish
+	"$(VENV_PY)" -m resonanz deploy-s3 --rclone "$(RCLONE)" --output "$(OUTPUTDIR)" --dest "$(S3_DEST)" -- $(RCLONE_FLAGS)
+
+deploy: publish
+	@test -n "$(RCLONE_DEST)" || { echo "deploy: set RCLONE_DEST=remote:path (see README)" >&2; exit 2; }
+	"$(RCLONE)" sync "$(OUTPUTDIR)" "$(RCLONE_DEST)" -v --stats-one-line --exclude "/_hosting/**" $(RCLONE_FLAGS)
 
 test: $(STAMP) sysdeps
 	"$(VENV_PY)" -m pytest $(PYTEST_ARGS)

@@ -115,7 +115,6 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "resonanz_core",
     "pelican.plugins.yaml_metadata",
-    "pelican.plugins.sitemap",
     "pelican.plugins.neighbors",
     "pelican.plugins.series",
 ]
@@ -128,6 +127,7 @@ RESONANZ_SCRIPTS = []
 RESONANZ_LOGO = "images/logo.png"
 RESONANZ_PUBLISHER = "Resonanz Community e. V."
 RESONANZ_EXTRA_METADATA = []
+RESONANZ_SITEMAP = True
 RESONANZ_MENU = [
     ("Blog", "archiv/"),
     ("Kategorien", "kategorie/"),
@@ -135,10 +135,3 @@ RESONANZ_MENU = [
 ]
 RESONANZ_FOOTER_LINKS = [("Impressum", "impressum/"), ("Datenschutz", "datenschutz/")]
 
-# --- pelican-sitemap --------------------------------------------------------------
-SITEMAP = {
-    "format": "xml",
-    "priorities": {"articles": 0.7, "indexes": 0.5, "pages": 0.4},
-    "changefreqs": {"articles": "monthly", "indexes": "daily", "pages": "yearly"},
-    "exclude": ["404.html", "entwuerfe/"],
-}

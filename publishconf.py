@@ -13,3 +13,16 @@ RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
 # CI publishes only strict builds: every content warning is an error.
 RESONANZ_STRICT = True
+
+# Precompressed copies for hosts that serve them (nginx gzip_static/brotli_static, Caddy).
+PLUGINS = [*PLUGINS, "pelican.plugins.precompress"]  # noqa: F405
+PRECOMPRESS_GZIP = True
+PRECOMPRESS_BROTLI = True
+PRECOMPRESS_ZOPFLI = False
+PRECOMPRESS_ZSTANDARD = False
+PRECOMPRESS_MIN_SIZE = 512
+# Content cache with a content hash: survives CI checkouts, where every mtime is new.
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CHECK_MODIFIED_METHOD = "md5"
+CACHE_PATH = ".cache/pelican"

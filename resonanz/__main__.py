@@ -10,6 +10,9 @@ COMMANDS = {
     "receiver": "resonanz.receiver.cli",
     "import": "resonanz.importer.cli",
     "bench": "resonanz.bench",
+    "publish": "resonanz.publish",
+    "deploy-s3": "resonanz.deploy_s3",
+    "demo-images": "resonanz.demo_images",
     "check": "resonanz.check",
     "new-episode": "resonanz.scaffold",
 }

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from jinja2 import pass_context
 from pelican import signals
 from pelican.log import LimitFilter
 
-from . import checks, dates, i18n
+from . import checks, dates, i18n, sitemap
 from .problems import ProblemCollector, StrictModeError, strict_report
 from .settings import DEFAULTS
 
@@ -79,12 +80,34 @@ def on_initialized(pelican) -> None:
     on_build_start(pelican)
 
 
+# Pages written in the current run, per output folder (cleared when the run ends).
+_WRITTEN: dict[str, list] = {}
+
+
+def on_content_written(path: str, context: dict) -> None:
+    output_path = context.get("OUTPUT_PATH")
+    if output_path and path.endswith(".html"):
+        entry = sitemap.page_entry(output_path, path, context)
+        _WRITTEN.setdefault(os.path.realpath(output_path), []).append(entry)
+
+
+def write_sitemap(pelican) -> None:
+    entries = _WRITTEN.pop(os.path.realpath(pelican.output_path), [])
+    if not pelican.settings.get("RESONANZ_SITEMAP", True):
+        return
+    siteurl = (pelican.settings.get("CANONICAL_SITEURL") or pelican.settings["SITEURL"]).rstrip("/")
+    filename = os.path.join(pelican.output_path, "sitemap.xml")
+    count = sitemap.write_sitemap(filename, siteurl, entries)
+    logger.info("resonanz_core: sitemap.xml with %d URLs", count)
+
+
 def on_build_start(pelican) -> list:
     """Attach the collector for this run (autoreload runs the same Pelican many times)."""
     # Pelican's LimitFilter drops a message it has seen before in this process, so a
     # second build (autoreload, tests) would hide problems that are still there.
     LimitFilter._raised_messages.clear()
     LimitFilter._group_count.clear()
+    _WRITTEN.pop(os.path.realpath(pelican.output_path), None)  # a crashed run left these
     collector = getattr(pelican, "resonanz_collector", None)
     root = logging.getLogger()
     if collector is not None and collector not in root.handlers:
@@ -143,6 +166,7 @@ def on_pages_done(generator) -> None:
 
 
 def on_finalized(pelican) -> None:
+    write_sitemap(pelican)
     collector = getattr(pelican, "resonanz_collector", None)
     if collector is None:
         return
@@ -162,4 +186,5 @@ def register() -> None:
     signals.content_object_init.connect(on_content_init)
     signals.article_generator_finalized.connect(on_articles_done)
     signals.page_generator_finalized.connect(on_pages_done)
+    signals.content_written.connect(on_content_written)
     signals.finalized.connect(on_finalized)
