@@ -28,6 +28,7 @@ S3_DEST ?=
 PORT ?= 8000
 BIND ?= 127.0.0.1
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 DEBUG ?= 0
 ifeq ($(DEBUG), 1)
@@ -67,6 +68,7 @@ help:
 	@echo '   make deploy         publish, then rclone sync to any host (RCLONE_DEST=remote:path)'
 	@echo '   make test           set up and run the whole test suite'
 	@echo '   make lint           ruff on plugins, tools and tests'
+	@echo '   make bench [BENCH_ARGS="--sizes 500:50"]  build speed and memory against stock Pelican'
 	@echo ''
 	@echo 'Switches: DEBUG=1 (verbose), RELATIVE=1 (relative URLs), STRICT=1 (content warnings fail).'
 
@@ -114,6 +116,9 @@ deploy: publish
 
 test: $(STAMP) sysdeps
 	"$(VENV_PY)" -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	"$(VENV_PY)" -m resonanz bench $(BENCH_ARGS)
 
 lint: $(STAMP)
 	"$(VENV)/bin/ruff" check plugins resonanz tests pelicanconf.py publishconf.py

@@ -1,0 +1,253 @@
+"""`make bench`: build synthetic sites with Resonanz and with stock Pelican, print a table."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_AUDIO = ROOT / "content" / "episodes" / "003-community-ziele.mp3"
+
+SUBJECTS = ["Die Community", "Unser Team", "Die Marke", "Das Serviceteam", "Eine Kundin",
+            "Der Moderator", "Die Redaktion", "Jede Antwort", "Ein guter Dialog", "Das Forum"]
+VERBS = ["braucht", "verändert", "beschreibt", "verbessert", "beantwortet", "erklärt",
+         "stärkt", "begleitet", "misst", "verbindet"]
+OBJECTS = ["das Vertrauen der Kundschaft", "die Beschwerden vom Wochenende",
+           "den Ton in sozialen Netzwerken", "die Fragen zur Lieferung",
+           "das Feedback aus dem Forum", "die Zahlen im Quartalsbericht",
+           "die Regeln für Kommentare", "die Geschichte hinter dem Produkt",
+           "den Kundendialog am Telefon", "die Ideen der Mitglieder"]
+TAILS = ["schneller als erwartet.", "mit viel Geduld.", "ohne großen Aufwand.",
+         "über alle Kanäle hinweg.", "gerade in Krisenzeiten.", "jeden Tag aufs Neue.",
+         "auch nach Jahren noch.", "mit klaren Worten.", "für alle sichtbar.", "Schritt für Schritt."]
+CATEGORIES = ["Kundendialog", "Community-Management", "Markenführung", "Social Media",
+              "Service", "Podcast-Praxis", "Datenschutz", "Fallbeispiele"]
+TAGS = [f"Thema {n:02d}" for n in range(1, 41)] + ["Zuhören", "Beschwerden", "Moderation",
+                                                    "Krisen", "Umfragen", "Newsletter"]
+AUTHORS = ["Lena Hoffmann", "Jonas Weber", "Aylin Demir", "Mara Schulz", "Timo Krüger",
+           "Ece Yıldız", "Paul Becker", "Sofia Neumann"]
+
+
+def sentence(rng: random.Random) -> str:
+    return f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} {rng.choice(TAILS)}"
+
+
+def post_text(rng: random.Random, number: int) -> str:
+    title = f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} ({number})"
+    day = 1 + number % 28
+    month = 1 + (number // 28) % 12
+    year = 2010 + (number // 336) % 16
+    tags = ", ".join(sorted(set(rng.sample(TAGS, 3))))
+    paragraphs = []
+    for part in range(5):
+        paragraphs.append(" ".join(sentence(rng) for _ in range(6)))
+        if part == 1:
+            paragraphs.append(f"## Abschnitt {part}\n\n- {sentence(rng)}\n- {sentence(rng)}")
+        if part == 3:
+            paragraphs.append(f"> {sentence(rng)}")
+    return (
+        f"Title: {title}\nDate: {year}-{month:02d}-{day:02d} {number % 24:02d}:{number % 60:02d}\n"
+        f"Category: {CATEGORIES[number % len(CATEGORIES)]}\nTags: {tags}\n"
+        f"Author: {AUTHORS[number % len(AUTHORS)]}\nSlug: beitrag-{number:05d}\n"
+        f"Summary: {sentence(rng)}\n\n" + "\n\n".join(paragraphs) + "\n"
+    )
+
+
+def episode_notes(number: int) -> str:
+    return (
+        f"Title: Folge {number}: Gespräch über Kundendialog\nDate: 2024-01-01 08:00\n"
+        f"Number: {number}\n\nShownotes zur Folge {number}.\n"
+    )
+
+
+def responses_yaml(rng: random.Random, slug: str, count: int) -> str:
+    lines = []
+    for n in range(count):
+        lines += [
+            f"- id: c{n}", "  type: comment", "  status: approved",
+            f"  author: {rng.choice(AUTHORS)}", f'  content: "{sentence(rng)}"',
+            f"  published: 2025-01-{1 + n % 28:02d}T10:00:00+01:00",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def make_site(root: Path, posts: int, episodes: int, responses: int, seed: int = 7) -> Path:
+    """A synthetic content/ folder: posts, episodes with tiny audio, response files."""
+    rng = random.Random(seed)
+    content = root / "content"
+    (content / "posts").mkdir(parents=True)
+    (content / "pages").mkdir()
+    (content / "responses").mkdir()
+    for number in range(posts):
+        (content / "posts" / f"beitrag-{number:05d}.md").write_text(
+            post_text(rng, number), encoding="utf-8")
+    episode_dir = content / "episodes"
+    episode_dir.mkdir()
+    for number in range(1, episodes + 1):
+        add_episode(content, number)
+    for number in range(min(responses, posts)):
+        slug = f"beitrag-{number:05d}"
+        (content / "responses" / f"{slug}.yaml").write_text(
+            responses_yaml(rng, slug, 3), encoding="utf-8")
+    images = content / "images" / "podcast"
+    images.mkdir(parents=True)
+    cover = ROOT / "content" / "images" / "podcast" / "cover.jpg"
+    if cover.exists():
+        shutil.copy(cover, images / "cover.jpg")
+    return content
+
+
+def add_episode(content: Path, number: int) -> None:
+    stem = content / "episodes" / f"{number:03d}-folge-{number}"
+    shutil.copy(DEMO_AUDIO, stem.with_suffix(".mp3"))
+    stem.with_suffix(".md").write_text(episode_notes(number), encoding="utf-8")
+
+
+RESONANZ_CONF = """
+import sys
+sys.path.insert(0, {root!r})
+from pelicanconf import *  # noqa
+PATH = {content!r}
+THEME = {root!r} + "/theme"
+PLUGIN_PATHS = [{root!r} + "/plugins"]
+SITEURL = "https://bench.example"
+CANONICAL_SITEURL = SITEURL
+FEED_DOMAIN = SITEURL
+RELATIVE_URLS = False
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CHECK_MODIFIED_METHOD = "md5"
+CACHE_PATH = {cache!r} + "/pelican"
+PODCAST_CACHE_PATH = {cache!r} + "/podcast"
+RESONANZ_STRICT = False
+"""
+
+STOCK_CONF = """
+PATH = {content!r}
+ARTICLE_PATHS = ["posts"]
+PAGE_PATHS = ["pages"]
+SITEURL = "https://bench.example"
+TIMEZONE = "Europe/Berlin"
+DEFAULT_LANG = "de"
+PLUGINS = []
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/{{slug}}.atom.xml"
+DEFAULT_PAGINATION = 8
+"""
+
+# Runs one build as the only child of a fresh interpreter and reports its peak RSS.
+MEASURE = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+result = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+seconds = time.perf_counter() - start
+peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": seconds, "peak_kib": peak_kib, "rc": result.returncode,
+                  "stderr": result.stderr[-2000:]}))
+"""
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mib: float
+    output_mib: float
+
+
+def folder_mib(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+def build(conf: Path, content: Path, output: Path) -> Run:
+    command = [sys.executable, "-m", "pelican", str(content), "-s", str(conf), "-o", str(output)]
+    raw = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
+                         text=True, check=True, cwd=conf.parent)
+    data = json.loads(raw.stdout)
+    if data["rc"] != 0:
+        raise RuntimeError(f"build failed ({conf.name}):\n{data['stderr']}")
+    return Run(data["seconds"], data["peak_kib"] / 1024, folder_mib(output))
+
+
+def bench_size(work: Path, posts: int, episodes: int, responses: int) -> dict:
+    content = make_site(work, posts, episodes, responses)
+    cache = work / "cache"
+    ours = work / "resonanz.py"
+    ours.write_text(RESONANZ_CONF.format(root=str(ROOT), content=str(content), cache=str(cache)))
+    stock = work / "stock.py"
+    stock.write_text(STOCK_CONF.format(content=str(content)))
+    out_ours, out_stock = work / "out-resonanz", work / "out-stock"
+    row: dict = {"posts": posts, "episodes": episodes}
+    row["stock_cold"] = build(stock, content, out_stock)
+    row["cold"] = build(ours, content, out_ours)
+    row["warm"] = build(ours, content, out_ours)
+    edited = content / "posts" / "beitrag-00000.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nEin Nachtrag.\n", encoding="utf-8")
+    row["edit"] = build(ours, content, out_ours)
+    add_episode(content, episodes + 1)
+    row["episode"] = build(ours, content, out_ours)
+    stats = cache / "podcast" / "stats.json"
+    row["audio_reads"] = json.loads(stats.read_text()) if stats.exists() else None
+    return row
+
+
+def table(rows: list[dict]) -> str:
+    head = ("| posts | episodes | stock cold s | cold s (×stock) | warm s (×cold) | "
+            "1 post edited s | 1 episode added s | peak RSS MiB (×stock) | output MiB |")
+    lines = [head, "|" + "---|" * 9]
+    for r in rows:
+        stock, cold = r["stock_cold"], r["cold"]
+        peak = max(cold.peak_mib, r["warm"].peak_mib, r["edit"].peak_mib, r["episode"].peak_mib)
+        lines.append(
+            f"| {r['posts']} | {r['episodes']} | {stock.seconds:.1f} | "
+            f"{cold.seconds:.1f} ({cold.seconds / stock.seconds:.2f}) | "
+            f"{r['warm'].seconds:.1f} ({r['warm'].seconds / cold.seconds:.2f}) | "
+            f"{r['edit'].seconds:.1f} | {r['episode'].seconds:.1f} | "
+            f"{peak:.0f} ({peak / stock.peak_mib:.2f}) | {r['episode'].output_mib:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def parse_sizes(text: str) -> list[tuple[int, int]]:
+    """'500:50,2000:50,5000:300' -> [(500, 50), (2000, 50), (5000, 300)]."""
+    sizes = []
+    for part in text.split(","):
+        posts, _, episodes = part.partition(":")
+        sizes.append((int(posts), int(episodes or 0)))
+    return sizes
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m resonanz bench", description=__doc__)
+    parser.add_argument("--sizes", default="500:50,2000:50,2000:300,5000:300",
+                        help="posts:episodes pairs, comma-separated")
+    parser.add_argument("--responses", type=int, default=200, help="posts with 3 comments each")
+    parser.add_argument("--keep", type=Path, help="build here and keep the sites")
+    args = parser.parse_args(argv)
+    rows = []
+    started = time.perf_counter()
+    for posts, episodes in parse_sizes(args.sizes):
+        work = Path(tempfile.mkdtemp(prefix=f"bench-{posts}-{episodes}-", dir=args.keep))
+        try:
+            print(f"bench: {posts} posts, {episodes} episodes ...", flush=True)
+            rows.append(bench_size(work, posts, episodes, args.responses))
+        finally:
+            if args.keep is None:
+                shutil.rmtree(work, ignore_errors=True)
+    print()
+    print(table(rows))
+    for row in rows:
+        if row["audio_reads"] is not None:
+            print(f"audio files read in the last build ({row['posts']}/{row['episodes']}): "
+                  f"{row['audio_reads']}")
+    print(f"\nPython {sys.version.split()[0]}, {os.cpu_count()} cores; "
+          f"total {time.perf_counter() - started:.0f} s")
+    return 0
