@@ -48,7 +48,7 @@ endif
 # The virtualenv is (re)made whenever pyproject.toml changes.
 STAMP = $(VENV)/.installed-stamp
 
-.PHONY: help install sysdeps html clean regenerate serve devserver publish rsync_upload github s3_upload deploy test lint check bench
+.PHONY: help install sysdeps receiver import html clean regenerate serve devserver publish rsync_upload github s3_upload deploy test lint check bench
 
 help:
 	@echo 'Resonanz: Makefile for the community site'
@@ -68,6 +68,8 @@ help:
 	@echo '   make deploy         publish, then rclone sync to any host (RCLONE_DEST=remote:path)'
 	@echo '   make test           set up and run the whole test suite'
 	@echo '   make lint           ruff on plugins, tools and tests'
+	@echo '   make receiver       run the Webmention/Pingback/TrackBack receiver (env RESONANZ_*)'
+	@echo '   make import FROM=wordpress|blogger|movabletype FILE=export.xml  move an old blog in'
 	@echo '   make bench [BENCH_ARGS="--sizes 500:50"]  build speed and memory against stock Pelican'
 	@echo ''
 	@echo 'Switches: DEBUG=1 (verbose), RELATIVE=1 (relative URLs), STRICT=1 (content warnings fail).'
@@ -119,6 +121,13 @@ test: $(STAMP) sysdeps
 
 bench: $(STAMP)
 	"$(VENV_PY)" -m resonanz bench $(BENCH_ARGS)
+
+receiver: $(STAMP)
+	"$(VENV_PY)" -m resonanz receiver serve
+
+import: $(STAMP)
+	@test -n "$(FILE)" || { echo "import: set FROM=wordpress|blogger|movabletype FILE=export" >&2; exit 2; }
+	"$(VENV_PY)" -m resonanz import --from "$(FROM)" "$(FILE)" --content "$(INPUTDIR)" $(IMPORTOPTS)
 
 lint: $(STAMP)
 	"$(VENV)/bin/ruff" check plugins resonanz tests pelicanconf.py publishconf.py

@@ -165,7 +165,21 @@ def on_pages_done(generator) -> None:
     _check_all(items, generator.settings)
 
 
+def install_redirects(pelican) -> None:
+    """Copy the redirect pages an import wrote (old permalinks) into the site."""
+    folder = Path(pelican.settings.get("RESONANZ_REDIRECTS_DIR") or "redirects")
+    if not folder.is_absolute():
+        folder = Path(pelican.settings["PATH"]).resolve().parent / folder
+    if not folder.is_dir():
+        return
+    from resonanz.importer.redirects import install_redirect_pages
+
+    copied = install_redirect_pages(folder, pelican.output_path)
+    logger.info("resonanz_core: %d redirect file(s) from %s", len(copied), folder)
+
+
 def on_finalized(pelican) -> None:
+    install_redirects(pelican)
     write_sitemap(pelican)
     collector = getattr(pelican, "resonanz_collector", None)
     if collector is None:

@@ -13,6 +13,11 @@ DEFAULTS: dict = {
     "RESONANZ_PUBLISHER": "",
     # Metadata fields that plugins or editors add beyond the known ones.
     "RESONANZ_EXTRA_METADATA": [],
+    # Redirect pages and _redirects written by `python -m resonanz import`, relative to the
+    # project root (PATH's parent); copied into the output, never over a built page.
+    "RESONANZ_REDIRECTS_DIR": "redirects",
+    # Write sitemap.xml.
+    "RESONANZ_SITEMAP": True,
     # Main navigation: (label, url relative to SITEURL).
     "RESONANZ_MENU": [],
     # Footer links: (label, url relative to SITEURL).

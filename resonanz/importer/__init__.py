@@ -1,0 +1,1 @@
+"""Import an existing blog (WordPress, Blogger, Movable Type) with its comments and linkbacks."""

@@ -1,0 +1,154 @@
+"""Old permalinks -> new URLs: _redirects, an nginx map and HTML redirect pages."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import posixpath
+import shutil
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+from .model import ImportInputError
+
+logger = logging.getLogger(__name__)
+
+STORE = "redirects.json"
+NETLIFY = "_redirects"
+NGINX = "nginx-redirects.map"
+PAGES = "html"
+# Cloudflare Pages reads at most 2,000 static redirects from _redirects.
+CLOUDFLARE_LIMIT = 2000
+
+
+def old_path(url: str) -> str | None:
+    """The decoded path of an old permalink, or None if only a query tells posts apart."""
+    parts = urlsplit(url.strip())
+    path = unquote(parts.path or "/")
+    if (parts.query and path in ("", "/")) or parts.query.startswith(("p=", "page_id=")):
+        return None
+    normal = posixpath.normpath(path)
+    if normal.startswith("..") or "/../" in path or not path.startswith("/"):
+        return None
+    if path.endswith("/") and normal != "/":
+        normal += "/"
+    return normal
+
+
+def _variants(path: str) -> list[str]:
+    # nginx compares $uri exactly: /2008/03/x/ and /2008/03/x both reach the old post.
+    if path.endswith("/") and path != "/":
+        return [path, path.rstrip("/")]
+    return [path]
+
+
+def _nginx_quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def page_file(path: str) -> str:
+    """Where the HTML redirect page for an old path lives, relative to the html/ folder."""
+    relative = path.strip("/")
+    last = relative.rsplit("/", 1)[-1]
+    # /2008/03/x.html is a file on a static host; /2008/03/x/ is a folder with index.html.
+    if "." in last and not path.endswith("/"):
+        return relative
+    return posixpath.join(relative, "index.html") if relative else "index.html"
+
+
+def redirect_page(target: str, title: str, site_url: str = "") -> str:
+    """A tiny page that sends readers and search engines to target."""
+    absolute = site_url.rstrip("/") + target if site_url and target.startswith("/") else target
+    href = html.escape(absolute, quote=True)
+    label = html.escape(title or absolute)
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="de">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>Umgezogen: {label}</title>\n"
+        f'<link rel="canonical" href="{href}">\n'
+        '<meta name="robots" content="noindex">\n'
+        f'<meta http-equiv="refresh" content="0; url={href}">\n'
+        "</head>\n<body>\n"
+        f'<p>Dieser Beitrag ist umgezogen: <a href="{href}">{label}</a></p>\n'
+        "</body>\n</html>\n"
+    )
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def load_store(directory: Path) -> dict[str, dict[str, str]]:
+    """Redirects written by earlier imports: old path -> {"to": new URL, "title": ...}."""
+    try:
+        data = json.loads((directory / STORE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        raise ImportInputError(
+            f"{directory / STORE}: unreadable ({error}); delete it to start over"
+        ) from None
+    return {k: v for k, v in data.get("redirects", {}).items() if isinstance(v, dict)}
+
+
+def write_redirects(
+    directory: Path, redirects: dict[str, dict[str, str]], site_url: str = ""
+) -> dict[str, dict[str, str]]:
+    """Merge redirects into the store of directory and rewrite every output file from it."""
+    merged = {**load_store(directory), **redirects}
+    ordered = dict(sorted(merged.items()))
+    _write(directory / STORE,
+           json.dumps({"version": 1, "redirects": ordered}, ensure_ascii=False, indent=2) + "\n")
+    netlify = ["# Old permalinks of the imported blog (written by `python -m resonanz import`)."]
+    nginx = [
+        "# Old permalinks of the imported blog (written by `python -m resonanz import`).",
+        "# Include in the http block; in the server block: if ($new_uri) { return 301 $new_uri; }",
+        "map $uri $new_uri {",
+        '    default "";',
+    ]
+    for path, redirect in ordered.items():
+        target = redirect["to"]
+        netlify.append(f"{quote(path, safe='/%:@!$&()*+,;=~')} {target} 301")
+        for variant in _variants(path):
+            nginx.append(f"    {_nginx_quote(variant)} {_nginx_quote(target)};")
+        _write(directory / PAGES / page_file(path),
+               redirect_page(target, redirect.get("title", ""), site_url))
+    nginx.append("}")
+    _write(directory / NETLIFY, "\n".join(netlify) + "\n")
+    _write(directory / NGINX, "\n".join(nginx) + "\n")
+    return ordered
+
+
+def install_redirect_pages(directory: str | Path, output: str | Path) -> list[str]:
+    """Copy <directory>/html/** and _redirects into a built site, never over a built page.
+
+    Returns the output paths (relative) that were copied. Meant for the build's `finalized`
+    step; a missing directory copies nothing, so a build never depends on an import.
+    """
+    source, output = Path(directory), Path(output)
+    copied: list[str] = []
+    pages = source / PAGES
+    if pages.is_dir():
+        for file in sorted(pages.rglob("*")):
+            if not file.is_file():
+                continue
+            relative = file.relative_to(pages)
+            target = output / relative
+            if target.exists():
+                logger.warning(
+                    "import: %s: redirect page not copied, the site already has %s",
+                    file, relative.as_posix(),
+                )
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(file, target)
+            copied.append(relative.as_posix())
+    if (source / NETLIFY).is_file() and not (output / NETLIFY).exists():
+        shutil.copyfile(source / NETLIFY, output / NETLIFY)
+        copied.append(NETLIFY)
+    return copied
