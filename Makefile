@@ -48,7 +48,7 @@ endif
 # The virtualenv is (re)made whenever pyproject.toml changes.
 STAMP = $(VENV)/.installed-stamp
 
-.PHONY: help install sysdeps receiver import html clean regenerate serve devserver publish rsync_upload github s3_upload deploy test lint check bench
+.PHONY: help install sysdeps receiver import demo-audio fixtures html clean regenerate serve devserver publish rsync_upload github s3_upload deploy test lint check bench
 
 help:
 	@echo 'Resonanz: Makefile for the community site'
@@ -128,6 +128,12 @@ receiver: $(STAMP)
 import: $(STAMP)
 	@test -n "$(FILE)" || { echo "import: set FROM=wordpress|blogger|movabletype FILE=export" >&2; exit 2; }
 	"$(VENV_PY)" -m resonanz import --from "$(FROM)" "$(FILE)" --content "$(INPUTDIR)" $(IMPORTOPTS)
+
+demo-audio:
+	"$(CURDIR)/resonanz/make_demo_audio.sh"
+
+fixtures:
+	"$(CURDIR)/tests/fixtures/audio/make_fixtures.sh"
 
 lint: $(STAMP)
 	"$(VENV)/bin/ruff" check plugins resonanz tests pelicanconf.py publishconf.py

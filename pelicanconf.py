@@ -114,6 +114,7 @@ MARKDOWN = {
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "resonanz_core",
+    "podcast",
     "pelican.plugins.yaml_metadata",
     "pelican.plugins.neighbors",
     "pelican.plugins.series",
@@ -122,7 +123,7 @@ PLUGINS = [
 # --- resonanz_core ------------------------------------------------------------
 # Strict mode: every content warning fails the build, all of them listed.
 RESONANZ_STRICT = os.environ.get("RESONANZ_STRICT", "") not in ("", "0", "false", "no")
-RESONANZ_STYLESHEETS = ["site.css"]
+RESONANZ_STYLESHEETS = ["site.css", "podcast.css"]
 RESONANZ_SCRIPTS = []
 RESONANZ_LOGO = "images/logo.png"
 RESONANZ_PUBLISHER = "Resonanz Community e. V."
@@ -130,8 +131,37 @@ RESONANZ_EXTRA_METADATA = []
 RESONANZ_SITEMAP = True
 RESONANZ_MENU = [
     ("Blog", "archiv/"),
+    ("Podcast", "episoden/"),
     ("Kategorien", "kategorie/"),
     ("Über uns", "ueber-uns/"),
 ]
 RESONANZ_FOOTER_LINKS = [("Impressum", "impressum/"), ("Datenschutz", "datenschutz/")]
 
+
+# --- podcast (every PODCAST_* setting with its default: plugins/podcast/settings.py, README) ---
+PODCAST_TITLE = "Resonanz – der Podcast"
+PODCAST_SUBTITLE = "Kundendialog, Community und Marken"
+PODCAST_DESCRIPTION = (
+    "Der Podcast der Resonanz-Community: wie Marken zuhören, antworten "
+    "und Communities aufbauen. Alle zwei Wochen."
+)
+PODCAST_AUTHOR = "Lena Hoffmann, Jonas Weber, Aylin Demir"
+PODCAST_OWNER_NAME = "Resonanz-Redaktion"
+PODCAST_OWNER_EMAIL = "podcast@resonanz.example"
+PODCAST_IMAGE = "images/podcast/cover.jpg"
+PODCAST_CATEGORIES = [("Business", "Marketing")]
+PODCAST_EXPLICIT = False
+PODCAST_TYPE = "episodic"
+PODCAST_LOCKED = True
+# podcast:guid = UUIDv5 of "resonanz.example/feeds/podcast.xml"; never change it, the
+# episode GUIDs are derived from it.
+PODCAST_GUID = "cafe7645-dde6-5e3d-ae87-b30e7be64d6f"
+PODCAST_FUNDING = [("https://resonanz.example/ueber-uns/", "Resonanz unterstützen")]
+PODCAST_LICENSE = "cc-by-4.0"
+PODCAST_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
+PODCAST_PERSONS = [{"name": "Lena Hoffmann", "role": "host"}]
+PODCAST_MEDIA_URL = ""
+PODCAST_FEED_PAGE_SIZE = 300
+PODCAST_ON_HOME = True
+PODCAST_IN_READER_FEEDS = False
+PODCAST_SUBSCRIBE_LINKS = []

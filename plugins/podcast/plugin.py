@@ -1,0 +1,44 @@
+"""Signal wiring of the podcast plugin: register() only connects module-level receivers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pelican import signals
+
+from .generator import EpisodesGenerator, add_to_reader_feeds, podcast_settings
+
+logger = logging.getLogger(__name__)
+
+
+def get_generators(pelican: Any) -> type[EpisodesGenerator]:
+    return EpisodesGenerator
+
+
+def exclude_episodes_from_articles(pelican: Any) -> None:
+    """Keep show notes out of the article and page readers; they belong to episodes only."""
+    path = podcast_settings(pelican.settings)["PODCAST_PATH"]
+    for key in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES"):
+        excludes = list(pelican.settings.get(key, []))
+        if path not in excludes:
+            # A new list: the user's settings object is not mutated in place.
+            pelican.settings[key] = [*excludes, path]
+
+
+_RECEIVERS = (
+    (signals.initialized, exclude_episodes_from_articles),
+    (signals.get_generators, get_generators),
+    (signals.feed_generated, add_to_reader_feeds),
+)
+
+
+def register() -> None:
+    for signal, receiver in _RECEIVERS:
+        signal.connect(receiver)
+
+
+def unregister() -> None:
+    """Disconnect again: Pelican's signals are process-wide, tests build other sites after us."""
+    for signal, receiver in _RECEIVERS:
+        signal.disconnect(receiver)
