@@ -48,7 +48,7 @@ endif
 # The virtualenv is (re)made whenever pyproject.toml changes.
 STAMP = $(VENV)/.installed-stamp
 
-.PHONY: help install sysdeps receiver import demo-audio fixtures html clean regenerate serve devserver publish rsync_upload github s3_upload deploy test lint check bench
+.PHONY: help install sysdeps receiver import responses demo-audio fixtures html clean regenerate serve devserver publish rsync_upload github s3_upload deploy test lint check bench
 
 help:
 	@echo 'Resonanz: Makefile for the community site'
@@ -68,6 +68,7 @@ help:
 	@echo '   make deploy         publish, then rclone sync to any host (RCLONE_DEST=remote:path)'
 	@echo '   make test           set up and run the whole test suite'
 	@echo '   make lint           ruff on plugins, tools and tests'
+	@echo '   make responses [JF2=file]  pull new webmentions into content/responses/ (WEBMENTION_IO_TOKEN)'
 	@echo '   make receiver       run the Webmention/Pingback/TrackBack receiver (env RESONANZ_*)'
 	@echo '   make import FROM=wordpress|blogger|movabletype FILE=export.xml  move an old blog in'
 	@echo '   make bench [BENCH_ARGS="--sizes 500:50"]  build speed and memory against stock Pelican'
@@ -121,6 +122,9 @@ test: $(STAMP) sysdeps
 
 bench: $(STAMP)
 	"$(VENV_PY)" -m resonanz bench $(BENCH_ARGS)
+
+responses: $(STAMP)
+	"$(VENV_PY)" -m resonanz responses $(if $(JF2),"$(JF2)")
 
 receiver: $(STAMP)
 	"$(VENV_PY)" -m resonanz receiver serve

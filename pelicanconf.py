@@ -115,6 +115,8 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "resonanz_core",
     "podcast",
+    "responses",
+    "linkbacks_send",
     "pelican.plugins.yaml_metadata",
     "pelican.plugins.neighbors",
     "pelican.plugins.series",
@@ -123,7 +125,7 @@ PLUGINS = [
 # --- resonanz_core ------------------------------------------------------------
 # Strict mode: every content warning fails the build, all of them listed.
 RESONANZ_STRICT = os.environ.get("RESONANZ_STRICT", "") not in ("", "0", "false", "no")
-RESONANZ_STYLESHEETS = ["site.css", "podcast.css"]
+RESONANZ_STYLESHEETS = ["site.css", "podcast.css", "responses.css"]
 RESONANZ_SCRIPTS = []
 RESONANZ_LOGO = "images/logo.png"
 RESONANZ_PUBLISHER = "Resonanz Community e. V."
@@ -165,3 +167,14 @@ PODCAST_FEED_PAGE_SIZE = 300
 PODCAST_ON_HOME = True
 PODCAST_IN_READER_FEEDS = False
 PODCAST_SUBSCRIBE_LINKS = []
+
+# --- responses (every RESPONSES_* setting with its default: README, "Responses") ---
+RESPONSES_PROVIDER = "none"
+RESPONSES_PULL_STATUS = "pending"
+RESPONSES_CLOSE_AFTER_DAYS = 0
+# Endpoints of the receiver (make receiver); empty in development: nothing advertised.
+RESPONSES_TRACKBACK_URL = ""
+RESPONSES_WEBMENTION_ENDPOINT = ""
+RESPONSES_PINGBACK_ENDPOINT = ""
+# linkbacks_send: never sends from `make html`; publishconf.py turns it on.
+LINKBACKS_SEND = False

@@ -26,3 +26,11 @@ CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CHECK_MODIFIED_METHOD = "md5"
 CACHE_PATH = ".cache/pelican"
+
+# Linkbacks: advertise our receiver (make receiver) and notify the sites we link to.
+RECEIVER_URL = os.environ.get("RESONANZ_RECEIVER_URL", "https://linkbacks.resonanz.example")
+RESPONSES_WEBMENTION_ENDPOINT = RECEIVER_URL + "/webmention"
+RESPONSES_PINGBACK_ENDPOINT = RECEIVER_URL + "/xmlrpc"
+RESPONSES_TRACKBACK_URL = RECEIVER_URL + "/trackback/{slug}"
+LINKBACKS_SEND = os.environ.get("RESONANZ_SEND_LINKBACKS", "") == "1"
+LINKBACKS_RECORD = ".cache/linkbacks-sent.json"

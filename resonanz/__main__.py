@@ -9,6 +9,7 @@ import sys
 COMMANDS = {
     "receiver": "resonanz.receiver.cli",
     "import": "resonanz.importer.cli",
+    "responses": "resonanz.responses_pull",
     "bench": "resonanz.bench",
     "publish": "resonanz.publish",
     "deploy-s3": "resonanz.deploy_s3",
