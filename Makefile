@@ -29,6 +29,7 @@ PORT ?= 8000
 BIND ?= 127.0.0.1
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+CHECKOPTS ?=
 
 DEBUG ?= 0
 ifeq ($(DEBUG), 1)
@@ -48,7 +49,7 @@ endif
 # The virtualenv is (re)made whenever pyproject.toml changes.
 STAMP = $(VENV)/.installed-stamp
 
-.PHONY: help install sysdeps receiver import responses demo-audio fixtures html clean regenerate serve devserver publish rsync_upload github s3_upload deploy test lint check bench
+.PHONY: help install sysdeps receiver import responses embed-previews demo-audio fixtures html clean regenerate serve devserver publish rsync_upload github s3_upload deploy test lint check bench
 
 help:
 	@echo 'Resonanz: Makefile for the community site'
@@ -68,7 +69,9 @@ help:
 	@echo '   make deploy         publish, then rclone sync to any host (RCLONE_DEST=remote:path)'
 	@echo '   make test           set up and run the whole test suite'
 	@echo '   make lint           ruff on plugins, tools and tests'
+	@echo '   make check [CHECKOPTS=...]  build, then check links, HTML, accessibility, feeds, JSON-LD'
 	@echo '   make responses [JF2=file]  pull new webmentions into content/responses/ (WEBMENTION_IO_TOKEN)'
+	@echo '   make embed-previews store preview images of videos in content/images/embeds/ (network)'
 	@echo '   make receiver       run the Webmention/Pingback/TrackBack receiver (env RESONANZ_*)'
 	@echo '   make import FROM=wordpress|blogger|movabletype FILE=export.xml  move an old blog in'
 	@echo '   make bench [BENCH_ARGS="--sizes 500:50"]  build speed and memory against stock Pelican'
@@ -120,11 +123,18 @@ deploy: publish
 test: $(STAMP) sysdeps
 	"$(VENV_PY)" -m pytest $(PYTEST_ARGS)
 
+check: $(STAMP)
+	"$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
+	"$(VENV_PY)" -m resonanz check "$(OUTPUTDIR)" $(CHECKOPTS)
+
 bench: $(STAMP)
 	"$(VENV_PY)" -m resonanz bench $(BENCH_ARGS)
 
 responses: $(STAMP)
 	"$(VENV_PY)" -m resonanz responses $(if $(JF2),"$(JF2)")
+
+embed-previews: $(STAMP)
+	PYTHONPATH="$(BASEDIR)/plugins" "$(VENV_PY)" -m embeds.previews --content "$(INPUTDIR)"
 
 receiver: $(STAMP)
 	"$(VENV_PY)" -m resonanz receiver serve

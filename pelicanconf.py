@@ -5,11 +5,12 @@ import os
 AUTHOR = "Resonanz-Redaktion"
 SITENAME = "Resonanz"
 SITESUBTITLE = "Die Community für Kundendialog, Marken und Podcasts"
-# Empty in development: links are relative, the devserver serves on 127.0.0.1:8000.
-SITEURL = ""
+# Development: the devserver's address. Pages link relatively (RELATIVE_URLS), so output/
+# also works from any other server or folder; feeds and canonical links need absolute URLs.
+SITEURL = "http://127.0.0.1:8000"
 RELATIVE_URLS = True
-# Absolute URL for canonical links, OpenGraph and JSON-LD (SITEURL may be relative).
-CANONICAL_SITEURL = "http://127.0.0.1:8000"
+# Absolute URL for canonical links, OpenGraph and JSON-LD (page links may be relative).
+CANONICAL_SITEURL = SITEURL
 
 PATH = "content"
 OUTPUT_PATH = "output"
@@ -117,6 +118,7 @@ PLUGINS = [
     "podcast",
     "responses",
     "linkbacks_send",
+    "embeds",
     "pelican.plugins.yaml_metadata",
     "pelican.plugins.neighbors",
     "pelican.plugins.series",
@@ -125,8 +127,8 @@ PLUGINS = [
 # --- resonanz_core ------------------------------------------------------------
 # Strict mode: every content warning fails the build, all of them listed.
 RESONANZ_STRICT = os.environ.get("RESONANZ_STRICT", "") not in ("", "0", "false", "no")
-RESONANZ_STYLESHEETS = ["site.css", "podcast.css", "responses.css"]
-RESONANZ_SCRIPTS = []
+RESONANZ_STYLESHEETS = ["site.css", "podcast.css", "responses.css", "embeds.css"]
+RESONANZ_SCRIPTS = ["embeds.js"]
 RESONANZ_LOGO = "images/logo.png"
 RESONANZ_PUBLISHER = "Resonanz Community e. V."
 RESONANZ_EXTRA_METADATA = []
@@ -178,3 +180,12 @@ RESPONSES_WEBMENTION_ENDPOINT = ""
 RESPONSES_PINGBACK_ENDPOINT = ""
 # linkbacks_send: never sends from `make html`; publishconf.py turns it on.
 LINKBACKS_SEND = False
+
+# --- embeds (every EMBEDS_* setting with its default: README, "Embeds and sharing") ---
+EMBEDS_FETCH_PREVIEWS = False  # True = the build downloads missing video previews (network)
+EMBEDS_SHARE_SERVICES = ["email", "copy", "mastodon", "bluesky", "linkedin", "x", "facebook", "whatsapp"]
+EMBEDS_PLAYER_URL = "episoden/{slug}/embed/"
+EMBEDS_PLAYER_SAVE_AS = "episoden/{slug}/embed/index.html"
+EMBEDS_OEMBED_URL = "episoden/{slug}/oembed.json"
+EMBEDS_OEMBED_SAVE_AS = "episoden/{slug}/oembed.json"
+EMBEDS_HEADERS_SAVE_AS = "_headers"

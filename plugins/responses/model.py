@@ -186,7 +186,8 @@ def validate_entry(raw: object, index: int, rel: str) -> tuple[Response | None, 
 def parse_responses(text: str, rel: str) -> tuple[list[Response], list[str]]:
     """Valid responses of one file's text, in file order, and a problem line per defect."""
     try:
-        data = yaml.safe_load(text)
+        # libyaml's loader when PyYAML has it: ten times faster on big archives, same result
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "file"

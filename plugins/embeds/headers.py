@@ -1,0 +1,92 @@
+"""The `_headers` file (Netlify, Cloudflare Pages): a CSP for every page, framing only for
+the episode player.
+
+Both hosts apply *every* rule whose path matches and join repeated headers, and a browser
+enforces every CSP it gets, so a site-wide `/*` rule with `frame-ancestors 'none'` would
+also forbid framing the player. The frame-related headers therefore go to rules that never
+match a player page: one per top-level folder of the output, and exact paths next to the
+player pages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+# Cloudflare Pages reads at most this many rules (Netlify has no such limit).
+CLOUDFLARE_RULE_LIMIT = 100
+
+
+def csp_value(policy: dict[str, list[str]], frame_ancestors: str) -> str:
+    """`directive source source; ...` with frame-ancestors last (it differs per rule)."""
+    parts = [f"{name} {' '.join(sources)}".strip() for name, sources in policy.items()]
+    parts = [p for p in parts if not p.startswith("frame-ancestors")]
+    parts.append(f"frame-ancestors {frame_ancestors}")
+    return "; ".join(parts)
+
+
+def player_rule(player_url: str) -> str:
+    """`episoden/{slug}/embed/` -> `/episoden/*/embed/*` (the path pattern of every player)."""
+    return "/" + player_url.strip("/").replace("{slug}", "*") + "/*"
+
+
+def player_regex(player_url: str) -> re.Pattern:
+    """Matches the output folder of a player page, e.g. `episoden/zuhoeren/embed`."""
+    parts = re.escape(player_url.strip("/")).split(re.escape("{slug}"))
+    return re.compile("^" + "[^/]+".join(parts) + "$")
+
+
+def deny_paths(output: Path, player_url: str) -> list[str]:
+    """URL paths that must carry `frame-ancestors 'none'`, none of which matches a player.
+
+    Top-level folders get a wildcard; the folder the players live in is listed page by page.
+    """
+    player_top = player_url.strip("/").split("/", 1)[0]
+    is_player = player_regex(player_url)
+    paths = ["/"]
+    for entry in sorted(output.iterdir(), key=lambda p: p.name):
+        if entry.is_file() and entry.suffix == ".html":
+            paths.append(f"/{entry.name}")
+        elif entry.is_dir() and entry.name != player_top and not entry.name.startswith("."):
+            paths.append(f"/{entry.name}/*")
+    top = output / player_top
+    if top.is_dir():
+        folders = sorted(
+            index.parent.relative_to(output).as_posix() for index in top.rglob("index.html")
+        )
+        paths += [f"/{folder}/" for folder in folders if not is_player.match(folder)]
+    return paths
+
+
+def headers_file(
+    denied: Iterable[str],
+    player_url: str,
+    policy: dict[str, list[str]],
+    extra_headers: dict[str, str],
+    oembed_url: str = "",
+) -> str:
+    """The whole `_headers` text."""
+    lines = [
+        "# Response headers for Netlify and Cloudflare Pages, written by the embeds plugin.",
+        "# Framing is forbidden everywhere except the episode player pages.",
+    ]
+    if extra_headers:
+        lines += ["/*"] + [f"  {name}: {value}" for name, value in extra_headers.items()]
+    deny_csp = csp_value(policy, "'none'")
+    for path in denied:
+        lines += [path, f"  Content-Security-Policy: {deny_csp}", "  X-Frame-Options: DENY"]
+    lines += [
+        player_rule(player_url),
+        f"  Content-Security-Policy: {csp_value(policy, '*')}",
+    ]
+    if oembed_url:
+        lines += [
+            "/" + oembed_url.strip("/").replace("{slug}", "*"),
+            "  Access-Control-Allow-Origin: *",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def rule_count(text: str) -> int:
+    return sum(1 for line in text.splitlines() if line.startswith("/"))
