@@ -122,12 +122,23 @@ PLUGINS = [
     "pelican.plugins.yaml_metadata",
     "pelican.plugins.neighbors",
     "pelican.plugins.series",
+    "case_studies",
+    "related",
+    "search",
 ]
 
 # --- resonanz_core ------------------------------------------------------------
 # Strict mode: every content warning fails the build, all of them listed.
 RESONANZ_STRICT = os.environ.get("RESONANZ_STRICT", "") not in ("", "0", "false", "no")
-RESONANZ_STYLESHEETS = ["site.css", "podcast.css", "responses.css", "embeds.css"]
+RESONANZ_STYLESHEETS = [
+    "site.css",
+    "podcast.css",
+    "responses.css",
+    "embeds.css",
+    "case-studies.css",
+    "related.css",
+    "search.css",
+]
 RESONANZ_SCRIPTS = ["embeds.js"]
 RESONANZ_LOGO = "images/logo.png"
 RESONANZ_PUBLISHER = "Resonanz Community e. V."
@@ -136,6 +147,7 @@ RESONANZ_SITEMAP = True
 RESONANZ_MENU = [
     ("Blog", "archiv/"),
     ("Podcast", "episoden/"),
+    ("Fallstudien", "fallstudien/"),
     ("Kategorien", "kategorie/"),
     ("Über uns", "ueber-uns/"),
 ]
@@ -183,7 +195,9 @@ LINKBACKS_SEND = False
 
 # --- embeds (every EMBEDS_* setting with its default: README, "Embeds and sharing") ---
 EMBEDS_FETCH_PREVIEWS = False  # True = the build downloads missing video previews (network)
-EMBEDS_SHARE_SERVICES = ["email", "copy", "mastodon", "bluesky", "linkedin", "x", "facebook", "whatsapp"]
+EMBEDS_SHARE_SERVICES = [
+    "email", "copy", "mastodon", "bluesky", "linkedin", "x", "facebook", "whatsapp",
+]
 EMBEDS_PLAYER_URL = "episoden/{slug}/embed/"
 EMBEDS_PLAYER_SAVE_AS = "episoden/{slug}/embed/index.html"
 EMBEDS_OEMBED_URL = "episoden/{slug}/oembed.json"

@@ -28,7 +28,8 @@ OBJECTS = ["das Vertrauen der Kundschaft", "die Beschwerden vom Wochenende",
            "den Kundendialog am Telefon", "die Ideen der Mitglieder"]
 TAILS = ["schneller als erwartet.", "mit viel Geduld.", "ohne großen Aufwand.",
          "über alle Kanäle hinweg.", "gerade in Krisenzeiten.", "jeden Tag aufs Neue.",
-         "auch nach Jahren noch.", "mit klaren Worten.", "für alle sichtbar.", "Schritt für Schritt."]
+         "auch nach Jahren noch.", "mit klaren Worten.", "für alle sichtbar.",
+         "Schritt für Schritt."]
 CATEGORIES = ["Kundendialog", "Community-Management", "Markenführung", "Social Media",
               "Service", "Podcast-Praxis", "Datenschutz", "Fallbeispiele"]
 TAGS = [f"Thema {n:02d}" for n in range(1, 41)] + ["Zuhören", "Beschwerden", "Moderation",

@@ -12,19 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from resonanz.check.browser import CHROMIUM_ARGS  # noqa: F401  (one list for tests and checks)
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 TEST_SITEURL = "https://resonanz.example"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 sys.path.insert(0, str(ROOT / "plugins"))
 

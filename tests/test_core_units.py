@@ -18,7 +18,11 @@ BERLIN = ZoneInfo("Europe/Berlin")
         (dt.datetime(2008, 3, 26, 12, 39, tzinfo=BERLIN), "de", "26. März 2008 um 12:39 Uhr"),
         (dt.datetime(2008, 3, 26, 12, 39, tzinfo=BERLIN), "en", "March 26, 2008 at 12:39"),
         (dt.datetime(2026, 12, 1, 9, 5), "de", "1. Dezember 2026 um 09:05 Uhr"),
-        (dt.datetime(2026, 5, 3, 23, 59, tzinfo=ZoneInfo("UTC")), "de-AT", "3. Mai 2026 um 23:59 Uhr"),
+        (
+            dt.datetime(2026, 5, 3, 23, 59, tzinfo=ZoneInfo("UTC")),
+            "de-AT",
+            "3. Mai 2026 um 23:59 Uhr",
+        ),
         (dt.datetime(2026, 2, 3, 7, 0), "fr", "3. Februar 2026 um 07:00 Uhr"),
     ],
 )
@@ -68,7 +72,8 @@ def test_broken_links(tmp_path):
 
 
 def test_resolve_inside(tmp_path):
-    assert resolve_inside(tmp_path, tmp_path / "episodes", "a.mp3") == tmp_path / "episodes" / "a.mp3"
-    assert resolve_inside(tmp_path, tmp_path / "episodes", "/audio/a.mp3") == tmp_path / "audio" / "a.mp3"
+    episodes = tmp_path / "episodes"
+    assert resolve_inside(tmp_path, episodes, "a.mp3") == episodes / "a.mp3"
+    assert resolve_inside(tmp_path, episodes, "/audio/a.mp3") == tmp_path / "audio" / "a.mp3"
     with pytest.raises(PathOutsideContent):
         resolve_inside(tmp_path, tmp_path / "episodes", "../../secret.mp3")

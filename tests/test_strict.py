@@ -7,7 +7,9 @@ from resonanz_core.problems import StrictModeError
 
 GOOD = "Title: Gut\nDate: 2026-01-01 10:00\nCategory: Test\n\nHallo [Link]({filename}fehlt.md).\n"
 BAD_DATE = "Title: Schlecht\nDate: 2026-13-45 99:00\nCategory: Test\n\nText.\n"
-UNKNOWN = "---\ntitle: Tippfehler\ndate: 2026-01-03\ncategroy: Test\ncomments: vielleicht\n---\nText.\n"
+UNKNOWN = (
+    "---\ntitle: Tippfehler\ndate: 2026-01-03\ncategroy: Test\ncomments: vielleicht\n---\nText.\n"
+)
 OTHER = "Title: Andere\nDate: 2026-01-04 08:00\nCategory: Test\n\nAuch da.\n"
 
 
@@ -26,7 +28,9 @@ def test_broken_metadata_is_reported_and_the_rest_builds(tiny_content, tmp_path)
     text = "\n".join(result.problems)
     assert "posts/kaputtes-datum.md" in text and "date = '2026-13-45 99:00'" in text
     assert "posts/tippfehler.md: categroy = 'Test': expected an unknown field" in text
-    assert "posts/tippfehler.md: comments = 'vielleicht': expected one of open, closed, hidden" in text
+    assert (
+        "posts/tippfehler.md: comments = 'vielleicht': expected one of open, closed, hidden" in text
+    )
     assert "posts/gut.md: link {filename}fehlt.md: no such file in content/" in text
     # the other pages were written
     assert (result.output / "2026" / "01" / "gut" / "index.html").is_file()

@@ -21,6 +21,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--disable-quic",
 ]
 BLOCKING_IMPACTS = ("serious", "critical")
 COLOR_SCHEMES = ("light", "dark")

@@ -1,0 +1,100 @@
+"""Pelican glue of related: attaches related posts to articles and popular posts to the context."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pelican import signals
+from resonanz_core import i18n
+
+from .popular import count_comments, rank, read_counts
+from .scoring import related_for, tag_rarity
+from .settings import DEFAULTS
+
+logger = logging.getLogger(__name__)
+
+i18n.add_translations(
+    {
+        "Ähnliche Beiträge": "Related posts",
+        "Beliebte Beiträge": "Popular posts",
+        "Aufrufe": "views",
+        "Aufruf": "view",
+        "Kommentar": "comment",
+        "Kommentare": "comments",
+        "Teil {index} von {total}": "Part {index} of {total}",
+        "Alle Teile der Serie": "All parts of the series",
+        "Du liest gerade": "You are reading",
+        "Vorheriger Teil": "Previous part",
+        "Nächster Teil": "Next part",
+    }
+)
+
+
+def options(settings: dict) -> dict:
+    """The plugin's settings: defaults overridden by RELATED_* keys."""
+    opts = {**DEFAULTS, **{k: v for k, v in settings.items() if k.startswith("RELATED_")}}
+    for key in ("RELATED_COUNT", "RELATED_POPULAR_COUNT"):
+        if isinstance(opts[key], bool) or not isinstance(opts[key], int) or opts[key] < 0:
+            logger.error("related: setting %s = %r: expected a whole number >= 0", key, opts[key])
+            opts[key] = DEFAULTS[key]
+    for key in ("RELATED_TAG_WEIGHT", "RELATED_CATEGORY_WEIGHT"):
+        if isinstance(opts[key], bool) or not isinstance(opts[key], (int, float)):
+            logger.error("related: setting %s = %r: expected a number", key, opts[key])
+            opts[key] = DEFAULTS[key]
+    return opts
+
+
+def attach_related(generator, opts: dict) -> None:
+    # Published originals are the candidates; translations, drafts and hidden articles
+    # get their box from the same pool so a preview shows what readers will see.
+    candidates = sorted(generator.articles, key=lambda a: (-a.date.timestamp(), a.slug))
+    rarity = tag_rarity(candidates)
+    default_lang = generator.settings.get("DEFAULT_LANG")
+    everything = list(generator.articles) + list(generator.translations)
+    for name in ("drafts", "drafts_translations", "hidden_articles", "hidden_translations"):
+        everything += list(getattr(generator, name, []))
+    for article in everything:
+        if article.lang != default_lang:
+            article.related_posts = []
+            continue
+        article.related_posts = related_for(
+            article,
+            candidates,
+            rarity,
+            opts["RELATED_COUNT"],
+            tag_weight=opts["RELATED_TAG_WEIGHT"],
+            category_weight=opts["RELATED_CATEGORY_WEIGHT"],
+            skip_same_series=opts["RELATED_SKIP_SAME_SERIES"],
+        )
+
+
+def popular_articles(generator, opts: dict) -> list:
+    """Popular posts from the data file, or the most-commented ones when it has none."""
+    content_root = Path(generator.settings["PATH"])
+    by_slug = {a.slug: a for a in generator.articles}
+    label = opts["RELATED_POPULAR_FILE"]
+    counts = read_counts(content_root / label, label) if label else None
+    if counts:
+        for slug, _count in counts:
+            if slug not in by_slug:
+                logger.warning(
+                    "related: %s: slug = %r: expected the slug of a published post or case study",
+                    label,
+                    slug,
+                )
+        entries = rank(counts, by_slug, opts["RELATED_POPULAR_COUNT"], "data")
+        if entries:
+            return entries
+    comments = count_comments(content_root / opts["RELATED_RESPONSES_PATH"])
+    return rank(comments, by_slug, opts["RELATED_POPULAR_COUNT"], "comments")
+
+
+def on_articles_finalized(generator) -> None:
+    opts = options(generator.settings)
+    attach_related(generator, opts)
+    generator.context["popular_articles"] = popular_articles(generator, opts)
+
+
+def register() -> None:
+    signals.article_generator_finalized.connect(on_articles_finalized)

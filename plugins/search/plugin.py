@@ -1,0 +1,113 @@
+"""Pelican glue of search: writes the search page, runs Pagefind when the build is done."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import Generator
+from resonanz_core import i18n
+
+from .pagefind_runner import PagefindError, find_binary, run_pagefind
+from .settings import DEFAULTS
+
+logger = logging.getLogger(__name__)
+
+i18n.add_translations(
+    {
+        "Suchen": "Search",
+        "Suchbegriff": "Search term",
+        "Suchen …": "Search …",
+        "Website durchsuchen": "Search the site",
+        "Die Suche läuft in Ihrem Browser und braucht JavaScript.": (
+            "Search runs in your browser and needs JavaScript."
+        ),
+        "Ohne JavaScript finden Sie alle Beiträge im": "Without JavaScript, find every post in the",
+        "und in den": "and in the",
+        "Beiträge, Fallstudien und Episoden durchsuchen.": (
+            "Search posts, case studies and episodes."
+        ),
+        "Nur anzeigen": "Show only",
+        "Suche läuft …": "Searching …",
+        "{n} Treffer für „{q}“": "{n} results for “{q}”",
+        "Keine Treffer für „{q}“.": "No results for “{q}”.",
+        "Die Suche ist gerade nicht verfügbar.": "Search is not available right now.",
+    }
+)
+
+_PAGES = re.compile(r"Indexed\s+(\d+)\s+pages?")
+
+
+def options(settings: dict) -> dict:
+    """The plugin's settings: defaults overridden by SEARCH_* keys."""
+    opts = {**DEFAULTS, **{k: v for k, v in settings.items() if k.startswith("SEARCH_")}}
+    if not isinstance(opts["SEARCH_PAGEFIND_ARGS"], (list, tuple)):
+        logger.error(
+            "search: setting SEARCH_PAGEFIND_ARGS = %r: expected a list of strings",
+            opts["SEARCH_PAGEFIND_ARGS"],
+        )
+        opts["SEARCH_PAGEFIND_ARGS"] = []
+    return opts
+
+
+class SearchPageGenerator(Generator):
+    """Writes the search page; the index itself comes from Pagefind in `finalized`."""
+
+    def generate_context(self) -> None:
+        # header_search.html and search.html read these even when pelicanconf omits them.
+        for key, value in options(self.settings).items():
+            self.context.setdefault(key, value)
+
+    def generate_output(self, writer) -> None:
+        opts = options(self.settings)
+        if not opts["SEARCH_SAVE_AS"]:
+            return
+        writer.write_file(
+            opts["SEARCH_SAVE_AS"],
+            self.get_template("search"),
+            self.context,
+            relative_urls=self.settings.get("RELATIVE_URLS", False),
+            url=opts["SEARCH_URL"],
+            template_name="search",
+        )
+
+
+def get_generators(pelican) -> type:
+    return SearchPageGenerator
+
+
+def on_finalized(pelican) -> None:
+    """Index the finished site with Pagefind (German stemming follows <html lang>)."""
+    opts = options(pelican.settings)
+    if not opts["SEARCH_INDEX"]:
+        return
+    output = Path(pelican.output_path)
+    try:
+        binary = find_binary(opts["SEARCH_PAGEFIND_BINARY"])
+        report = run_pagefind(
+            binary,
+            output,
+            opts["SEARCH_BUNDLE_DIR"],
+            [str(arg) for arg in opts["SEARCH_PAGEFIND_ARGS"]],
+            opts["SEARCH_TIMEOUT"],
+        )
+    except PagefindError as exc:
+        logger.error("search: %s: %s", opts["SEARCH_BUNDLE_DIR"], exc)
+        # resonanz_core has already collected this build's problems when `finalized`
+        # reaches this plugin, so a strict build (make publish) must fail here itself.
+        if pelican.settings.get("RESONANZ_STRICT"):
+            raise
+        return
+    pages = _PAGES.search(report)
+    logger.info(
+        "search: Pagefind indexed %s page(s) into %s/",
+        pages.group(1) if pages else "?",
+        opts["SEARCH_BUNDLE_DIR"],
+    )
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)
+    signals.finalized.connect(on_finalized)

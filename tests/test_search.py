@@ -1,0 +1,110 @@
+"""Search: the Pagefind bundle in the output, the search page, what gets indexed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from conftest import build_site
+from lxml import html
+from search.pagefind_runner import PagefindError, find_binary
+
+
+def parse(path: Path):
+    return html.fromstring(path.read_bytes())
+
+
+def test_pagefind_bundle_is_built_with_a_german_index(demo_site):
+    bundle = demo_site.output / "pagefind"
+    for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json"):
+        assert (bundle / name).is_file(), name
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    german = [p for p in indexed_pages(demo_site.output) if parse(p).get("lang") == "de"]
+    # one German index (stemming follows <html lang="de">) holding exactly the marked pages
+    assert entry["languages"]["de"]["page_count"] == len(german)
+
+
+def indexed_pages(output: Path) -> list[Path]:
+    return [p for p in output.rglob("*.html") if parse(p).xpath("//*[@data-pagefind-body]")]
+
+
+def test_posts_case_studies_and_episodes_are_marked_with_their_type(demo_site):
+    types = {}
+    for page in indexed_pages(demo_site.output):
+        doc = parse(page)
+        marked = doc.xpath("//*[@data-pagefind-body]")
+        assert len(marked) == 1, page
+        kind = marked[0].get("data-pagefind-filter", "")
+        types.setdefault(kind, []).append(page.relative_to(demo_site.output).as_posix())
+    assert len(types.get("type:Fallstudie", [])) >= 6
+    assert all(p.startswith("fallstudien/") for p in types["type:Fallstudie"])
+    assert len(types.get("type:Beitrag", [])) >= 10
+    assert set(types) <= {"type:Beitrag", "type:Fallstudie", "type:Episode", "type:Post"}
+    # listings are not indexed: a search hit should lead to the content, not to page 2 of a tag
+    for listing in ("index.html", "fallstudien/index.html", "archiv/index.html"):
+        assert not parse(demo_site.output / listing).xpath("//*[@data-pagefind-body]")
+
+
+def test_search_page_works_from_the_site_itself(demo_site):
+    doc = parse(demo_site.output / "suche" / "index.html")
+    assert doc.xpath("string(//h1)") == "Suche"
+    scripts = doc.xpath("//script/@src")
+    assert any(src.endswith("js/search.js") for src in scripts)
+    for url in scripts + doc.xpath("//link[@rel='stylesheet']/@href"):
+        assert not urlparse(url).netloc, url
+    form = doc.xpath("//form[@data-search-form]")[0]
+    # the bundle that search.js imports is in this very output
+    bundle = (demo_site.output / "suche" / form.get("data-bundle")).resolve()
+    assert (bundle / "pagefind.js").is_file()
+    # a real form with a visible label: without JavaScript it still sends ?q= somewhere sane
+    assert form.get("method") == "get"
+    assert form.xpath(".//label/@for") == form.xpath(".//input[@name='q']/@id")
+    # readers without JavaScript get a pointer to the archive
+    assert doc.xpath("//*[@data-search-fallback]//a")
+
+
+def test_header_search_partial_posts_to_the_search_page(demo_site):
+    doc = parse(demo_site.output / "index.html")
+    forms = doc.xpath("//form[contains(@class,'header-search')]")
+    if not forms:
+        pytest.skip("base.html does not include partials/header_search.html yet")
+    form = forms[0]
+    assert form.get("method") == "get" and form.get("action").rstrip("/").endswith("suche")
+    assert form.xpath(".//input[@type='search']/@name") == ["q"]
+    assert form.xpath(".//label/@for") == form.xpath(".//input/@id")
+
+
+def test_search_index_can_be_switched_off(tiny_content, tmp_path):
+    (tiny_content / "posts" / "a.md").write_text(
+        "Title: A\nDate: 2026-01-01\nCategory: Kundendialog\n\nText.\n", encoding="utf-8"
+    )
+    result = build_site(tiny_content, tmp_path / "out", SEARCH_INDEX=False)
+    assert result.error is None
+    assert (tmp_path / "out" / "suche" / "index.html").is_file()
+    assert not (tmp_path / "out" / "pagefind").exists()
+
+
+def test_missing_binary_is_a_clear_error(tiny_content, tmp_path, caplog):
+    (tiny_content / "posts" / "a.md").write_text(
+        "Title: A\nDate: 2026-01-01\nCategory: Kundendialog\n\nText.\n", encoding="utf-8"
+    )
+    missing = str(tmp_path / "no-pagefind")
+    result = build_site(tiny_content, tmp_path / "out", SEARCH_PAGEFIND_BINARY=missing)
+    assert result.error is None  # the site itself is built
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any(
+        m.startswith("search: pagefind: SEARCH_PAGEFIND_BINARY") and missing in m for m in errors
+    ), errors
+    strict = build_site(
+        tiny_content, tmp_path / "strict", SEARCH_PAGEFIND_BINARY=missing, RESONANZ_STRICT=True
+    )
+    assert isinstance(strict.error, PagefindError)
+
+
+def test_find_binary_uses_the_python_package():
+    binary = find_binary()
+    assert binary.is_file()
+    with pytest.raises(PagefindError, match="no such file"):
+        find_binary("/nonexistent/pagefind")

@@ -1,0 +1,165 @@
+/* Search page: queries this site's own Pagefind bundle (no third party) and lists the hits. */
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-search-form]");
+  var list = document.querySelector("[data-search-results]");
+  if (!form || !list) {
+    return;
+  }
+  var input = form.querySelector("input[name=q]");
+  var status = document.querySelector("[data-search-status]");
+  var filterBox = form.querySelector("[data-search-filters]");
+  var fallback = document.querySelector("[data-search-fallback]");
+  // Relative URLs (RELATIVE_URLS builds) resolved against this page, so the site can live
+  // in a sub-folder and still find its bundle and link its results.
+  var bundle = new URL(form.getAttribute("data-bundle"), document.baseURI).href;
+  var root = new URL(form.getAttribute("data-site-root"), document.baseURI).pathname;
+  var latest = 0;
+  var timer = null;
+
+  function text(key, values) {
+    var template = form.getAttribute("data-text-" + key) || "";
+    return template.replace("{n}", values && values.n).replace("{q}", values && values.q);
+  }
+
+  var ready = import(bundle + "pagefind.js").then(function (pagefind) {
+    return pagefind
+      .options({ baseUrl: root })
+      .then(function () {
+        return pagefind.init();
+      })
+      .then(function () {
+        return pagefind;
+      });
+  });
+
+  function selectedTypes() {
+    return Array.prototype.slice
+      .call(filterBox.querySelectorAll("input:checked"))
+      .map(function (box) {
+        return box.value;
+      });
+  }
+
+  // Pagefind's excerpt is text with <mark> around the hits; keep exactly that, nothing else.
+  function excerptNodes(excerpt) {
+    var doc = new DOMParser().parseFromString("<p>" + excerpt + "</p>", "text/html");
+    var fragment = document.createDocumentFragment();
+    Array.prototype.forEach.call(doc.body.firstChild.childNodes, function (node) {
+      if (node.nodeName === "MARK") {
+        var mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        fragment.appendChild(mark);
+      } else {
+        fragment.appendChild(document.createTextNode(node.textContent));
+      }
+    });
+    return fragment;
+  }
+
+  function render(hits) {
+    list.textContent = "";
+    hits.forEach(function (hit) {
+      var item = document.createElement("li");
+      item.className = "search-result";
+      var type = hit.filters && hit.filters.type ? hit.filters.type[0] : "";
+      if (type) {
+        var kind = document.createElement("span");
+        kind.className = "search-result__type";
+        kind.textContent = type;
+        item.appendChild(kind);
+      }
+      var title = document.createElement("a");
+      title.className = "search-result__link";
+      title.href = hit.url;
+      title.textContent = (hit.meta && hit.meta.title) || hit.url;
+      item.appendChild(title);
+      var excerpt = document.createElement("p");
+      excerpt.className = "search-result__excerpt";
+      excerpt.appendChild(excerptNodes(hit.excerpt || ""));
+      item.appendChild(excerpt);
+      list.appendChild(item);
+    });
+  }
+
+  function run(query) {
+    var ticket = ++latest;
+    var url = new URL(window.location.href);
+    url.searchParams.set("q", query);
+    window.history.replaceState(null, "", url.pathname + url.search);
+    if (!query.trim()) {
+      list.textContent = "";
+      status.textContent = "";
+      return;
+    }
+    status.textContent = text("loading");
+    ready
+      .then(function (pagefind) {
+        var types = selectedTypes();
+        var options = types.length ? { filters: { type: { any: types } } } : {};
+        return pagefind.search(query, options);
+      })
+      .then(function (search) {
+        var first = search.results.slice(0, 20).map(function (result) {
+          return result.data();
+        });
+        return Promise.all(first).then(function (hits) {
+          if (ticket !== latest) {
+            return;
+          }
+          render(hits);
+          var count = search.results.length;
+          status.textContent = count ? text("count", { n: count, q: query }) : text("none", { q: query });
+        });
+      })
+      .catch(function () {
+        status.textContent = text("error");
+      });
+  }
+
+  ready
+    .then(function (pagefind) {
+      return pagefind.filters();
+    })
+    .then(function (filters) {
+      var types = (filters && filters.type) || {};
+      Object.keys(types)
+        .sort()
+        .forEach(function (name) {
+          var label = document.createElement("label");
+          var box = document.createElement("input");
+          box.type = "checkbox";
+          box.name = "typ";
+          box.value = name;
+          label.appendChild(box);
+          label.appendChild(document.createTextNode(" " + name + " (" + types[name] + ")"));
+          filterBox.appendChild(label);
+        });
+      filterBox.hidden = Object.keys(types).length === 0;
+    })
+    .catch(function () {
+      status.textContent = text("error");
+    });
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    run(input.value);
+  });
+  input.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () {
+      run(input.value);
+    }, 250);
+  });
+  filterBox.addEventListener("change", function () {
+    run(input.value);
+  });
+  if (fallback) {
+    fallback.hidden = true;
+  }
+  var initial = new URLSearchParams(window.location.search).get("q");
+  if (initial) {
+    input.value = initial;
+    run(initial);
+  }
+})();
