@@ -90,3 +90,25 @@ def headers_file(
 
 def rule_count(text: str) -> int:
     return sum(1 for line in text.splitlines() if line.startswith("/"))
+
+
+def media_rules(podcast_feeds: list[str], media_path: str, theme_dir: str) -> str:
+    """Caching, cross-origin reads and types for feeds, podcast media and theme files.
+
+    Hosts serve `.xml` as application/xml; podcast feeds are named exactly so that apps
+    get RSS. Chapters JSON and transcripts are fetched by web players on other sites,
+    hence Access-Control-Allow-Origin.
+    """
+    lines = [
+        "/feeds/*",
+        "  Cache-Control: public, max-age=300",
+        "  Access-Control-Allow-Origin: *",
+        f"/{media_path.strip('/')}/*",
+        "  Cache-Control: public, max-age=86400",
+        "  Access-Control-Allow-Origin: *",
+        f"/{theme_dir.strip('/')}/*",
+        "  Cache-Control: public, max-age=604800",
+    ]
+    for feed in sorted(podcast_feeds):
+        lines += [f"/{feed.lstrip('/')}", "  Content-Type: application/rss+xml; charset=utf-8"]
+    return "\n".join(lines) + "\n"

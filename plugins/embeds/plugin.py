@@ -14,7 +14,7 @@ from typing import Any
 from pelican import signals
 from pelican.generators import Generator
 
-from . import headers, player, share
+from . import headers, nginx, player, share
 from .previews import PreviewError, fetch_preview
 from .settings import DEFAULTS
 from .video import (
@@ -374,6 +374,17 @@ def get_generators(pelican: Any) -> type[EmbedsGenerator]:
     return EmbedsGenerator
 
 
+def _podcast_feeds(settings: dict) -> dict:
+    """PODCAST_FEEDS as the podcast plugin sees it (its default when the site sets none)."""
+    if settings.get("PODCAST_FEEDS"):
+        return settings["PODCAST_FEEDS"]
+    try:
+        from podcast.settings import DEFAULTS as PODCAST_DEFAULTS
+    except ImportError:  # a site without the podcast plugin
+        return {}
+    return PODCAST_DEFAULTS["PODCAST_FEEDS"] if "podcast" in settings.get("PLUGINS", []) else {}
+
+
 def on_finalized(pelican: Any) -> None:
     """Write `_headers` once everything else is in the output folder."""
     options = embeds_settings(pelican.settings)
@@ -397,6 +408,11 @@ def on_finalized(pelican: Any) -> None:
         options["EMBEDS_EXTRA_HEADERS"],
         options["EMBEDS_OEMBED_URL"],
     )
+    text += headers.media_rules(
+        list(_podcast_feeds(pelican.settings).values()),
+        pelican.settings.get("PODCAST_MEDIA_PATH") or "podcast",
+        pelican.settings.get("THEME_STATIC_DIR") or "theme",
+    )
     count = headers.rule_count(text)
     if count > headers.CLOUDFLARE_RULE_LIMIT:
         logger.warning(
@@ -409,6 +425,18 @@ def on_finalized(pelican: Any) -> None:
     target = output / save_as
     if not (target.is_file() and target.read_text(encoding="utf-8") == text):
         target.write_text(text, encoding="utf-8")
+    nginx_as = options["EMBEDS_NGINX_SAVE_AS"]
+    if nginx_as:
+        snippet = nginx.nginx_snippet(
+            headers.csp_value(policy, "'none'"),
+            headers.csp_value(policy, "*"),
+            options["EMBEDS_PLAYER_URL"],
+            options["EMBEDS_OEMBED_URL"],
+            options["EMBEDS_EXTRA_HEADERS"],
+        )
+        nginx_target = output / nginx_as
+        nginx_target.parent.mkdir(parents=True, exist_ok=True)
+        nginx_target.write_text(snippet, encoding="utf-8")
 
 
 def register() -> None:

@@ -43,6 +43,9 @@ DEFAULTS: dict[str, Any] = {
     "EMBEDS_PLAYER_HEIGHT": 260,
     # Response headers for static hosts (Netlify, Cloudflare Pages); "" = do not write the file.
     "EMBEDS_HEADERS_SAVE_AS": "_headers",
+    # The same policy for nginx (CSP, framing, MIME types of feeds/.vtt/.opus, caching), to
+    # include in a server block; under _hosting/, which the deploy targets never upload.
+    "EMBEDS_NGINX_SAVE_AS": "_hosting/nginx.conf",
     # Content-Security-Policy of the site: directive -> sources. frame-ancestors is added per
     # page ('none' for the site, * for the embed player). Add the origin of a comment provider
     # (RESPONSES_PROVIDER) to script-src/frame-src/connect-src when you enable one.
