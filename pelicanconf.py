@@ -21,6 +21,8 @@ DEFAULT_LANG = "de"
 # same content would no longer give the same bytes. A post without a date is an error.
 DEFAULT_DATE = None
 DEFAULT_PAGINATION = 8
+# Pelican's cache folder (also holds the search index fingerprints); .cache/ is not committed.
+CACHE_PATH = ".cache/pelican"
 SUMMARY_MAX_LENGTH = 40
 
 ARTICLE_PATHS = ["posts", "case-studies"]

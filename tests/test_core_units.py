@@ -77,3 +77,11 @@ def test_resolve_inside(tmp_path):
     assert resolve_inside(tmp_path, episodes, "/audio/a.mp3") == tmp_path / "audio" / "a.mp3"
     with pytest.raises(PathOutsideContent):
         resolve_inside(tmp_path, tmp_path / "episodes", "../../secret.mp3")
+
+
+def test_equal_instants_in_different_zones_keep_their_own_wall_clock():
+    berlin = dt.datetime(2026, 3, 26, 12, 39, tzinfo=BERLIN)
+    utc = berlin.astimezone(ZoneInfo("UTC"))
+    assert berlin == utc
+    assert dates.datum(berlin) == "26. März 2026 um 12:39 Uhr"
+    assert dates.datum(utc) == "26. März 2026 um 11:39 Uhr"

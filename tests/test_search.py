@@ -108,3 +108,32 @@ def test_find_binary_uses_the_python_package():
     assert binary.is_file()
     with pytest.raises(PagefindError, match="no such file"):
         find_binary("/nonexistent/pagefind")
+
+
+def test_rebuild_with_the_same_pages_keeps_the_index(tmp_path, caplog):
+    import logging
+
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    (content / "posts" / "a.md").write_text(
+        "Title: Zuhören\nDate: 2026-01-01 10:00\nCategory: Test\n\nKundendialog.\n",
+        encoding="utf-8",
+    )
+    output = tmp_path / "output"
+    first = build_site(content, output)
+    assert first.error is None
+    entry = output / "pagefind" / "pagefind-entry.json"
+    before = entry.read_bytes()
+    with caplog.at_level(logging.INFO, logger="search.plugin"):
+        second = build_site(content, output)
+    assert second.error is None
+    assert "Pagefind not run" in caplog.text
+    assert entry.read_bytes() == before
+    (content / "posts" / "a.md").write_text(
+        "Title: Zuhören\nDate: 2026-01-01 10:00\nCategory: Test\n\nNeuer Text.\n",
+        encoding="utf-8",
+    )
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="search.plugin"):
+        third = build_site(content, output)
+    assert third.error is None and "Pagefind not run" not in caplog.text

@@ -9,7 +9,7 @@ from pelican import signals
 from resonanz_core import i18n
 
 from .popular import count_comments, rank, read_counts
-from .scoring import related_for, tag_rarity
+from .scoring import RelatedIndex, tag_rarity
 from .settings import DEFAULTS
 
 logger = logging.getLogger(__name__)
@@ -54,18 +54,15 @@ def attach_related(generator, opts: dict) -> None:
     everything = list(generator.articles) + list(generator.translations)
     for name in ("drafts", "drafts_translations", "hidden_articles", "hidden_translations"):
         everything += list(getattr(generator, name, []))
+    index = RelatedIndex(
+        candidates, rarity, opts["RELATED_TAG_WEIGHT"], opts["RELATED_CATEGORY_WEIGHT"]
+    )
     for article in everything:
         if article.lang != default_lang:
             article.related_posts = []
             continue
-        article.related_posts = related_for(
-            article,
-            candidates,
-            rarity,
-            opts["RELATED_COUNT"],
-            tag_weight=opts["RELATED_TAG_WEIGHT"],
-            category_weight=opts["RELATED_CATEGORY_WEIGHT"],
-            skip_same_series=opts["RELATED_SKIP_SAME_SERIES"],
+        article.related_posts = index.related(
+            article, opts["RELATED_COUNT"], skip_same_series=opts["RELATED_SKIP_SAME_SERIES"]
         )
 
 

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import yaml
 
+# libyaml's safe loader when PyYAML has it (much faster on big response archives)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 logger = logging.getLogger(__name__)
 
 
@@ -28,7 +31,7 @@ def read_counts(path: Path, label: str) -> list[tuple[str, int]] | None:
     if not path.is_file():
         return None
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         logger.warning(
             "related: %s: file = %r: expected a YAML list of {slug, count} (%s)",
@@ -89,7 +92,7 @@ def count_comments(responses_dir: Path) -> dict[str, int]:
         return counts
     for path in sorted(responses_dir.glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
         except (yaml.YAMLError, UnicodeDecodeError):
             continue
         if not isinstance(data, list):

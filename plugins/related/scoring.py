@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 
@@ -15,26 +16,78 @@ def tag_rarity(articles: Iterable) -> dict[str, float]:
     return {slug: 1.0 + math.log(total / count) for slug, count in frequency.items()}
 
 
-def score(
-    article,
-    other,
-    rarity: dict[str, float],
-    tag_weight: float,
-    category_weight: float,
-) -> float:
-    """How related `other` is to `article`; 0 when they share neither tag nor category."""
-    own = {tag.slug for tag in getattr(article, "tags", []) or []}
-    theirs = {tag.slug for tag in getattr(other, "tags", []) or []}
-    total = sum(tag_weight * rarity.get(slug, 1.0) for slug in sorted(own & theirs))
+def _tag_slugs(article) -> list[str]:
+    return sorted({tag.slug for tag in getattr(article, "tags", []) or []})
+
+
+def _category_slug(article) -> str | None:
     category = getattr(article, "category", None)
-    if category is not None and category == getattr(other, "category", None):
-        total += category_weight
-    # Rounded so that float noise cannot reorder equal scores between runs or machines.
-    return round(total, 6)
+    return category.slug if category is not None else None
 
 
 def _series(article) -> str | None:
     return (getattr(article, "metadata", {}) or {}).get("series")
+
+
+class RelatedIndex:
+    """Candidates indexed by tag and category, so each article is scored only against the
+    posts it shares something with (a pairwise loop is quadratic: minutes at 2000 posts).
+
+    Slugs are computed once per article; Pelican recomputes them on every access.
+    """
+
+    def __init__(
+        self,
+        candidates: Sequence,
+        rarity: dict[str, float],
+        tag_weight: float = 2.0,
+        category_weight: float = 1.0,
+    ) -> None:
+        self.candidates = list(candidates)
+        self.rarity = rarity
+        self.tag_weight = tag_weight
+        self.category_weight = category_weight
+        self.by_tag: dict[str, list[int]] = defaultdict(list)
+        self.by_category: dict[str, list[int]] = defaultdict(list)
+        self.facts = []
+        for index, other in enumerate(self.candidates):
+            for slug in _tag_slugs(other):
+                self.by_tag[slug].append(index)
+            category = _category_slug(other)
+            if category is not None:
+                self.by_category[category].append(index)
+            self.facts.append((_series(other), -other.date.timestamp(), other.slug))
+
+    def related(self, article, count: int, skip_same_series: bool = True) -> list:
+        """The `count` best-scoring candidates, ties broken by newer date, then slug."""
+        if count <= 0:
+            return []
+        totals: dict[int, float] = defaultdict(float)
+        # Same order of additions as a sum over the sorted shared tags, then the category,
+        # so the floats (and the order of equal scores) never depend on the index.
+        for slug in _tag_slugs(article):
+            weight = self.tag_weight * self.rarity.get(slug, 1.0)
+            for index in self.by_tag.get(slug, ()):
+                totals[index] += weight
+        category = _category_slug(article)
+        if category is not None:
+            for index in self.by_category.get(category, ()):
+                totals[index] += self.category_weight
+        own_series = _series(article) if skip_same_series else None
+        excluded = {id(article)} | {id(t) for t in getattr(article, "translations", []) or []}
+        scored = []
+        for index, total in totals.items():
+            other = self.candidates[index]
+            series, newer, slug = self.facts[index]
+            if id(other) in excluded or slug == article.slug:
+                continue
+            if own_series and series == own_series:
+                continue
+            value = round(total, 6)  # float noise must not reorder equal scores
+            if value > 0:
+                scored.append((-value, newer, slug, index))
+        best = heapq.nsmallest(count, scored)
+        return [self.candidates[entry[3]] for entry in best]
 
 
 def related_for(
@@ -46,19 +99,6 @@ def related_for(
     category_weight: float = 1.0,
     skip_same_series: bool = True,
 ) -> list:
-    """The `count` best-scoring candidates, ties broken by newer date, then slug."""
-    if count <= 0:
-        return []
-    own_series = _series(article) if skip_same_series else None
-    excluded = {id(article)} | {id(t) for t in getattr(article, "translations", []) or []}
-    scored = []
-    for other in candidates:
-        if id(other) in excluded or other.slug == article.slug:
-            continue
-        if own_series and _series(other) == own_series:
-            continue
-        value = score(article, other, rarity, tag_weight, category_weight)
-        if value > 0:
-            scored.append((-value, -other.date.timestamp(), other.slug, other))
-    scored.sort(key=lambda entry: entry[:3])
-    return [entry[3] for entry in scored[:count]]
+    """The `count` best-scoring candidates for one article (see RelatedIndex for many)."""
+    index = RelatedIndex(candidates, rarity, tag_weight, category_weight)
+    return index.related(article, count, skip_same_series)

@@ -10,7 +10,7 @@ from jinja2 import pass_context
 from pelican import signals
 from pelican.log import LimitFilter
 
-from . import checks, dates, i18n, sitemap
+from . import checks, dates, i18n, sitemap, speedups
 from .problems import ProblemCollector, StrictModeError, strict_report
 from .settings import DEFAULTS
 
@@ -75,6 +75,10 @@ def on_initialized(pelican) -> None:
             f"resonanz_core: setting OUTPUT_PATH = {str(output)!r}: must not be inside or "
             f"around PATH {str(content)!r} (a build never writes into content/)"
         )
+    # Run our finalized step after every other plugin's, so problems they log there (the
+    # search index, linkback sending) are collected too: blinker calls in connect order.
+    signals.finalized.disconnect(on_finalized)
+    signals.finalized.connect(on_finalized)
     pelican.resonanz_collector = ProblemCollector()
     pelican.resonanz_problems = []
     on_build_start(pelican)
@@ -178,6 +182,28 @@ def install_redirects(pelican) -> None:
     logger.info("resonanz_core: %d redirect file(s) from %s", len(copied), folder)
 
 
+# Content objects of the current run whose URLs are frozen before writing, per output.
+_TO_FREEZE: dict[str, list] = {}
+
+
+def on_all_generators_finalized(generators) -> None:
+    items: list = []
+    for generator in generators:
+        for name in ("articles", "translations", "drafts", "drafts_translations",
+                     "hidden_articles", "hidden_translations", "pages", "hidden_pages",
+                     "draft_pages"):
+            items += list(getattr(generator, name, []) or [])
+    if generators:
+        output = os.path.realpath(generators[0].output_path)
+        _TO_FREEZE[output] = items
+
+
+def on_get_writer(pelican) -> None:
+    # Sent after every plugin's all_generators_finalized: URLs are final from here on.
+    items = _TO_FREEZE.pop(os.path.realpath(pelican.output_path), [])
+    speedups.freeze_urls(items)
+
+
 def on_finalized(pelican) -> None:
     install_redirects(pelican)
     write_sitemap(pelican)
@@ -194,11 +220,14 @@ def on_finalized(pelican) -> None:
 
 
 def register() -> None:
+    speedups.install()
     signals.initialized.connect(on_initialized)
     signals.get_generators.connect(on_build_start)
     signals.generator_init.connect(on_generator_init)
     signals.content_object_init.connect(on_content_init)
     signals.article_generator_finalized.connect(on_articles_done)
     signals.page_generator_finalized.connect(on_pages_done)
+    signals.all_generators_finalized.connect(on_all_generators_finalized)
+    signals.get_writer.connect(on_get_writer)
     signals.content_written.connect(on_content_written)
     signals.finalized.connect(on_finalized)

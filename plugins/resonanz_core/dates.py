@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from babel.dates import format_datetime
 
@@ -17,29 +18,37 @@ def _lang(lang: str | None) -> str:
     return code if code in LONG else "de"
 
 
-def _localise(value: dt.datetime | dt.date) -> dt.datetime:
+def _wall_clock(value: dt.datetime | dt.date) -> dt.datetime:
+    """The time as written (already in the site's or the response's zone), without zone.
+
+    Also the cache key: two equal instants in different zones read differently.
+    """
     if not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day)
-    return value
+        return dt.datetime(value.year, value.month, value.day)
+    return value.replace(tzinfo=None)
+
+
+@functools.lru_cache(maxsize=65536)  # listings repeat the same dates on many pages
+def _format(wall_clock: dt.datetime, pattern: str, code: str) -> str:
+    return format_datetime(wall_clock, pattern, tzinfo=None, locale=code)
 
 
 def datum(value: dt.datetime | dt.date, lang: str | None = "de") -> str:
     """Date and time, e.g. '26. März 2008 um 12:39 Uhr'."""
     code = _lang(lang)
-    # tzinfo=None keeps the wall-clock time the editor wrote (already in TIMEZONE).
-    return format_datetime(_localise(value), LONG[code], tzinfo=None, locale=code)
+    return _format(_wall_clock(value), LONG[code], code)
 
 
 def datum_kurz(value: dt.datetime | dt.date, lang: str | None = "de") -> str:
     """Date only, e.g. '26. März 2008'."""
     code = _lang(lang)
-    return format_datetime(_localise(value), SHORT[code], tzinfo=None, locale=code)
+    return _format(_wall_clock(value), SHORT[code], code)
 
 
 def monat(value: dt.datetime | dt.date, lang: str | None = "de") -> str:
     """Month and year, e.g. 'März 2008'."""
     code = _lang(lang)
-    return format_datetime(_localise(value), MONTH[code], tzinfo=None, locale=code)
+    return _format(_wall_clock(value), MONTH[code], code)
 
 
 def isodate(value: dt.datetime | dt.date) -> str:

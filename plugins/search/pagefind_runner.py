@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import logging
 import shutil
 import subprocess
@@ -76,3 +78,40 @@ def run_pagefind(
     if done.returncode != 0:
         raise PagefindError(f"pagefind exited with {done.returncode}: {' '.join(report.split())}")
     return report
+
+
+def pages_fingerprint(site: Path, bundle_dir: str, extra_args: list[str]) -> str:
+    """sha256 over every HTML page (path and bytes) and the Pagefind arguments."""
+    digest = hashlib.sha256(" ".join(extra_args).encode())
+    bundle = site / bundle_dir
+    for page in sorted(site.rglob("*.html")):
+        if bundle in page.parents:
+            continue
+        digest.update(page.relative_to(site).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(page.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def index_is_current(site: Path, bundle_dir: str, fingerprint: str, record: Path) -> bool:
+    """True when the pages are the ones the existing index was built from.
+
+    Pagefind always indexes the whole site (seconds at thousands of pages); when a
+    rebuild wrote the same pages, the index it made last time is still right.
+    """
+    if not (site / bundle_dir / "pagefind-entry.json").is_file() or not record.is_file():
+        return False
+    try:
+        stored = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return stored.get(str(site.resolve())) == fingerprint
+
+
+def remember_index(site: Path, fingerprint: str, record: Path) -> None:
+    record.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        stored = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
+    except (OSError, ValueError):
+        stored = {}
+    stored[str(site.resolve())] = fingerprint
+    record.write_text(json.dumps(stored, indent=1, sort_keys=True), encoding="utf-8")

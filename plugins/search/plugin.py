@@ -10,7 +10,14 @@ from pelican import signals
 from pelican.generators import Generator
 from resonanz_core import i18n
 
-from .pagefind_runner import PagefindError, find_binary, run_pagefind
+from .pagefind_runner import (
+    PagefindError,
+    find_binary,
+    index_is_current,
+    pages_fingerprint,
+    remember_index,
+    run_pagefind,
+)
 from .settings import DEFAULTS
 
 logger = logging.getLogger(__name__)
@@ -84,6 +91,13 @@ def on_finalized(pelican) -> None:
     if not opts["SEARCH_INDEX"]:
         return
     output = Path(pelican.output_path)
+    extra = [str(arg) for arg in opts["SEARCH_PAGEFIND_ARGS"]]
+    # next to Pelican's own cache, so that `make clean` and CI caches treat them alike
+    record = Path(pelican.settings["CACHE_PATH"]).resolve() / "search-index.json"
+    fingerprint = pages_fingerprint(output, opts["SEARCH_BUNDLE_DIR"], extra)
+    if index_is_current(output, opts["SEARCH_BUNDLE_DIR"], fingerprint, record):
+        logger.info("search: pages unchanged since the last index, Pagefind not run")
+        return
     try:
         binary = find_binary(opts["SEARCH_PAGEFIND_BINARY"])
         report = run_pagefind(
@@ -100,6 +114,7 @@ def on_finalized(pelican) -> None:
         if pelican.settings.get("RESONANZ_STRICT"):
             raise
         return
+    remember_index(output, fingerprint, record)
     pages = _PAGES.search(report)
     logger.info(
         "search: Pagefind indexed %s page(s) into %s/",
