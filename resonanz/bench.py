@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -149,12 +150,15 @@ DEFAULT_PAGINATION = 8
 MEASURE = """
 import json, resource, subprocess, sys, time
 start = time.perf_counter()
-result = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+result = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 seconds = time.perf_counter() - start
 peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(json.dumps({"seconds": seconds, "peak_kib": peak_kib, "rc": result.returncode,
-                  "stderr": result.stderr[-2000:]}))
+                  "log": result.stdout}))
 """
+
+
+AUDIO_READ = re.compile(r"audio files read: (\d+)")
 
 
 @dataclass
@@ -162,6 +166,7 @@ class Run:
     seconds: float
     peak_mib: float
     output_mib: float
+    audio_read: int | None = None
 
 
 def folder_mib(path: Path) -> float:
@@ -169,13 +174,19 @@ def folder_mib(path: Path) -> float:
 
 
 def build(conf: Path, content: Path, output: Path) -> Run:
-    command = [sys.executable, "-m", "pelican", str(content), "-s", str(conf), "-o", str(output)]
+    # -v: INFO lines carry the podcast cache figures (both builds log the same way)
+    command = [sys.executable, "-m", "pelican", str(content), "-s", str(conf), "-o", str(output),
+               "-v"]
+    # a wide terminal for Pelican's log, so that one message stays on one line
+    env = {**os.environ, "COLUMNS": "400"}
     raw = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
-                         text=True, check=True, cwd=conf.parent)
+                         text=True, check=True, cwd=conf.parent, env=env)
     data = json.loads(raw.stdout)
     if data["rc"] != 0:
-        raise RuntimeError(f"build failed ({conf.name}):\n{data['stderr']}")
-    return Run(data["seconds"], data["peak_kib"] / 1024, folder_mib(output))
+        raise RuntimeError(f"build failed ({conf.name}):\n{data['log'][-3000:]}")
+    read = AUDIO_READ.search(data["log"])
+    return Run(data["seconds"], data["peak_kib"] / 1024, folder_mib(output),
+               int(read[1]) if read else None)
 
 
 def bench_size(work: Path, posts: int, episodes: int, responses: int) -> dict:
@@ -195,8 +206,6 @@ def bench_size(work: Path, posts: int, episodes: int, responses: int) -> dict:
     row["edit"] = build(ours, content, out_ours)
     add_episode(content, episodes + 1)
     row["episode"] = build(ours, content, out_ours)
-    stats = cache / "podcast" / "stats.json"
-    row["audio_reads"] = json.loads(stats.read_text()) if stats.exists() else None
     return row
 
 
@@ -245,10 +254,12 @@ def main(argv: list[str]) -> int:
                 shutil.rmtree(work, ignore_errors=True)
     print()
     print(table(rows))
+    print()
     for row in rows:
-        if row["audio_reads"] is not None:
-            print(f"audio files read in the last build ({row['posts']}/{row['episodes']}): "
-                  f"{row['audio_reads']}")
+        reads = [row[k].audio_read for k in ("cold", "warm", "edit", "episode")]
+        print(f"audio files read ({row['posts']} posts, {row['episodes']} episodes): "
+              f"cold {reads[0]}, warm {reads[1]}, post edited {reads[2]}, "
+              f"episode added {reads[3]}")
     print(f"\nPython {sys.version.split()[0]}, {os.cpu_count()} cores; "
           f"total {time.perf_counter() - started:.0f} s")
     return 0

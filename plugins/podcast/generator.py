@@ -153,6 +153,8 @@ class EpisodesGenerator(Generator):
         self.show_artwork: Artwork | None = None
         self.content_root = Path(self.path).resolve()
         self.cache = PodcastCache(self._cache_dir())
+        # audio files whose facts were read this build (cache misses), for the benchmark
+        self.audio_files_read = 0
         # Files to put into output: output path -> (source file or bytes).
         self._media_files: dict[str, Path] = {}
         self._blobs: dict[str, bytes] = {}
@@ -227,10 +229,11 @@ class EpisodesGenerator(Generator):
             episode.jsonld = self._episode_jsonld(episode)
         if self.cache.hits or self.cache.misses:
             logger.info(
-                "podcast: cache: %d hits, %d misses (%s)",
+                "podcast: cache: %d hits, %d misses (%s); audio files read: %d",
                 self.cache.hits,
                 self.cache.misses,
                 self.cache.directory,
+                self.audio_files_read,
             )
         home = self.episodes[: self.podcast["PODCAST_HOME_COUNT"]]
         self.context["episodes"] = self.episodes
@@ -454,6 +457,7 @@ class EpisodesGenerator(Generator):
                 _problem(logging.ERROR, rel, error["field"], error["value"], error["fix"])
                 return None
             return AudioFacts.from_dict(cached)
+        self.audio_files_read += 1
         try:
             facts = read_audio_facts(path)
         except AudioError as exc:
