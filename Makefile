@@ -78,10 +78,10 @@ help:
 	@echo ''
 	@echo 'Switches: DEBUG=1 (verbose), RELATIVE=1 (relative URLs), STRICT=1 (content warnings fail).'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x "$(VENV_PY)" || $(PY) -m venv "$(VENV)"
 	"$(VENV_PY)" -m pip install --quiet --upgrade pip
-	"$(VENV_PY)" -m pip install --quiet -e ".[test]"
+	"$(VENV_PY)" -m pip install --quiet -c constraints.txt -e ".[test]"
 	touch "$(STAMP)"
 
 install: $(STAMP)
@@ -93,7 +93,7 @@ html: $(STAMP)
 	"$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
 
 clean:
-	rm -rf "$(OUTPUTDIR)" "$(BASEDIR)/.cache" "$(BASEDIR)/__pycache__"
+	rm -rf "$(OUTPUTDIR)" "$(OUTPUTDIR).new" "$(OUTPUTDIR).old" "$(BASEDIR)/.cache" "$(BASEDIR)/__pycache__"
 
 regenerate: $(STAMP)
 	"$(PELICAN)" -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
@@ -120,7 +120,7 @@ deploy: publish
 	@test -n "$(RCLONE_DEST)" || { echo "deploy: set RCLONE_DEST=remote:path (see README)" >&2; exit 2; }
 	"$(RCLONE)" sync "$(OUTPUTDIR)" "$(RCLONE_DEST)" -v --stats-one-line --exclude "/_hosting/**" $(RCLONE_FLAGS)
 
-test: $(STAMP) sysdeps
+test: sysdeps $(STAMP)
 	"$(VENV_PY)" -m pytest $(PYTEST_ARGS)
 
 check: $(STAMP)

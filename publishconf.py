@@ -23,7 +23,9 @@ PRECOMPRESS_ZSTANDARD = False
 PRECOMPRESS_MIN_SIZE = 512
 # Content cache with a content hash: survives CI checkouts, where every mtime is new.
 CACHE_CONTENT = True
-LOAD_CONTENT_CACHE = True
+# A strict build must see every warning: a file served from the cache is not read again
+# and would not repeat its warning, so production builds write the cache but never load it.
+LOAD_CONTENT_CACHE = False
 CHECK_MODIFIED_METHOD = "md5"
 CACHE_PATH = ".cache/pelican"
 

@@ -25,6 +25,9 @@ def keep_unchanged_mtimes(old: Path, new: Path) -> int:
     for path in new.rglob("*"):
         if not path.is_file() or path.is_symlink():
             continue
+        if path.stat().st_nlink > 1:
+            # a hard link into content/ (podcast audio): its time belongs to the source
+            continue
         before = old / path.relative_to(new)
         if before.is_file() and filecmp.cmp(before, path, shallow=False):
             stat = before.stat()

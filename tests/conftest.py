@@ -22,6 +22,16 @@ CHROMIUM = "/usr/bin/chromium"
 sys.path.insert(0, str(ROOT / "plugins"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_log_dedup():
+    """Pelican drops a warning it has seen before in this process; each test starts clean."""
+    from pelican.log import LimitFilter
+
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
+    yield
+
+
 @dataclasses.dataclass
 class BuildResult:
     output: Path

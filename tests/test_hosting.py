@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -49,9 +50,10 @@ def nginx_site(demo_site, tmp_path_factory):
             fetch(base + "/")
             break
         except OSError:
-            import time
-
             time.sleep(0.1)
+    else:
+        process.terminate()
+        pytest.fail(f"nginx did not answer on {base}: {(work / 'error.log').read_text()}")
     yield base, root
     process.terminate()
     process.wait(timeout=10)
@@ -90,7 +92,7 @@ def test_pages_forbid_framing_and_the_player_allows_it(nginx_site):
 def test_missing_page_gets_our_404(nginx_site):
     base, _ = nginx_site
     status, _, body = fetch(base + "/gibt-es-nicht/")
-    assert status == 404 and "Seite nicht gefunden".encode() in body
+    assert status == 404 and b"Seite nicht gefunden" in body
 
 
 def test_headers_file_names_the_podcast_feeds_and_media(demo_site):

@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 import pytest
 from conftest import build_site
 from lxml import html
+from resonanz_core.problems import StrictModeError
 from search.pagefind_runner import PagefindError, find_binary
 
 
@@ -100,7 +101,10 @@ def test_missing_binary_is_a_clear_error(tiny_content, tmp_path, caplog):
     strict = build_site(
         tiny_content, tmp_path / "strict", SEARCH_PAGEFIND_BINARY=missing, RESONANZ_STRICT=True
     )
-    assert isinstance(strict.error, PagefindError)
+    # collected with every other problem of the build: resonanz_core's step runs last
+    assert isinstance(strict.error, StrictModeError)
+    assert "SEARCH_PAGEFIND_BINARY" in str(strict.error) and missing in str(strict.error)
+    assert any("SEARCH_PAGEFIND_BINARY" in p for p in result.problems)
 
 
 def test_find_binary_uses_the_python_package():

@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import unquote
 
 from .paths import PathOutsideContent, resolve_inside
 from .settings import ENUMS, KNOWN_METADATA
@@ -50,6 +51,7 @@ def broken_links(source_path: str, raw_content: str, content_root: str) -> list[
         if not target:
             continue
         link = "{" + kind + "}" + target
+        target = unquote(target)  # Pelican decodes %20 and friends before looking
         try:
             resolved = resolve_inside(content_root, base_dir, target)
         except PathOutsideContent:

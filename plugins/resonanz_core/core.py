@@ -159,13 +159,15 @@ def _check_all(items, settings) -> None:
 
 def on_articles_done(generator) -> None:
     items = list(generator.articles) + list(generator.translations)
-    items += list(generator.drafts) + list(getattr(generator, "drafts_translations", []))
+    for name in ("drafts", "drafts_translations", "hidden_articles", "hidden_translations"):
+        items += list(getattr(generator, name, []))
     _check_all(items, generator.settings)
 
 
 def on_pages_done(generator) -> None:
     items = list(generator.pages) + list(generator.translations)
-    items += list(generator.hidden_pages) + list(getattr(generator, "draft_pages", []))
+    for name in ("hidden_pages", "hidden_translations", "draft_pages", "draft_translations"):
+        items += list(getattr(generator, name, []))
     _check_all(items, generator.settings)
 
 
