@@ -19,10 +19,10 @@ UPLOAD_RULES: list[tuple[list[str], str, str]] = [
     (["*.json"], "application/json; charset=utf-8", "public, max-age=300"),
     (["*.vtt"], "text/vtt; charset=utf-8", "public, max-age=86400"),
     (["*.srt"], "application/x-subrip; charset=utf-8", "public, max-age=86400"),
-    (["*.mp3"], "audio/mpeg", "public, max-age=31536000, immutable"),
-    (["*.m4a"], "audio/mp4", "public, max-age=31536000, immutable"),
-    (["*.opus"], "audio/ogg; codecs=opus", "public, max-age=31536000, immutable"),
-    (["*.ogg"], "audio/ogg", "public, max-age=31536000, immutable"),
+    (["*.mp3"], "audio/mpeg", "public, max-age=86400"),
+    (["*.m4a"], "audio/mp4", "public, max-age=86400"),
+    (["*.opus"], "audio/ogg; codecs=opus", "public, max-age=86400"),
+    (["*.ogg"], "audio/ogg", "public, max-age=86400"),
     (["*.css"], "text/css; charset=utf-8", "public, max-age=86400"),
     (["*.js"], "text/javascript; charset=utf-8", "public, max-age=86400"),
     (["*.svg"], "image/svg+xml", "public, max-age=604800"),
@@ -41,10 +41,12 @@ def rclone_commands(rclone: str, output: Path, dest: str, extra: list[str]) -> l
     done: list[str] = []
     for patterns, content_type, cache in UPLOAD_RULES:
         command = [rclone, "copy", str(output), dest, "--checksum", "-v"]
+        # --filter rules apply in order (mixing --include and --exclude does not)
         for pattern in NOT_UPLOADED + done:
-            command += ["--exclude", pattern]
+            command += ["--filter", f"- {pattern}"]
         for pattern in patterns:
-            command += ["--include", pattern]
+            command += ["--filter", f"+ {pattern}"]
+        command += ["--filter", "- **"]
         command += [
             "--header-upload", f"Content-Type: {content_type}",
             "--header-upload", f"Cache-Control: {cache}",
@@ -54,7 +56,7 @@ def rclone_commands(rclone: str, output: Path, dest: str, extra: list[str]) -> l
         done += patterns
     final = [rclone, "sync", str(output), dest, "--checksum", "-v"]
     for pattern in NOT_UPLOADED:
-        final += ["--exclude", pattern]
+        final += ["--filter", f"- {pattern}"]
     commands.append(final + list(extra))
     return commands
 

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -256,3 +257,61 @@ def test_publish_builds_are_reproducible_with_precompressed_files(tmp_path):
     assert any(name.endswith(".html.gz") for name in digest_a)
     assert any(name.endswith(".html.br") for name in digest_a)
     assert digest_a == digest_b
+
+
+def test_s3_upload_sets_types_and_cache_headers_and_skips_unchanged(small_site, tmp_path):
+    rclone = shutil.which("rclone")
+    if not rclone:
+        pytest.fail("rclone is missing: run `make sysdeps`")
+    import boto3
+
+    port = free_port()
+    # its own process: moto imports the PyPI package `responses`, which our plugin of the
+    # same name shadows on this test process's path
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    # rclone 1.60 refuses a custom CA bundle on plain http; this machine sets one
+    env = {k: v for k, v in os.environ.items() if k != "AWS_CA_BUNDLE"}
+    env.update({
+        "RCLONE_CONFIG": str(tmp_path / "rclone.conf"), "RCLONE_CONFIG_S3_TYPE": "s3",
+        "RCLONE_CONFIG_S3_PROVIDER": "Other", "RCLONE_CONFIG_S3_ENDPOINT": endpoint,
+        "RCLONE_CONFIG_S3_ACCESS_KEY_ID": "resonanz",
+        "RCLONE_CONFIG_S3_SECRET_ACCESS_KEY": "geheim",
+        "RCLONE_CONFIG_S3_REGION": "eu-central-1",
+    })
+    output = tmp_path / "output"
+    try:
+        _wait_for_port(port)
+        subprocess.run([rclone, "mkdir", "s3:site"], env=env, check=True, capture_output=True)
+        args = ["s3_upload", f"INPUTDIR={small_site}", f"OUTPUTDIR={output}", "S3_DEST=s3:site"]
+        result = subprocess.run(["make", "--no-print-directory", *args], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stdout + result.stderr
+        client = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="resonanz",
+                              aws_secret_access_key="geheim", region_name="eu-central-1",
+                              verify=False)
+        keys = {o["Key"] for o in client.list_objects_v2(Bucket="site")["Contents"]}
+        assert set(site_files(output)) == keys
+        expected = {
+            "index.html": ("text/html; charset=utf-8", "max-age=300"),
+            "feeds/alle.atom.xml": ("application/atom+xml; charset=utf-8", "max-age=300"),
+            "feeds/alle.rss.xml": ("application/rss+xml; charset=utf-8", "max-age=300"),
+            "sitemap.xml": ("application/xml; charset=utf-8", "max-age=3600"),
+            "theme/css/site.css": ("text/css; charset=utf-8", "max-age=86400"),
+        }
+        for key, (content_type, cache) in expected.items():
+            head = client.head_object(Bucket="site", Key=key)
+            assert head["ContentType"] == content_type, key
+            assert cache in head["CacheControl"], key
+        again = subprocess.run(["make", "--no-print-directory", *args], cwd=ROOT, env=env,
+                               capture_output=True, text=True, timeout=600)
+        assert again.returncode == 0
+        log = again.stdout + again.stderr
+        changed = [line for line in log.splitlines() if "Copied" in line or "Deleted" in line]
+        assert all(f" {prefix}" in line for line in changed for prefix in NOT_REPRODUCIBLE), log
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
