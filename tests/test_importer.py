@@ -492,3 +492,22 @@ def test_redirect_pages_never_replace_built_pages(tmp_path):
     assert copied == ["neu-alt.html", "_redirects"]
     assert (output / "alt" / "index.html").read_text(encoding="utf-8") == "gebaut"
     assert redirects.install_redirect_pages(tmp_path / "missing", output) == []
+
+
+def test_make_import_runs_the_importer(tmp_path):
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    content = tmp_path / "content"
+    content.mkdir()  # the site's content/ exists; the importer refuses to guess one
+    export = root / "tests" / "fixtures" / "import" / "wordpress.xml"
+    result = subprocess.run(
+        ["make", "--no-print-directory", "import", "FROM=wordpress", f"FILE={export}",
+         f"INPUTDIR={content}"],
+        cwd=root, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert list((content / "posts").glob("*.md"))
+    assert list((content / "responses").glob("*.yaml"))
+    assert (tmp_path / "redirects" / "_redirects").is_file()
+    assert "comment" in result.stdout.lower()  # the closing report with its counts

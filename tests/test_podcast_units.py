@@ -349,3 +349,15 @@ def test_feed_channel_flags_and_item_tags():
     assert entry.find("enclosure").get("length") == "1234"
     # Same input, same bytes.
     assert build_feed(show, [item]) == build_feed(show, [item])
+
+
+def test_mp4_chpl_chapters_are_read_from_the_file():
+    path = Path(__file__).parent / "fixtures" / "audio" / "chapters-chpl.m4a"
+    assert b"chpl" in path.read_bytes()  # the Nero chapter atom, as ffmpeg writes it
+    facts = read_audio_facts(path)
+    assert facts.mime_type in ("audio/mp4", "audio/x-m4a")
+    assert [(c.start, c.title) for c in facts.chapters] == [
+        (0.0, "Begrüßung"),
+        (2.0, "Zweites Kapitel"),
+    ]
+    assert abs(facts.duration - 4.0) < 0.5
