@@ -49,7 +49,7 @@ endif
 # The virtualenv is (re)made whenever pyproject.toml changes.
 STAMP = $(VENV)/.installed-stamp
 
-.PHONY: help install sysdeps receiver import responses embed-previews demo-audio fixtures html clean regenerate serve devserver publish rsync_upload github s3_upload deploy test lint check bench
+.PHONY: help install sysdeps receiver import responses embed-previews demo-audio fixtures html clean regenerate serve devserver publish rsync_upload github s3_upload deploy test lint check bench bench-receiver
 
 help:
 	@echo 'Resonanz: Makefile for the community site'
@@ -75,6 +75,7 @@ help:
 	@echo '   make receiver       run the Webmention/Pingback/TrackBack receiver (env RESONANZ_*)'
 	@echo '   make import FROM=wordpress|blogger|movabletype FILE=export.xml  move an old blog in'
 	@echo '   make bench [BENCH_ARGS="--sizes 500:50"]  build speed and memory against stock Pelican'
+	@echo '   make bench-receiver load test of the linkback receiver on 127.0.0.1'
 	@echo ''
 	@echo 'Switches: DEBUG=1 (verbose), RELATIVE=1 (relative URLs), STRICT=1 (content warnings fail).'
 
@@ -129,6 +130,9 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	"$(VENV_PY)" -m resonanz bench $(BENCH_ARGS)
+
+bench-receiver: $(STAMP)
+	"$(VENV_PY)" -m resonanz receiver loadtest --seconds 10 --clients 4
 
 responses: $(STAMP)
 	"$(VENV_PY)" -m resonanz responses $(if $(JF2),"$(JF2)")
