@@ -315,30 +315,21 @@ class CaseStudiesGenerator(Generator):
             items=case_studies,
             template_name="case_studies",
         )
-        for kind in ("industries", "years"):
+        # facet kind -> the template its pages use (brand pages add the backlinks)
+        pages = (("industries", "case_studies"), ("years", "case_studies"), ("brands", "brand"))
+        for kind, template_name in pages:
+            template = listing if template_name == "case_studies" else self.get_template("brand")
             for facet in facets.get(kind, []):
                 writer.write_file(
                     facet.save_as,
-                    listing,
+                    template,
                     self.context,
                     relative_urls=relative,
                     url=facet.url,
                     facet=facet,
                     items=facet.items,
-                    template_name="case_studies",
+                    template_name=template_name,
                 )
-        brand_template = self.get_template("brand")
-        for facet in facets.get("brands", []):
-            writer.write_file(
-                facet.save_as,
-                brand_template,
-                self.context,
-                relative_urls=relative,
-                url=facet.url,
-                facet=facet,
-                items=facet.items,
-                template_name="brand",
-            )
 
 
 def get_generators(pelican) -> type:
