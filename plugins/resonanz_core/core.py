@@ -149,6 +149,21 @@ def on_content_init(content) -> None:
         content.locale_modified = dates.datum(modified, getattr(content, "lang", None))
 
 
+# Every list of content a Pelican generator keeps (articles, pages, their translations,
+# drafts and hidden ones); a generator has only some of them.
+CONTENT_LISTS = (
+    "articles", "translations", "drafts", "drafts_translations", "hidden_articles",
+    "hidden_translations", "pages", "hidden_pages", "draft_pages", "draft_translations",
+)
+
+
+def all_contents(generator) -> list:
+    items: list = []
+    for name in CONTENT_LISTS:
+        items += list(getattr(generator, name, None) or [])
+    return items
+
+
 def _check_all(items, settings) -> None:
     root = str(Path(settings["PATH"]).resolve())
     extra = settings.get("RESONANZ_EXTRA_METADATA", [])
@@ -157,18 +172,8 @@ def _check_all(items, settings) -> None:
         checks.report_links(content, root)
 
 
-def on_articles_done(generator) -> None:
-    items = list(generator.articles) + list(generator.translations)
-    for name in ("drafts", "drafts_translations", "hidden_articles", "hidden_translations"):
-        items += list(getattr(generator, name, []))
-    _check_all(items, generator.settings)
-
-
-def on_pages_done(generator) -> None:
-    items = list(generator.pages) + list(generator.translations)
-    for name in ("hidden_pages", "hidden_translations", "draft_pages", "draft_translations"):
-        items += list(getattr(generator, name, []))
-    _check_all(items, generator.settings)
+def on_generator_done(generator) -> None:
+    _check_all(all_contents(generator), generator.settings)
 
 
 def install_redirects(pelican) -> None:
@@ -189,12 +194,7 @@ _TO_FREEZE: dict[str, list] = {}
 
 
 def on_all_generators_finalized(generators) -> None:
-    items: list = []
-    for generator in generators:
-        for name in ("articles", "translations", "drafts", "drafts_translations",
-                     "hidden_articles", "hidden_translations", "pages", "hidden_pages",
-                     "draft_pages"):
-            items += list(getattr(generator, name, []) or [])
+    items = [item for generator in generators for item in all_contents(generator)]
     if generators:
         output = os.path.realpath(generators[0].output_path)
         _TO_FREEZE[output] = items
@@ -227,8 +227,8 @@ def register() -> None:
     signals.get_generators.connect(on_build_start)
     signals.generator_init.connect(on_generator_init)
     signals.content_object_init.connect(on_content_init)
-    signals.article_generator_finalized.connect(on_articles_done)
-    signals.page_generator_finalized.connect(on_pages_done)
+    signals.article_generator_finalized.connect(on_generator_done)
+    signals.page_generator_finalized.connect(on_generator_done)
     signals.all_generators_finalized.connect(on_all_generators_finalized)
     signals.get_writer.connect(on_get_writer)
     signals.content_written.connect(on_content_written)
