@@ -85,3 +85,11 @@ def test_equal_instants_in_different_zones_keep_their_own_wall_clock():
     assert berlin == utc
     assert dates.datum(berlin) == "26. März 2026 um 12:39 Uhr"
     assert dates.datum(utc) == "26. März 2026 um 11:39 Uhr"
+
+
+def test_plugins_agree_on_every_translation():
+    import importlib
+
+    for plugin in ("podcast", "responses", "embeds", "case_studies", "related", "search"):
+        importlib.import_module(plugin)
+    assert i18n.conflicts() == []

@@ -20,8 +20,6 @@ i18n.add_translations(
         "Beliebte Beiträge": "Popular posts",
         "Aufrufe": "views",
         "Aufruf": "view",
-        "Kommentar": "comment",
-        "Kommentare": "comments",
         "Teil {index} von {total}": "Part {index} of {total}",
         "Alle Teile der Serie": "All parts of the series",
         "Du liest gerade": "You are reading",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+logger = logging.getLogger(__name__)
+
 # German UI string -> English. Plugins add theirs with add_translations().
 _EN: dict[str, str] = {
     "Zum Inhalt springen": "Skip to content",
@@ -58,14 +62,35 @@ _EN: dict[str, str] = {
     "Fußzeile": "Footer",
     "Keine Beiträge gefunden.": "No posts found.",
     "Beitragsbild": "Teaser image",
+    # counted phrases (listings, popular posts): "3 Kommentare", not the "Kommentare" heading
+    "{n} Kommentar": "{n} comment",
+    "{n} Kommentare": "{n} comments",
 }
 
 LANGUAGES = ("de", "en")
 
 
+# (German, English already registered, English offered) for every clash between plugins:
+# the table has one English text per German key, so the plugin imported last would win.
+_CONFLICTS: list[tuple[str, str, str]] = []
+
+
 def add_translations(mapping: dict[str, str]) -> None:
     """Register English translations of German UI strings (called by plugins at import)."""
+    for german, english in mapping.items():
+        known = _EN.get(german)
+        if known is not None and known != english:
+            _CONFLICTS.append((german, known, english))
+            logger.warning(
+                "i18n: %r is translated both as %r and as %r; give one use its own German key",
+                german, known, english,
+            )
     _EN.update(mapping)
+
+
+def conflicts() -> list[tuple[str, str, str]]:
+    """Clashing registrations so far (the tests require none)."""
+    return list(_CONFLICTS)
 
 
 def translate(text: str, lang: str | None) -> str:
