@@ -23,6 +23,12 @@ DEFAULT_DATE = None
 DEFAULT_PAGINATION = 8
 # Pelican's cache folder (also holds the search index fingerprints); .cache/ is not committed.
 CACHE_PATH = ".cache/pelican"
+# Pelican's content cache: a file whose content hash is unchanged is not read again (md5
+# rather than mtime, so that a fresh CI checkout with the cache restored still hits it).
+# resonanz_core drops it when the settings change (Pelican itself would not).
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CHECK_MODIFIED_METHOD = "md5"
 SUMMARY_MAX_LENGTH = 40
 
 ARTICLE_PATHS = ["posts", "case-studies"]

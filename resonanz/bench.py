@@ -146,15 +146,61 @@ CATEGORY_FEED_ATOM = "feeds/{{slug}}.atom.xml"
 DEFAULT_PAGINATION = 8
 """
 
-# Runs one build as the only child of a fresh interpreter and reports its peak RSS.
+# Runs one build as a child of a fresh interpreter. Reports the wall time, the largest
+# resident size of one process (ru_maxrss) and, sampled every 50 ms from /proc, the
+# proportional set size (PSS) of the build and its worker processes together: forked
+# workers share most pages with the build process, so adding their RSS would count those
+# pages twice, and ru_maxrss alone would not count the workers' own pages at all.
 MEASURE = """
-import json, resource, subprocess, sys, time
+import json, os, resource, subprocess, sys, time
+
+def tree(root):
+    children = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as handle:
+                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+def pss_kib(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            pass
+    return total
+
 start = time.perf_counter()
-result = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+peak_pss = 0
+import threading
+log = []
+reader = threading.Thread(target=lambda: log.append(child.stdout.read()))
+reader.start()
+sampling = os.path.exists("/proc/self/smaps_rollup")
+while child.poll() is None:
+    if sampling:
+        peak_pss = max(peak_pss, pss_kib(tree(child.pid)))
+    time.sleep(0.05)
 seconds = time.perf_counter() - start
+reader.join()
 peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"seconds": seconds, "peak_kib": peak_kib, "rc": result.returncode,
-                  "log": result.stdout}))
+print(json.dumps({"seconds": seconds, "peak_kib": peak_kib, "pss_kib": peak_pss or peak_kib,
+                  "rc": child.returncode, "log": "".join(log)}))
 """
 
 
@@ -164,19 +210,20 @@ AUDIO_READ = re.compile(r"audio files read: (\d+)")
 @dataclass
 class Run:
     seconds: float
-    peak_mib: float
+    peak_mib: float  # all processes of the build together (PSS), see MEASURE
     output_mib: float
     audio_read: int | None = None
+    skipped: bool = False  # nothing changed: the build checked and stopped
 
 
 def folder_mib(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
-def build(conf: Path, content: Path, output: Path) -> Run:
+def build(conf: Path, content: Path, output: Path, *extra: str) -> Run:
     # -v: INFO lines carry the podcast cache figures (both builds log the same way)
     command = [sys.executable, "-m", "pelican", str(content), "-s", str(conf), "-o", str(output),
-               "-v"]
+               "-v", *extra]
     # a wide terminal for Pelican's log, so that one message stays on one line
     env = {**os.environ, "COLUMNS": "400"}
     raw = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
@@ -185,11 +232,16 @@ def build(conf: Path, content: Path, output: Path) -> Run:
     if data["rc"] != 0:
         raise RuntimeError(f"build failed ({conf.name}):\n{data['log'][-3000:]}")
     read = AUDIO_READ.search(data["log"])
-    return Run(data["seconds"], data["peak_kib"] / 1024, folder_mib(output),
-               int(read[1]) if read else None)
+    skipped = "nothing changed since the last build" in data["log"]
+    return Run(data["seconds"], data["pss_kib"] / 1024, folder_mib(output),
+               int(read[1]) if read else None, skipped)
 
 
-def bench_size(work: Path, posts: int, episodes: int, responses: int) -> dict:
+def median_run(runs: list[Run]) -> Run:
+    return sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
+
+
+def bench_size(work: Path, posts: int, episodes: int, responses: int, repeat: int = 1) -> dict:
     content = make_site(work, posts, episodes, responses)
     cache = work / "cache"
     ours = work / "resonanz.py"
@@ -198,9 +250,19 @@ def bench_size(work: Path, posts: int, episodes: int, responses: int) -> dict:
     stock.write_text(STOCK_CONF.format(content=str(content)))
     out_ours, out_stock = work / "out-resonanz", work / "out-stock"
     row: dict = {"posts": posts, "episodes": episodes}
-    row["stock_cold"] = build(stock, content, out_stock)
-    row["cold"] = build(ours, content, out_ours)
+    # cold builds alternate (stock, ours, stock, ours, ...) so that a slow phase of the
+    # machine hits both; each starts without output and without cache
+    stock_runs, cold_runs = [], []
+    for _ in range(max(1, repeat)):
+        shutil.rmtree(out_stock, ignore_errors=True)
+        stock_runs.append(build(stock, content, out_stock))
+        shutil.rmtree(out_ours, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+        cold_runs.append(build(ours, content, out_ours))
+    row["stock_cold"], row["cold"] = median_run(stock_runs), median_run(cold_runs)
     row["warm"] = build(ours, content, out_ours)
+    # the same, told not to stop early: every page rendered again, all reading from cache
+    row["rerender"] = build(ours, content, out_ours, "-e", "RESONANZ_SKIP_UNCHANGED=false")
     edited = content / "posts" / "beitrag-00000.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\nEin Nachtrag.\n", encoding="utf-8")
     row["edit"] = build(ours, content, out_ours)
@@ -211,15 +273,17 @@ def bench_size(work: Path, posts: int, episodes: int, responses: int) -> dict:
 
 def table(rows: list[dict]) -> str:
     head = ("| posts | episodes | stock cold s | cold s (×stock) | warm s (×cold) | "
-            "1 post edited s | 1 episode added s | peak RSS MiB (×stock) | output MiB |")
-    lines = [head, "|" + "---|" * 9]
+            "warm, render all s (×cold) | 1 post edited s | 1 episode added s | "
+            "peak memory MiB (×stock) | output MiB |")
+    lines = [head, "|" + "---|" * 10]
     for r in rows:
         stock, cold = r["stock_cold"], r["cold"]
-        peak = max(cold.peak_mib, r["warm"].peak_mib, r["edit"].peak_mib, r["episode"].peak_mib)
+        peak = max(r[k].peak_mib for k in ("cold", "warm", "rerender", "edit", "episode"))
         lines.append(
             f"| {r['posts']} | {r['episodes']} | {stock.seconds:.1f} | "
             f"{cold.seconds:.1f} ({cold.seconds / stock.seconds:.2f}) | "
             f"{r['warm'].seconds:.1f} ({r['warm'].seconds / cold.seconds:.2f}) | "
+            f"{r['rerender'].seconds:.1f} ({r['rerender'].seconds / cold.seconds:.2f}) | "
             f"{r['edit'].seconds:.1f} | {r['episode'].seconds:.1f} | "
             f"{peak:.0f} ({peak / stock.peak_mib:.2f}) | {r['episode'].output_mib:.1f} |"
         )
@@ -241,6 +305,8 @@ def main(argv: list[str]) -> int:
                         help="posts:episodes pairs, comma-separated")
     parser.add_argument("--responses", type=int, default=200, help="posts with 3 comments each")
     parser.add_argument("--keep", type=Path, help="build here and keep the sites")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="cold builds of each kind; the table shows the median")
     args = parser.parse_args(argv)
     rows = []
     started = time.perf_counter()
@@ -248,7 +314,7 @@ def main(argv: list[str]) -> int:
         work = Path(tempfile.mkdtemp(prefix=f"bench-{posts}-{episodes}-", dir=args.keep))
         try:
             print(f"bench: {posts} posts, {episodes} episodes ...", flush=True)
-            rows.append(bench_size(work, posts, episodes, args.responses))
+            rows.append(bench_size(work, posts, episodes, args.responses, args.repeat))
         finally:
             if args.keep is None:
                 shutil.rmtree(work, ignore_errors=True)
@@ -256,10 +322,11 @@ def main(argv: list[str]) -> int:
     print(table(rows))
     print()
     for row in rows:
-        reads = [row[k].audio_read for k in ("cold", "warm", "edit", "episode")]
+        reads = {k: row[k].audio_read for k in ("cold", "warm", "rerender", "edit", "episode")}
+        warm = "none (stopped: nothing changed)" if row["warm"].skipped else reads["warm"]
         print(f"audio files read ({row['posts']} posts, {row['episodes']} episodes): "
-              f"cold {reads[0]}, warm {reads[1]}, post edited {reads[2]}, "
-              f"episode added {reads[3]}")
+              f"cold {reads['cold']}, warm {warm}, render all {reads['rerender']}, "
+              f"post edited {reads['edit']}, episode added {reads['episode']}")
     print(f"\nPython {sys.version.split()[0]}, {os.cpu_count()} cores; "
           f"total {time.perf_counter() - started:.0f} s")
     return 0

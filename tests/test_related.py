@@ -176,3 +176,42 @@ def test_bad_popular_entries_are_reported_and_skipped(tiny_content, tmp_path):
 
 def test_read_counts_without_file_is_none(tmp_path):
     assert read_counts(tmp_path / "nope.yaml", "data/nope.yaml") is None
+
+
+def _brute_force(article, pool, rarity, count, tag_weight, category_weight):
+    """The definition: every other post scored pairwise, best first, then newer, then slug."""
+    tags = {t.slug for t in article.tags}
+    scored = []
+    for other in pool:
+        if other is article or other.slug == article.slug:
+            continue
+        total = 0.0
+        for slug in sorted(tags & {t.slug for t in other.tags}):
+            total += tag_weight * rarity.get(slug, 1.0)
+        if other.category.slug == article.category.slug:
+            total += category_weight
+        value = round(total, 6)
+        if value > 0:
+            scored.append((-value, -other.date.timestamp(), other.slug))
+    return [slug for _, _, slug in sorted(scored)[:count]]
+
+
+@pytest.mark.parametrize("tag_weight, category_weight", [(2.0, 1.0), (1.0, 1.0), (0.5, 1.0)])
+def test_indexed_scoring_matches_pairwise_scoring(tag_weight, category_weight):
+    import random
+
+    rng = random.Random(11)
+    tags = [f"t{n}" for n in range(12)]
+    categories = ["a", "b", "c"]
+    pool = [
+        make_article(f"p{n:03d}", rng.sample(tags, rng.randint(0, 3)), rng.choice(categories),
+                     rng.randint(1, 25))
+        for n in range(150)
+    ]
+    rarity = tag_rarity(pool)
+    for article in pool[:60]:
+        for count in (1, 3, 8):
+            got = [a.slug for a in related_for(article, pool, rarity, count, tag_weight,
+                                                category_weight, skip_same_series=False)]
+            assert got == _brute_force(article, pool, rarity, count, tag_weight,
+                                       category_weight), (article.slug, count)

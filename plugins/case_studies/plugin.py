@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 from dataclasses import dataclass, field
@@ -104,10 +105,24 @@ def _relative(path: str, root: Path) -> str:
         return path
 
 
-def is_case_study_source(source_path: str, settings: dict) -> bool:
+def _case_study_folders(settings: dict) -> tuple[str, ...]:
+    """content/<CASE_STUDIES_PATH>/ as written and with symlinks resolved."""
+    folder = os.path.join(settings["PATH"], options(settings)["CASE_STUDIES_PATH"])
+    return tuple({os.path.join(os.path.abspath(folder), ""),
+                  os.path.join(os.path.realpath(folder), "")})
+
+
+def is_case_study_source(source_path: str, settings: dict, folders=None) -> bool:
     """True when the file lies under content/<CASE_STUDIES_PATH>/."""
-    folder = _content_root(settings) / options(settings)["CASE_STUDIES_PATH"]
-    return folder in Path(source_path).resolve().parents
+    folders = folders or _case_study_folders(settings)
+    # resolving costs a syscall per folder level: done once per folder, not per file
+    directory = _real_dir(os.path.dirname(os.path.abspath(source_path)))
+    return os.path.join(directory, "").startswith(folders)
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_dir(directory: str) -> str:
+    return os.path.realpath(directory)
 
 
 def _slug(name: str, settings: dict) -> str:
@@ -162,8 +177,9 @@ def on_pretaxonomy(generator) -> None:
     items = list(generator.articles) + list(generator.translations)
     for name in ("drafts", "drafts_translations", "hidden_articles", "hidden_translations"):
         items += list(getattr(generator, name, []))
+    folders = _case_study_folders(generator.settings)
     for article in items:
-        if is_case_study_source(article.source_path, generator.settings):
+        if is_case_study_source(article.source_path, generator.settings, folders):
             _prepare(article, generator.settings, latest_year)
 
 

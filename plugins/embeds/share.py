@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 # service -> German label (English via the core plugin's translation table).
 SERVICES: dict[str, str] = {
@@ -30,41 +30,43 @@ class ShareLink:
     external: bool  # goes to another site (rel=noopener noreferrer)
 
 
-def _query(pairs: list[tuple[str, str]]) -> str:
+def _q(value: str) -> str:
     # %20 rather than +: mail clients and some share intents show a literal plus otherwise.
-    return urlencode(pairs, quote_via=quote)
+    return quote(value, safe="")
+
+
+def _hrefs(title: str, url: str, mastodon_page: str) -> dict[str, str]:
+    """Every service's link; title, URL and text are quoted once (every article page
+    has the whole list)."""
+    t, u = _q(title), _q(url)
+    text = _q(f"{title} {url}")
+    body = _q(title + "\n\n" + url)
+    return {
+        "email": f"mailto:?subject={t}&body={body}",
+        "copy": url,
+        "mastodon": f"{mastodon_page}?text={t}&url={u}",
+        "bluesky": f"https://bsky.app/intent/compose?text={text}",
+        "linkedin": f"https://www.linkedin.com/sharing/share-offsite/?url={u}",
+        "x": f"https://x.com/intent/post?text={t}&url={u}",
+        "facebook": f"https://www.facebook.com/sharer/sharer.php?u={u}",
+        "whatsapp": f"https://wa.me/?text={text}",
+    }
 
 
 def share_href(service: str, title: str, url: str, mastodon_page: str = "") -> str:
     """The link for one service; `url` is the absolute URL of the shared page."""
-    text = f"{title} {url}"
-    if service == "email":
-        return "mailto:?" + _query([("subject", title), ("body", f"{title}\n\n{url}")])
-    if service == "copy":
-        return url
-    if service == "mastodon":
-        return f"{mastodon_page}?" + _query([("text", title), ("url", url)])
-    if service == "bluesky":
-        return "https://bsky.app/intent/compose?" + _query([("text", text)])
-    if service == "linkedin":
-        return "https://www.linkedin.com/sharing/share-offsite/?" + _query([("url", url)])
-    if service == "x":
-        return "https://x.com/intent/post?" + _query([("text", title), ("url", url)])
-    if service == "facebook":
-        return "https://www.facebook.com/sharer/sharer.php?" + _query([("u", url)])
-    if service == "whatsapp":
-        return "https://wa.me/?" + _query([("text", text)])
-    raise ValueError(f"unknown share service {service!r}; known: {', '.join(SERVICES)}")
+    if service not in SERVICES:
+        raise ValueError(f"unknown share service {service!r}; known: {', '.join(SERVICES)}")
+    return _hrefs(title, url, mastodon_page)[service]
 
 
 def share_links(
     services: list[str], title: str, url: str, mastodon_page: str = ""
 ) -> list[ShareLink]:
     """Links for the configured services in their order (unknown ones are checked earlier)."""
-    links = []
-    for service in services:
-        if service not in SERVICES:
-            continue
-        href = share_href(service, title, url, mastodon_page)
-        links.append(ShareLink(service, SERVICES[service], href, service not in ON_SITE))
-    return links
+    hrefs = _hrefs(title, url, mastodon_page)
+    return [
+        ShareLink(service, SERVICES[service], hrefs[service], service not in ON_SITE)
+        for service in services
+        if service in SERVICES
+    ]

@@ -57,6 +57,12 @@ class RelatedIndex:
             if category is not None:
                 self.by_category[category].append(index)
             self.facts.append((_series(other), -other.date.timestamp(), other.slug))
+        # members of each category, newest first: the order of equal scores
+        self.category_order = {
+            slug: sorted(indices, key=lambda i: (self.facts[i][1], self.facts[i][2]))
+            for slug, indices in self.by_category.items()
+        }
+        self.category_members = {slug: set(indices) for slug, indices in self.by_category.items()}
 
     def related(self, article, count: int, skip_same_series: bool = True) -> list:
         """The `count` best-scoring candidates, ties broken by newer date, then slug."""
@@ -70,23 +76,44 @@ class RelatedIndex:
             for index in self.by_tag.get(slug, ()):
                 totals[index] += weight
         category = _category_slug(article)
+        # When any shared tag outweighs the category, a post that shares only the
+        # category ranks below every post sharing a tag, and those rank among each other
+        # by date: they are needed only to fill up, taken in date order (the category
+        # alone adds a few hundred candidates per article otherwise).
+        fill = self.tag_weight > self.category_weight > 0 and category is not None
         if category is not None:
-            for index in self.by_category.get(category, ()):
-                totals[index] += self.category_weight
+            members = self.category_members.get(category, ())
+            if fill:
+                for index in totals:
+                    if index in members:
+                        totals[index] += self.category_weight
+            else:
+                for index in self.by_category.get(category, ()):
+                    totals[index] += self.category_weight
         own_series = _series(article) if skip_same_series else None
         excluded = {id(article)} | {id(t) for t in getattr(article, "translations", []) or []}
+
+        def allowed(index: int) -> bool:
+            series, _, slug = self.facts[index]
+            if id(self.candidates[index]) in excluded or slug == article.slug:
+                return False
+            return not (own_series and series == own_series)
+
         scored = []
         for index, total in totals.items():
-            other = self.candidates[index]
-            series, newer, slug = self.facts[index]
-            if id(other) in excluded or slug == article.slug:
-                continue
-            if own_series and series == own_series:
+            if not allowed(index):
                 continue
             value = round(total, 6)  # float noise must not reorder equal scores
             if value > 0:
-                scored.append((-value, newer, slug, index))
+                scored.append((-value, self.facts[index][1], self.facts[index][2], index))
         best = heapq.nsmallest(count, scored)
+        if fill and len(best) < count:
+            value = round(self.category_weight, 6)
+            for index in self.category_order.get(category, ()):
+                if len(best) >= count:
+                    break
+                if index not in totals and allowed(index):
+                    best.append((-value, self.facts[index][1], self.facts[index][2], index))
         return [self.candidates[entry[3]] for entry in best]
 
 

@@ -10,7 +10,7 @@ from jinja2 import pass_context
 from pelican import signals
 from pelican.log import LimitFilter
 
-from . import checks, dates, i18n, sitemap, speedups
+from . import checks, dates, i18n, parallel, sitemap, speedups, uptodate
 from .problems import ProblemCollector, StrictModeError, strict_report
 from .settings import DEFAULTS
 
@@ -79,8 +79,11 @@ def on_initialized(pelican) -> None:
     # search index, linkback sending) are collected too: blinker calls in connect order.
     signals.finalized.disconnect(on_finalized)
     signals.finalized.connect(on_finalized)
+    # ... and the deferred pages before anything else looks at the output
+    parallel.move_first(signals.finalized, parallel.flush_writer)
     pelican.resonanz_collector = ProblemCollector()
     pelican.resonanz_problems = []
+    uptodate.wrap_run(pelican)
     on_build_start(pelican)
 
 
@@ -123,6 +126,10 @@ def on_generator_init(generator) -> None:
     env = getattr(generator, "env", None)
     if env is None:
         return
+    # Every build makes new generators with a new environment, so a template never
+    # changes while one is in use; Jinja would otherwise stat the template file on every
+    # include (tens of thousands of stats per build).
+    env.auto_reload = False
     env.globals["_"] = _translate
     env.globals["LANGUAGES"] = i18n.LANGUAGES
     env.filters["datum"] = _date_filter(dates.datum)
@@ -200,10 +207,45 @@ def on_all_generators_finalized(generators) -> None:
         _TO_FREEZE[output] = items
 
 
-def on_get_writer(pelican) -> None:
+def on_get_writer(pelican) -> type:
     # Sent after every plugin's all_generators_finalized: URLs are final from here on.
     items = _TO_FREEZE.pop(os.path.realpath(pelican.output_path), [])
     speedups.freeze_urls(items)
+    return parallel.ParallelWriter
+
+
+def _sitemap_mark() -> dict:
+    return {key: len(entries) for key, entries in _WRITTEN.items()}
+
+
+def _sitemap_collect(mark: dict) -> dict:
+    """In a worker: the sitemap entries of the pages it wrote, objects by id (the build
+    process has the same objects at the same addresses, a worker being its fork)."""
+    return {
+        key: [(url, id(obj) if obj is not None else None, lastmod)
+              for url, obj, lastmod in entries[mark.get(key, 0):]]
+        for key, entries in _WRITTEN.items()
+    }
+
+
+def _sitemap_merge(data: dict, jobs: list) -> None:
+    objects = {}
+    for _, args, kwargs in jobs:
+        context = args[2] if len(args) > 2 and isinstance(args[2], dict) else {}
+        for source in (kwargs, context):
+            for key in ("article", "page"):
+                obj = source.get(key)
+                if obj is not None:
+                    objects[id(obj)] = obj
+    for key, entries in data.items():
+        _WRITTEN.setdefault(key, []).extend(
+            (url, objects.get(ref) if ref is not None else None, lastmod)
+            for url, ref, lastmod in entries
+        )
+
+
+parallel.ParallelWriter.written_hooks.append((_sitemap_mark, _sitemap_collect, _sitemap_merge))
+parallel.KNOWN_RECEIVERS.add(on_content_written)
 
 
 def on_finalized(pelican) -> None:
@@ -232,4 +274,7 @@ def register() -> None:
     signals.all_generators_finalized.connect(on_all_generators_finalized)
     signals.get_writer.connect(on_get_writer)
     signals.content_written.connect(on_content_written)
+    signals.article_generator_preread.connect(parallel.on_article_preread)
+    signals.page_generator_preread.connect(parallel.on_page_preread)
+    signals.finalized.connect(parallel.flush_writer)
     signals.finalized.connect(on_finalized)

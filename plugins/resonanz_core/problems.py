@@ -38,6 +38,13 @@ class ProblemCollector(logging.Handler):
             self._seen.add(line)
             self.problems.append(line)
 
+    def add_lines(self, lines: list[str]) -> None:
+        """Problems a worker process collected (see parallel.py), each once."""
+        for line in lines:
+            if line not in self._seen:
+                self._seen.add(line)
+                self.problems.append(line)
+
     def take(self) -> list[str]:
         """Return the problems so far and start afresh (autoreload runs build again)."""
         problems, self.problems, self._seen = self.problems, [], set()

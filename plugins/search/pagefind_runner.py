@@ -6,8 +6,10 @@ import hashlib
 import importlib
 import json
 import logging
+import os
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -56,40 +58,93 @@ def clear_bundle(bundle: Path) -> None:
         shutil.rmtree(bundle)
 
 
+SEARCH_BODY = b"data-pagefind-body"
+
+
+def stage_pages(site: Path, pages: list[Path], staging: Path) -> Path:
+    """A folder holding only the pages Pagefind indexes, at their paths under site.
+
+    Pagefind parses every HTML file it is pointed at, and listing pages (tags, archives,
+    pagination) are half of a blog's files but carry no search body. Hard links cost
+    one system call per page; a copy is made where the two folders are on different
+    file systems.
+    """
+    for old in (staging, staging.with_name(staging.name + ".old")):
+        if old.exists():
+            shutil.rmtree(old)
+    for page in pages:
+        relative = page.relative_to(site)
+        target = staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(page, target)
+        except OSError:
+            shutil.copyfile(page, target)
+    return staging
+
+
+def _remove_later(folder: Path) -> None:
+    """Delete the staging folder while the build goes on (thousands of unlinks); one left
+    half-deleted when the build process ends is removed before the next staging."""
+    old = folder.with_name(folder.name + ".old")
+    try:
+        os.rename(folder, old)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    threading.Thread(target=shutil.rmtree, args=(old, True), daemon=True).start()
+
+
 def run_pagefind(
-    binary: Path, site: Path, bundle_dir: str, extra_args: list[str], timeout: float
+    binary: Path,
+    site: Path,
+    bundle_dir: str,
+    extra_args: list[str],
+    timeout: float,
+    pages: list[Path] | None = None,
+    staging: Path | None = None,
 ) -> str:
-    """Index the HTML under site into site/bundle_dir; returns Pagefind's report."""
+    """Index the HTML under site into site/bundle_dir; returns Pagefind's report.
+
+    With pages and a staging folder, only those pages are indexed (see stage_pages).
+    """
     clear_bundle(site / bundle_dir)
-    command = [
-        str(binary),
-        "--site",
-        str(site),
-        "--output-subdir",
-        bundle_dir,
-        *extra_args,
-    ]
+    source = site
+    output = ["--output-subdir", bundle_dir]
+    if pages is not None and staging is not None:
+        source = stage_pages(site, pages, staging)
+        output = ["--output-path", str((site / bundle_dir).resolve())]
+    command = [str(binary), "--site", str(source), *output, *extra_args]
     logger.debug("search: running %s", " ".join(command))
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise PagefindError(f"{binary}: {exc}") from exc
+    finally:
+        if source != site:
+            _remove_later(source)
     report = (done.stdout or "") + (done.stderr or "")
     if done.returncode != 0:
         raise PagefindError(f"pagefind exited with {done.returncode}: {' '.join(report.split())}")
     return report
 
 
-def pages_fingerprint(site: Path, bundle_dir: str, extra_args: list[str]) -> str:
-    """sha256 over every HTML page (path and bytes) and the Pagefind arguments."""
+def indexable_pages(site: Path, bundle_dir: str, extra_args: list[str]) -> tuple[str, list[Path]]:
+    """The pages with a search body, and a sha256 over them (path and bytes) and the
+    Pagefind arguments: the index depends on nothing else."""
     digest = hashlib.sha256(" ".join(extra_args).encode())
     bundle = site / bundle_dir
+    pages = []
     for page in sorted(site.rglob("*.html")):
         if bundle in page.parents:
             continue
+        data = page.read_bytes()
+        if SEARCH_BODY not in data:
+            continue
+        pages.append(page)
         digest.update(page.relative_to(site).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(page.read_bytes()).digest())
-    return digest.hexdigest()
+        digest.update(hashlib.sha256(data).digest())
+    return digest.hexdigest(), pages
 
 
 def index_is_current(site: Path, bundle_dir: str, fingerprint: str, record: Path) -> bool:

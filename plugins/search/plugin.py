@@ -14,7 +14,7 @@ from .pagefind_runner import (
     PagefindError,
     find_binary,
     index_is_current,
-    pages_fingerprint,
+    indexable_pages,
     remember_index,
     run_pagefind,
 )
@@ -94,7 +94,7 @@ def on_finalized(pelican) -> None:
     extra = [str(arg) for arg in opts["SEARCH_PAGEFIND_ARGS"]]
     # next to Pelican's own cache, so that `make clean` and CI caches treat them alike
     record = Path(pelican.settings["CACHE_PATH"]).resolve() / "search-index.json"
-    fingerprint = pages_fingerprint(output, opts["SEARCH_BUNDLE_DIR"], extra)
+    fingerprint, pages = indexable_pages(output, opts["SEARCH_BUNDLE_DIR"], extra)
     if index_is_current(output, opts["SEARCH_BUNDLE_DIR"], fingerprint, record):
         logger.info("search: pages unchanged since the last index, Pagefind not run")
         return
@@ -106,6 +106,9 @@ def on_finalized(pelican) -> None:
             opts["SEARCH_BUNDLE_DIR"],
             [str(arg) for arg in opts["SEARCH_PAGEFIND_ARGS"]],
             opts["SEARCH_TIMEOUT"],
+            # a site with no search body anywhere is indexed whole, as Pagefind does
+            pages=pages or None,
+            staging=record.parent / "pagefind-pages",
         )
     except PagefindError as exc:
         logger.error("search: %s: %s", opts["SEARCH_BUNDLE_DIR"], exc)

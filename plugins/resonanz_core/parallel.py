@@ -1,0 +1,408 @@
+"""Both cores for the two slow phases of a build: reading Markdown and rendering pages.
+
+Pelican reads every source file and renders every page in one process. Both phases are
+lists of independent items once the context is complete, so they are shared between the
+build process and forked workers (RESONANZ_JOBS, default: the cores this process may use,
+at most 4). A worker starts as a copy of the build process (fork), so it sees the same
+settings, content objects and templates without pickling them; it sends back only what
+the build process cannot see: what it read, which files it wrote, which sitemap entries
+and which warnings those files produced.
+
+The output is the same as with one process: a test builds the demo both ways and compares
+every byte. Where that cannot be promised, everything runs in the build process: on
+systems without fork, when RESONANZ_JOBS is 1, and when a plugin we do not know listens
+for written files (it would not hear about the files a worker wrote).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import multiprocessing
+import os
+import pickle
+import sys
+import traceback
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pelican import signals
+from pelican.readers import _filter_discardable_metadata, file_suffix
+from pelican.writers import FileOverwriteFailedError, Writer
+
+from .problems import ProblemCollector
+
+logger = logging.getLogger(__name__)
+
+MAX_AUTO_JOBS = 4
+# Items a process takes from the shared counter at a time (fewer lock round trips).
+CHUNK = 4
+
+
+def job_count(settings: dict) -> int:
+    """Processes to use: RESONANZ_JOBS, or the usable cores (at most 4) when it is 0."""
+    if not hasattr(os, "fork") or sys.platform == "win32":
+        return 1
+    configured = settings.get("RESONANZ_JOBS", 0)
+    try:
+        jobs = int(configured)
+    except (TypeError, ValueError):
+        logger.error("resonanz_core: setting RESONANZ_JOBS = %r: expected a whole number",
+                     configured)
+        return 1
+    if jobs <= 0:
+        try:
+            usable = len(os.sched_getaffinity(0))
+        except AttributeError:
+            usable = os.cpu_count() or 1
+        jobs = min(usable, MAX_AUTO_JOBS)
+    return max(1, jobs)
+
+
+# Items done by each process in the last run_shared call, the build process first.
+LAST_RUN: list[int] = []
+
+
+def _collector() -> ProblemCollector | None:
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, ProblemCollector):
+            return handler
+    return None
+
+
+class _Share:
+    """What one process did with its share of the items."""
+
+    def __init__(self) -> None:
+        self.results: dict[int, Any] = {}
+        self.extra: Any = None
+        self.problems: list[str] = []
+        self.error: str | None = None
+
+
+def _work(items: Sequence, func: Callable, counter, share: _Share) -> None:
+    total = len(items)
+    while True:
+        with counter.get_lock():
+            start = counter.value
+            counter.value = start + CHUNK
+        if start >= total:
+            return
+        for index in range(start, min(start + CHUNK, total)):
+            share.results[index] = func(items[index])
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def run_shared(
+    items: Sequence,
+    func: Callable[[Any], Any],
+    jobs: int,
+    extra: Callable[[], Any] | None = None,
+) -> tuple[dict[int, Any], list[Any]]:
+    """Call func on every item, shared between this process and jobs - 1 forked workers.
+
+    Returns the results by index and, for every worker that finished, what extra()
+    returned in it (called in the worker after its share). Items a worker did not
+    finish (it failed or was killed) are done here afterwards, so an error surfaces
+    in the build process with its normal report.
+    """
+    results: dict[int, Any] = {}
+    extras: list[Any] = []
+    if jobs <= 1 or len(items) < 2 * CHUNK:
+        for index, item in enumerate(items):
+            results[index] = func(item)
+        LAST_RUN[:] = [len(items)]
+        return results, extras
+    context = multiprocessing.get_context("fork")
+    counter = context.Value("q", 0)
+    collector = _collector()
+    before = len(collector.problems) if collector is not None else 0
+    # Objects that exist now are never collected in a worker: its GC would otherwise
+    # touch (and so copy) every page of the build process's memory.
+    gc.freeze()
+    workers = []
+    for _ in range(jobs - 1):
+        read_end, write_end = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # worker
+            os.close(read_end)
+            share = _Share()
+            code = 0
+            try:
+                _work(items, func, counter, share)
+            except BaseException:  # noqa: BLE001 - reported to the build process
+                share.error = traceback.format_exc()
+                code = 1
+            if extra is not None:
+                try:
+                    share.extra = extra()
+                except BaseException:  # noqa: BLE001 - without it, redo the whole share
+                    share.error = traceback.format_exc()
+                    share.results = {}
+                    code = 1
+            if collector is not None:
+                share.problems = collector.problems[before:]
+            try:
+                payload = pickle.dumps(share, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # noqa: BLE001 - an unpicklable result: redo all here
+                failed = _Share()
+                failed.error = traceback.format_exc()
+                payload = pickle.dumps(failed, protocol=pickle.HIGHEST_PROTOCOL)
+                code = 1
+            try:
+                with os.fdopen(write_end, "wb") as pipe:
+                    pipe.write(payload)
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        workers.append((pid, read_end))
+    gc.unfreeze()
+    own = _Share()
+    try:
+        _work(items, func, counter, own)
+    finally:
+        shares = []
+        for pid, read_end in workers:
+            data = _read_all(read_end)
+            os.close(read_end)
+            os.waitpid(pid, 0)
+            try:
+                shares.append(pickle.loads(data))
+            except Exception:  # noqa: BLE001 - a worker that died sent nothing usable
+                lost = _Share()
+                lost.error = f"worker {pid} sent no result"
+                shares.append(lost)
+    results.update(own.results)
+    LAST_RUN[:] = [len(own.results), *(len(share.results) for share in shares)]
+    for share in shares:
+        results.update(share.results)
+        if collector is not None:
+            collector.add_lines(share.problems)
+        if share.extra is not None:
+            extras.append(share.extra)
+        if share.error:
+            logger.debug("resonanz_core: a worker stopped, its items are redone here:\n%s",
+                         share.error)
+    return results, extras
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def _read_one(readers, path: str):
+    reader = readers.readers[file_suffix(path)]
+    try:
+        content, metadata = reader.read(path)
+    except Exception:  # noqa: BLE001 - read again by Pelican, which reports it
+        return None
+    return content, _filter_discardable_metadata(metadata)
+
+
+def prefetch(generator, paths_setting: str, exclude_setting: str) -> int:
+    """Read the source files a generator is about to read, shared between processes.
+
+    Pelican asks its reader cache before reading a file; files read here answer from
+    that question and are stored in Pelican's content cache as if Pelican had read them.
+    Files that fail to read are left to Pelican, which logs the error as usual.
+    """
+    settings = generator.settings
+    jobs = job_count(settings)
+    if jobs <= 1:
+        return 0
+    readers = generator.readers
+    base = generator.path
+    todo = []
+    for relative in generator.get_files(settings[paths_setting],
+                                        exclude=settings[exclude_setting]):
+        path = os.path.abspath(os.path.join(base, relative))
+        if file_suffix(path) not in readers.readers:
+            continue
+        if readers.get_cached_data(path, None) is None:
+            todo.append(path)
+    if len(todo) < 2 * CHUNK:
+        return 0
+    results, _ = run_shared(todo, lambda path: _read_one(readers, path), jobs)
+    read = {todo[i]: data for i, data in results.items() if data is not None}
+    original_get, original_put = readers.get_cached_data, readers.cache_data
+
+    def get_cached_data(filename, default=None):
+        data = read.pop(filename, None)
+        if data is None:
+            return original_get(filename, default)
+        original_put(filename, data)
+        return data
+
+    readers.get_cached_data = get_cached_data
+    logger.info("resonanz_core: %d source files read by %d process(es) (%s)", len(todo),
+                len(LAST_RUN), " + ".join(map(str, LAST_RUN)))
+    return len(read)
+
+
+def _prefetch_once(generator, paths_setting: str, exclude_setting: str) -> None:
+    # the preread signal comes before every file; the first one starts the prefetch,
+    # after every plugin has had its init signals (one may add Markdown extensions)
+    if getattr(generator, "_resonanz_prefetched", False):
+        return
+    generator._resonanz_prefetched = True
+    prefetch(generator, paths_setting, exclude_setting)
+
+
+def on_article_preread(generator) -> None:
+    from pelican.generators import ArticlesGenerator
+
+    if isinstance(generator, ArticlesGenerator):
+        _prefetch_once(generator, "ARTICLE_PATHS", "ARTICLE_EXCLUDES")
+
+
+def on_page_preread(generator) -> None:
+    from pelican.generators import PagesGenerator
+
+    if isinstance(generator, PagesGenerator):
+        _prefetch_once(generator, "PAGE_PATHS", "PAGE_EXCLUDES")
+
+
+# -- writing ---------------------------------------------------------------------------
+
+# Receivers of "a file was written" that may run in a worker: they record nothing the
+# build process needs, or what they record is sent back (the sitemap entries).
+KNOWN_RECEIVERS: set = set()
+
+
+def live_receivers(signal) -> list:
+    """The receivers a blinker signal would call, in the order it calls them."""
+    found = []
+    for receiver in list(signal.receivers.values()):
+        if isinstance(receiver, weakref.ref):
+            receiver = receiver()
+        if receiver is not None:
+            found.append(receiver)
+    return found
+
+
+def _only_known_receivers() -> bool:
+    return all(
+        receiver in KNOWN_RECEIVERS
+        for signal in (signals.content_written, signals.feed_written)
+        for receiver in live_receivers(signal)
+    )
+
+
+class ParallelWriter(Writer):
+    """Pelican's writer, deferring pages and feeds until every generator has asked.
+
+    flush() (called first thing on `finalized`) renders what was deferred, shared
+    between processes. A page that may override another one is written at once, as
+    Pelican does, so that a worker skips the page it overrides.
+    """
+
+    written_hooks: list = []  # (collect in worker, merge here) pairs, e.g. sitemap entries
+
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings=settings)
+        self._deferred: list[tuple[str, tuple, dict]] = []
+        self.jobs = job_count(self.settings)
+        _WRITERS[os.path.realpath(output_path)] = self
+
+    def write_file(self, name, template, context, *args, **kwargs):
+        # positional: relative_urls, paginated, template_name, override_output, url
+        if self.jobs <= 1 or kwargs.get("override_output") or (len(args) > 3 and args[3]):
+            return super().write_file(name, template, context, *args, **kwargs)
+        self._deferred.append(("page", (name, template, context, *args), kwargs))
+        return None
+
+    def write_feed(self, elements, context, *args, **kwargs):
+        # positional: path, url, feed_type, override_output, feed_title
+        path = args[0] if args else kwargs.get("path")
+        override = kwargs.get("override_output") or (len(args) > 3 and args[3])
+        if self.jobs <= 1 or override or not path:
+            return super().write_feed(elements, context, *args, **kwargs)
+        self._deferred.append(("feed", (elements, context, *args), kwargs))
+        return None
+
+    def _run(self, job) -> bool:
+        kind, args, kwargs = job
+        if kind == "page":
+            super().write_file(*args, **kwargs)
+        else:
+            super().write_feed(*args, **kwargs)
+        return True
+
+    def flush(self) -> int:
+        jobs, self._deferred = self._deferred, []
+        if not jobs:
+            return 0
+        processes = self.jobs if _only_known_receivers() else 1
+        hooks = list(self.written_hooks)
+        marks = [collect_mark() for collect_mark, _, _ in hooks]
+
+        before = set(self._written_files)
+
+        def extra():
+            return {
+                "written": sorted(self._written_files - before),
+                "hooks": [
+                    collect(mark) for (_, collect, _), mark in zip(hooks, marks, strict=True)
+                ],
+            }
+
+        results, extras = run_shared(jobs, self._run, processes, extra)
+        logger.info("resonanz_core: %d pages and feeds rendered by %d process(es) (%s)",
+                    len(jobs), len(LAST_RUN), " + ".join(map(str, LAST_RUN)))
+        missing = [i for i in range(len(jobs)) if i not in results]
+        own = set(self._written_files)
+        for worker in extras:
+            for name in worker["written"]:
+                if name in own:
+                    raise FileOverwriteFailedError(
+                        f'Failed to overwrite "{name}" as Pelican has already written to '
+                        "it previously (two pages or feeds have the same output path)"
+                    )
+            own.update(worker["written"])
+            for (_, _, merge), data in zip(hooks, worker["hooks"], strict=True):
+                merge(data, jobs)
+        self._written_files = own | self._written_files
+        # what a worker could not finish is done here, where its error is reported
+        for index in missing:
+            self._run(jobs[index])
+        return len(jobs)
+
+
+# The writer of the build running for an output folder (Pelican does not hand it out).
+_WRITERS: dict[str, ParallelWriter] = {}
+
+
+def flush_writer(pelican) -> None:
+    """finalized, first receiver: render what the writer deferred."""
+    writer = _WRITERS.pop(os.path.realpath(pelican.output_path), None)
+    if writer is not None:
+        writer.flush()
+
+
+def move_first(signal, receiver) -> None:
+    """Make receiver the first one a signal calls (Pelican's blinker signals call their
+    receivers in connect order)."""
+    others = []
+    for ref in list(signal.receivers.values()):
+        weak = isinstance(ref, weakref.ref)
+        target = ref() if weak else ref
+        if target is not None and target is not receiver:
+            others.append((target, weak))
+    for target, _ in others:
+        signal.disconnect(target)
+    signal.disconnect(receiver)
+    signal.connect(receiver)
+    for target, weak in others:
+        signal.connect(target, weak=weak)

@@ -1,0 +1,180 @@
+"""Reading and rendering with worker processes, and stopping a build that has nothing to do.
+
+The speed itself is measured by `make bench`, never here; these tests check that the
+fast paths write exactly what the plain ones write and report what the plain ones report.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import Path
+
+import pytest
+from conftest import CONTENT, build_site, copy_demo_content, tree_digest
+
+NOT_REPRODUCIBLE = "pagefind/"  # Pagefind's index files (upstream), see test_publish.py
+SKIPPED = "nothing changed since the last build"
+RENDERED = re.compile(r"(\d+) pages and feeds rendered by (\d+) process\(es\) \(([\d + ]+)\)")
+READ = re.compile(r"(\d+) source files read by (\d+) process\(es\) \(([\d + ]+)\)")
+
+
+def comparable(output: Path) -> dict[str, str]:
+    return {k: v for k, v in tree_digest(output).items() if not k.startswith(NOT_REPRODUCIBLE)}
+
+
+def shares(pattern: re.Pattern, text: str) -> list[int]:
+    found = pattern.search(text)
+    assert found, f"no line like {pattern.pattern!r} in the log"
+    return [int(n) for n in found[3].split("+")]
+
+
+def test_two_processes_write_the_same_site_as_one(tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    one = build_site(CONTENT, tmp_path / "one" / "output", RESONANZ_JOBS=1)
+    assert one.error is None and one.problems == []
+    caplog.clear()
+    two = build_site(CONTENT, tmp_path / "two" / "output", RESONANZ_JOBS=2)
+    assert two.error is None and two.problems == []
+    # both processes did some of the work (otherwise this test would prove nothing)
+    rendered = shares(RENDERED, caplog.text)
+    read = shares(READ, caplog.text)
+    assert len(rendered) == 2 and min(rendered) > 0, rendered
+    assert len(read) == 2 and min(read) > 0, read
+    assert comparable(one.output) == comparable(two.output)
+    sitemap = (two.output / "sitemap.xml").read_text(encoding="utf-8")
+    assert sitemap == (one.output / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def _posts(content: Path, count: int, body) -> None:
+    for n in range(count):
+        (content / "posts" / f"beitrag-{n:02d}.md").write_text(
+            f"Title: Beitrag {n}\nDate: 2026-01-{n % 28 + 1:02d} 10:00\nCategory: Test\n"
+            f"Slug: beitrag-{n:02d}\n\n{body(n)}\n",
+            encoding="utf-8",
+        )
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_problems_found_while_rendering_reach_strict_mode(tiny_content, tmp_path, jobs):
+    # Pelican reports a link to a missing file while it renders the page that has it:
+    # with two processes, half of those pages are rendered in the worker.
+    _posts(tiny_content, 24, lambda n: f"Siehe [Quelle]({{filename}}fehlt-{n:02d}.md).")
+    result = build_site(tiny_content, tmp_path / "out", RESONANZ_JOBS=jobs, RESONANZ_STRICT=True)
+    assert result.error is not None, "strict mode must fail the build"
+    report = str(result.error)
+    for n in range(24):
+        assert f"fehlt-{n:02d}.md" in report
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_two_posts_with_one_output_path_fail_the_build(tiny_content, tmp_path, jobs):
+    _posts(tiny_content, 20, lambda n: "Text.")
+    for n in (3, 17):
+        path = tiny_content / "posts" / f"beitrag-{n:02d}.md"
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            "\n\n", "\nSave_as: doppelt/index.html\n\n", 1), encoding="utf-8")
+    result = build_site(tiny_content, tmp_path / "out", RESONANZ_JOBS=jobs)
+    assert result.error is not None
+    assert "doppelt/index.html" in str(result.error)
+
+
+def _mtimes(output: Path) -> dict[str, int]:
+    return {str(p.relative_to(output)): p.stat().st_mtime_ns for p in output.rglob("*")
+            if p.is_file()}
+
+
+@pytest.fixture
+def demo_copy(tmp_path) -> Path:
+    return copy_demo_content(tmp_path / "content")
+
+
+def test_a_build_with_nothing_changed_stops_and_leaves_the_output_alone(demo_copy, tmp_path,
+                                                                          caplog):
+    caplog.set_level(logging.INFO)
+    output = tmp_path / "output"
+    first = build_site(demo_copy, output)
+    assert first.error is None and first.problems == []
+    assert SKIPPED not in caplog.text
+    before = _mtimes(output)
+    caplog.clear()
+    second = build_site(demo_copy, output)
+    assert second.error is None
+    assert SKIPPED in caplog.text
+    assert "rendered by" not in caplog.text  # nothing rendered at all
+    assert _mtimes(output) == before
+
+
+@pytest.mark.parametrize("change", ["edit a post", "add a file", "remove an output file",
+                                    "touch an output file", "other settings", "turned off"])
+def test_any_change_means_a_full_build(demo_copy, tmp_path, caplog, change):
+    caplog.set_level(logging.INFO)
+    output = tmp_path / "output"
+    assert build_site(demo_copy, output).error is None
+    overrides = {}
+    post = next((demo_copy / "posts").rglob("*.md"))
+    page = next(output.rglob("index.html"))
+    if change == "edit a post":
+        post.write_text(post.read_text(encoding="utf-8") + "\nEin Nachtrag zum Test.\n",
+                        encoding="utf-8")
+    elif change == "add a file":
+        (demo_copy / "images" / "neu.txt").write_text("neu", encoding="utf-8")
+    elif change == "remove an output file":
+        page.unlink()
+    elif change == "touch an output file":
+        os.utime(page, ns=(page.stat().st_atime_ns, page.stat().st_mtime_ns + 10**9))
+    elif change == "other settings":
+        overrides["SITENAME"] = "Resonanz (geändert)"
+    else:
+        overrides["RESONANZ_SKIP_UNCHANGED"] = False
+    caplog.clear()
+    again = build_site(demo_copy, output, **overrides)
+    assert again.error is None
+    assert SKIPPED not in caplog.text, change
+    assert "rendered by" in caplog.text
+    if change == "edit a post":
+        assert "Ein Nachtrag zum Test." in "".join(
+            p.read_text(encoding="utf-8") for p in output.rglob("index.html"))
+    if change == "remove an output file":
+        assert page.is_file()
+    if change == "other settings":
+        assert "Resonanz (geändert)" in (output / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_build_with_problems_is_never_skipped(tiny_content, tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    (tiny_content / "posts" / "kaputt.md").write_text(
+        "Title: Kaputt\nDate: 2026-01-01\nComments: vielleicht\n\nText.\n", encoding="utf-8")
+    output = tmp_path / "out"
+    first = build_site(tiny_content, output)
+    assert any("vielleicht" in p for p in first.problems)
+    caplog.clear()
+    second = build_site(tiny_content, output)
+    assert SKIPPED not in caplog.text
+    assert any("vielleicht" in p for p in second.problems), "the problem must show again"
+
+
+def _line_breaks(page: Path) -> int:
+    from lxml import html
+
+    paragraph = html.fromstring(page.read_bytes()).xpath("//p[contains(., 'Zeile eins')]")[0]
+    return len(paragraph.findall("br"))
+
+
+def test_the_content_cache_is_not_used_after_the_settings_changed(tiny_content, tmp_path):
+    # Pelican's cache keeps each file's HTML; with other Markdown settings that HTML is
+    # stale, and Pelican would serve it anyway.
+    (tiny_content / "posts" / "zeilen.md").write_text(
+        "Title: Zeilen\nDate: 2026-01-01 10:00\nSlug: zeilen\n\nZeile eins\nZeile zwei\n",
+        encoding="utf-8")
+    output = tmp_path / "out"
+    first = build_site(tiny_content, output)
+    page = next(output.rglob("zeilen/index.html"))
+    assert _line_breaks(page) == 0
+    markdown = dict(first.settings["MARKDOWN"])
+    markdown["extension_configs"] = {**markdown["extension_configs"],
+                                     "markdown.extensions.nl2br": {}}
+    second = build_site(tiny_content, output, MARKDOWN=markdown)
+    assert second.error is None
+    assert _line_breaks(page) == 1
