@@ -178,3 +178,60 @@ def test_the_content_cache_is_not_used_after_the_settings_changed(tiny_content, 
     second = build_site(tiny_content, output, MARKDOWN=markdown)
     assert second.error is None
     assert _line_breaks(page) == 1
+
+
+def test_pages_that_override_listings_and_feed_links_match_one_process(tiny_content, tmp_path):
+    # Pages with Save_as over listing pages are written at once and the listings they
+    # replace are skipped (os.devnull); summaries with links go into the feeds, where
+    # Pelican resolves them against the SITEURL of the write before.
+    (tiny_content / "pages" / "ueber.md").write_text(
+        "Title: Über uns\nSlug: ueber\n\nWir.\n", encoding="utf-8")
+    for n, target in enumerate(["archiv/index.html", "kategorie/index.html",
+                                "autor/index.html", "schlagwort/index.html",
+                                "fallstudien/index.html"]):
+        (tiny_content / "pages" / f"ersatz-{n}.md").write_text(
+            f"Title: Ersatz {n}\nSlug: ersatz-{n}\nSave_as: {target}\n\nErsatzseite {n}.\n",
+            encoding="utf-8")
+    _posts(tiny_content, 30, lambda n: f"Mehr [über uns]({{filename}}/pages/ueber.md), Teil {n}.")
+    for n in range(30):
+        path = tiny_content / "posts" / f"beitrag-{n:02d}.md"
+        # half with a summary of their own, half summarised from the text (with its link)
+        summary = f"Summary: Siehe [uns]({{filename}}/pages/ueber.md) ({n}).\n" if n % 2 else ""
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            "\n\n", f"\n{summary}Tags: Thema {n % 4}\n\n", 1), encoding="utf-8")
+    one = build_site(tiny_content, tmp_path / "one", RESONANZ_JOBS=1)
+    two = build_site(tiny_content, tmp_path / "two", RESONANZ_JOBS=2)
+    assert one.error is None and two.error is None, (one.error, two.error)
+    assert comparable(one.output) == comparable(two.output)
+    feed = (two.output / "feeds" / "alle.atom.xml").read_text(encoding="utf-8")
+    assert "https://resonanz.example/ueber/" in feed and "../ueber/" not in feed
+    assert "Ersatzseite 1." in (two.output / "kategorie" / "index.html").read_text(
+        encoding="utf-8")
+
+
+def test_a_build_is_not_skipped_past_a_moment_its_output_changes(tiny_content, tmp_path,
+                                                                   caplog, monkeypatch):
+    import datetime as dt
+    import json
+
+    from resonanz_core import uptodate
+
+    caplog.set_level(logging.INFO)
+    _posts(tiny_content, 2, lambda n: "Text.")
+    output = tmp_path / "out"
+    recent = (dt.datetime.now(dt.UTC) - dt.timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
+    (tiny_content / "posts" / "neu.md").write_text(
+        f"Title: Neu\nDate: {recent}\nSlug: neu\n\nText.\n", encoding="utf-8")
+    assert build_site(tiny_content, output, RESPONSES_CLOSE_AFTER_DAYS=5).error is None
+    state = json.loads((tmp_path / "out-cache" / "pelican" / uptodate.STATE_NAME).read_text())
+    closes = dt.datetime.fromisoformat(state["valid_until"])
+    assert dt.timedelta(days=1) < closes - dt.datetime.now(dt.UTC) < dt.timedelta(days=3)
+    caplog.clear()
+    build_site(tiny_content, output, RESPONSES_CLOSE_AFTER_DAYS=5)
+    assert SKIPPED in caplog.text
+    # three days later the comments on "Neu" have closed: the build must run
+    state["valid_until"] = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)).isoformat()
+    (tmp_path / "out-cache" / "pelican" / uptodate.STATE_NAME).write_text(json.dumps(state))
+    caplog.clear()
+    build_site(tiny_content, output, RESPONSES_CLOSE_AFTER_DAYS=5)
+    assert SKIPPED not in caplog.text

@@ -80,7 +80,8 @@ class RelatedIndex:
         # category ranks below every post sharing a tag, and those rank among each other
         # by date: they are needed only to fill up, taken in date order (the category
         # alone adds a few hundred candidates per article otherwise).
-        fill = self.tag_weight > self.category_weight > 0 and category is not None
+        fill = (self.tag_weight > self.category_weight and round(self.category_weight, 6) > 0
+                and category is not None)
         if category is not None:
             members = self.category_members.get(category, ())
             if fill:

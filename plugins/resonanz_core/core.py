@@ -95,11 +95,16 @@ def on_content_written(path: str, context: dict) -> None:
     output_path = context.get("OUTPUT_PATH")
     if output_path and path.endswith(".html"):
         entry = sitemap.page_entry(output_path, path, context)
-        _WRITTEN.setdefault(os.path.realpath(output_path), []).append(entry)
+        # tagged with the number of the write, see parallel.CURRENT_WRITE
+        _WRITTEN.setdefault(os.path.realpath(output_path), []).append(
+            (parallel.CURRENT_WRITE[0], entry))
 
 
 def write_sitemap(pelican) -> None:
-    entries = _WRITTEN.pop(os.path.realpath(pelican.output_path), [])
+    # in the order of the writes, as one process would have made them (the sitemap keeps
+    # the first entry of a URL written twice, e.g. a page that overrides a listing)
+    tagged = _WRITTEN.pop(os.path.realpath(pelican.output_path), [])
+    entries = [entry for _, entry in sorted(tagged, key=lambda t: t[0])]
     if not pelican.settings.get("RESONANZ_SITEMAP", True):
         return
     siteurl = (pelican.settings.get("CANONICAL_SITEURL") or pelican.settings["SITEURL"]).rstrip("/")
@@ -201,6 +206,7 @@ _TO_FREEZE: dict[str, list] = {}
 
 
 def on_all_generators_finalized(generators) -> None:
+    parallel.flush_before_static_files(generators)
     items = [item for generator in generators for item in all_contents(generator)]
     if generators:
         output = os.path.realpath(generators[0].output_path)
@@ -222,15 +228,16 @@ def _sitemap_collect(mark: dict) -> dict:
     """In a worker: the sitemap entries of the pages it wrote, objects by id (the build
     process has the same objects at the same addresses, a worker being its fork)."""
     return {
-        key: [(url, id(obj) if obj is not None else None, lastmod)
-              for url, obj, lastmod in entries[mark.get(key, 0):]]
+        key: [(number, (url, id(obj) if obj is not None else None, lastmod))
+              for number, (url, obj, lastmod) in entries[mark.get(key, 0):]]
         for key, entries in _WRITTEN.items()
     }
 
 
 def _sitemap_merge(data: dict, jobs: list) -> None:
     objects = {}
-    for _, args, kwargs in jobs:
+    for job in jobs:
+        args, kwargs = job[1], job[2]
         context = args[2] if len(args) > 2 and isinstance(args[2], dict) else {}
         for source in (kwargs, context):
             for key in ("article", "page"):
@@ -239,8 +246,8 @@ def _sitemap_merge(data: dict, jobs: list) -> None:
                     objects[id(obj)] = obj
     for key, entries in data.items():
         _WRITTEN.setdefault(key, []).extend(
-            (url, objects.get(ref) if ref is not None else None, lastmod)
-            for url, ref, lastmod in entries
+            (number, (url, objects.get(ref) if ref is not None else None, lastmod))
+            for number, (url, ref, lastmod) in entries
         )
 
 

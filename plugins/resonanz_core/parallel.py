@@ -102,18 +102,70 @@ def _read_all(fd: int) -> bytes:
         chunks.append(chunk)
 
 
+class WorkerError(RuntimeError):
+    """A worker process failed; the message holds its traceback."""
+
+
+def _fork_worker(items, func, counter, extra, collector, before) -> tuple[int, int]:
+    read_end, write_end = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        raise
+    if pid:
+        os.close(write_end)
+        return pid, read_end
+    # the worker: never returns
+    os.close(read_end)
+    share = _Share()
+    code = 0
+    try:
+        _work(items, func, counter, share)
+    except BaseException:  # noqa: BLE001 - reported to the build process
+        share.error = traceback.format_exc()
+        code = 1
+    if extra is not None:
+        try:
+            share.extra = extra()
+        except BaseException:  # noqa: BLE001
+            share.error = traceback.format_exc()
+            share.results = {}
+            code = 1
+    if collector is not None:
+        share.problems = collector.problems[before:]
+    try:
+        payload = pickle.dumps(share, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - an unpicklable result
+        failed = _Share()
+        failed.error = traceback.format_exc()
+        payload = pickle.dumps(failed, protocol=pickle.HIGHEST_PROTOCOL)
+        code = 1
+    try:
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)
+
+
 def run_shared(
     items: Sequence,
     func: Callable[[Any], Any],
     jobs: int,
     extra: Callable[[], Any] | None = None,
+    redo_failed: bool = True,
 ) -> tuple[dict[int, Any], list[Any]]:
     """Call func on every item, shared between this process and jobs - 1 forked workers.
 
     Returns the results by index and, for every worker that finished, what extra()
-    returned in it (called in the worker after its share). Items a worker did not
-    finish (it failed or was killed) are done here afterwards, so an error surfaces
-    in the build process with its normal report.
+    returned in it (called in the worker after its share). When a worker fails, its
+    unfinished items are done here afterwards (redo_failed, for work without side
+    effects) or WorkerError is raised with the worker's traceback.
     """
     results: dict[int, Any] = {}
     extras: list[Any] = []
@@ -126,68 +178,45 @@ def run_shared(
     counter = context.Value("q", 0)
     collector = _collector()
     before = len(collector.problems) if collector is not None else 0
+    workers: list[tuple[int, int]] = []
+    own = _Share()
+    shares: list[_Share] = []
     # Objects that exist now are never collected in a worker: its GC would otherwise
     # touch (and so copy) every page of the build process's memory.
     gc.freeze()
-    workers = []
-    for _ in range(jobs - 1):
-        read_end, write_end = os.pipe()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # worker
-            os.close(read_end)
-            share = _Share()
-            code = 0
+    try:
+        for _ in range(jobs - 1):
             try:
-                _work(items, func, counter, share)
-            except BaseException:  # noqa: BLE001 - reported to the build process
-                share.error = traceback.format_exc()
-                code = 1
-            if extra is not None:
-                try:
-                    share.extra = extra()
-                except BaseException:  # noqa: BLE001 - without it, redo the whole share
-                    share.error = traceback.format_exc()
-                    share.results = {}
-                    code = 1
-            if collector is not None:
-                share.problems = collector.problems[before:]
-            try:
-                payload = pickle.dumps(share, protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception:  # noqa: BLE001 - an unpicklable result: redo all here
-                failed = _Share()
-                failed.error = traceback.format_exc()
-                payload = pickle.dumps(failed, protocol=pickle.HIGHEST_PROTOCOL)
-                code = 1
-            try:
-                with os.fdopen(write_end, "wb") as pipe:
-                    pipe.write(payload)
-                sys.stdout.flush()
-                sys.stderr.flush()
-            finally:
-                os._exit(code)
-        os.close(write_end)
-        workers.append((pid, read_end))
-    gc.unfreeze()
-    own = _Share()
+                workers.append(_fork_worker(items, func, counter, extra, collector, before))
+            except OSError as exc:  # no more processes: go on with those we have
+                logger.debug("resonanz_core: fork failed (%s)", exc)
+                break
+    finally:
+        gc.unfreeze()
     try:
         _work(items, func, counter, own)
+    except BaseException:
+        with counter.get_lock():  # the workers stop after their current items
+            counter.value = len(items)
+        raise
     finally:
-        shares = []
         for pid, read_end in workers:
-            data = _read_all(read_end)
-            os.close(read_end)
-            os.waitpid(pid, 0)
+            try:
+                data = _read_all(read_end)
+            finally:
+                os.close(read_end)
+                os.waitpid(pid, 0)
             try:
                 shares.append(pickle.loads(data))
             except Exception:  # noqa: BLE001 - a worker that died sent nothing usable
                 lost = _Share()
-                lost.error = f"worker {pid} sent no result"
+                lost.error = f"worker process {pid} ended without sending its results"
                 shares.append(lost)
     results.update(own.results)
     LAST_RUN[:] = [len(own.results), *(len(share.results) for share in shares)]
     for share in shares:
+        if share.error and not redo_failed:
+            raise WorkerError(f"a worker process failed:\n{share.error}")
         results.update(share.results)
         if collector is not None:
             collector.add_lines(share.problems)
@@ -300,27 +329,48 @@ def _only_known_receivers() -> bool:
     )
 
 
+# Number of the write (page or feed) running in this process, in the order Pelican asked
+# for them; receivers of content_written tag what they record with it, so that merging
+# what the workers recorded gives the order of a build in one process.
+CURRENT_WRITE = [0]
+
+
 class ParallelWriter(Writer):
     """Pelican's writer, deferring pages and feeds until every generator has asked.
 
-    flush() (called first thing on `finalized`) renders what was deferred, shared
-    between processes. A page that may override another one is written at once, as
-    Pelican does, so that a worker skips the page it overrides.
+    flush() renders what was deferred, shared between processes; it runs before static
+    files are copied (as in Pelican, pages first) and, for what comes later, first thing
+    on `finalized`. A page that may override another one is written at once, as Pelican
+    does, so that a worker skips the page it overrides.
     """
 
-    written_hooks: list = []  # (collect in worker, merge here) pairs, e.g. sitemap entries
+    written_hooks: list = []  # (mark, collect in worker, merge here), e.g. sitemap entries
 
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings=settings)
-        self._deferred: list[tuple[str, tuple, dict]] = []
+        self._deferred: list[tuple] = []
+        self._calls = 0
         self.jobs = job_count(self.settings)
         _WRITERS[os.path.realpath(output_path)] = self
+
+    def _now(self, method, *args, **kwargs):
+        self._calls += 1
+        CURRENT_WRITE[0] = self._calls
+        return method(*args, **kwargs)
+
+    def _defer(self, kind: str, context: dict, args: tuple, kwargs: dict) -> None:
+        self._calls += 1
+        # Pelican's writer leaves the page's SITEURL in context["localsiteurl"], and the
+        # next write (a feed's summaries, say) renders links against it: keep the value
+        # this write would have found.
+        self._deferred.append(
+            (kind, args, kwargs, self._calls, context.get("localsiteurl"), context))
 
     def write_file(self, name, template, context, *args, **kwargs):
         # positional: relative_urls, paginated, template_name, override_output, url
         if self.jobs <= 1 or kwargs.get("override_output") or (len(args) > 3 and args[3]):
-            return super().write_file(name, template, context, *args, **kwargs)
-        self._deferred.append(("page", (name, template, context, *args), kwargs))
+            return self._now(super().write_file, name, template, context, *args, **kwargs)
+        self._defer("page", context, (name, template, context, *args), kwargs)
         return None
 
     def write_feed(self, elements, context, *args, **kwargs):
@@ -328,17 +378,23 @@ class ParallelWriter(Writer):
         path = args[0] if args else kwargs.get("path")
         override = kwargs.get("override_output") or (len(args) > 3 and args[3])
         if self.jobs <= 1 or override or not path:
-            return super().write_feed(elements, context, *args, **kwargs)
-        self._deferred.append(("feed", (elements, context, *args), kwargs))
+            return self._now(super().write_feed, elements, context, *args, **kwargs)
+        self._defer("feed", context, (elements, context, *args), kwargs)
         return None
 
     def _run(self, job) -> bool:
-        kind, args, kwargs = job
+        kind, args, kwargs, number, localsiteurl, context = job
+        CURRENT_WRITE[0] = number
+        context["localsiteurl"] = localsiteurl
         if kind == "page":
             super().write_file(*args, **kwargs)
         else:
             super().write_feed(*args, **kwargs)
         return True
+
+    def _written(self) -> set[str]:
+        # a write skipped because an override came first "wrote" to os.devnull
+        return self._written_files - {os.devnull}
 
     def flush(self) -> int:
         jobs, self._deferred = self._deferred, []
@@ -346,23 +402,23 @@ class ParallelWriter(Writer):
             return 0
         processes = self.jobs if _only_known_receivers() else 1
         hooks = list(self.written_hooks)
-        marks = [collect_mark() for collect_mark, _, _ in hooks]
-
-        before = set(self._written_files)
+        marks = [mark() for mark, _, _ in hooks]
+        before = self._written()
 
         def extra():
             return {
-                "written": sorted(self._written_files - before),
+                "written": sorted(self._written() - before),
                 "hooks": [
                     collect(mark) for (_, collect, _), mark in zip(hooks, marks, strict=True)
                 ],
             }
 
-        results, extras = run_shared(jobs, self._run, processes, extra)
+        # a failed worker fails the build with its traceback: redoing its items here
+        # could meet pages it wrote before failing
+        _, extras = run_shared(jobs, self._run, processes, extra, redo_failed=False)
         logger.info("resonanz_core: %d pages and feeds rendered by %d process(es) (%s)",
                     len(jobs), len(LAST_RUN), " + ".join(map(str, LAST_RUN)))
-        missing = [i for i in range(len(jobs)) if i not in results]
-        own = set(self._written_files)
+        own = self._written()
         for worker in extras:
             for name in worker["written"]:
                 if name in own:
@@ -373,10 +429,7 @@ class ParallelWriter(Writer):
             own.update(worker["written"])
             for (_, _, merge), data in zip(hooks, worker["hooks"], strict=True):
                 merge(data, jobs)
-        self._written_files = own | self._written_files
-        # what a worker could not finish is done here, where its error is reported
-        for index in missing:
-            self._run(jobs[index])
+        self._written_files |= own
         return len(jobs)
 
 
@@ -389,6 +442,23 @@ def flush_writer(pelican) -> None:
     writer = _WRITERS.pop(os.path.realpath(pelican.output_path), None)
     if writer is not None:
         writer.flush()
+
+
+def flush_before_static_files(generators) -> None:
+    """Pelican writes pages before it copies static files (and a static file wins over a
+    page with the same path): the deferred pages are written before the copying too."""
+    from pelican.generators import StaticGenerator
+
+    for generator in generators:
+        if isinstance(generator, StaticGenerator):
+            copy = generator.generate_output
+
+            def generate_output(writer, _copy=copy):
+                if isinstance(writer, ParallelWriter):
+                    writer.flush()
+                return _copy(writer)
+
+            generator.generate_output = generate_output
 
 
 def move_first(signal, receiver) -> None:

@@ -90,6 +90,40 @@ def input_folders(settings: dict) -> list[Path]:
     return [f.resolve() for f in folders]
 
 
+def settings_files(settings: dict) -> list[Path]:
+    """pelicanconf.py, publishconf.py and their neighbours: Pelican does not say which
+    file it read, and a function in it (a Jinja filter) shows in the settings by name
+    only."""
+    root = Path(settings["PATH"]).resolve().parent
+    return sorted(root.glob("*.py"))
+
+
+def code_changed_since_start(settings: dict) -> bool:
+    """True when plugin or tools code on disk is newer than this process: what runs is
+    the code it imported (pelican -r keeps it), so its output must not be recorded as
+    what the code on disk would write."""
+    folders = [Path(p) for p in settings.get("PLUGIN_PATHS") or []]
+    folders.append(Path(__file__).resolve().parents[2] / "resonanz")
+    for folder in folders:
+        for path, (_, mtime) in _walk(folder.resolve(), set()).items():
+            if path.endswith(".py") and mtime / 1e9 > STARTED:
+                return True
+    return False
+
+
+# Moments at which the output of the running build changes without any file changing
+# (comments closing N days after a post); plugins report them, see output_changes_at.
+_CHANGES_AT: list[dt.datetime] = []
+STARTED = time.time()
+
+
+def output_changes_at(moment: dt.datetime) -> None:
+    """Tell the unchanged-build check that this build's output holds until `moment`."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    _CHANGES_AT.append(moment)
+
+
 def _walk(folder: Path, skip: set[str]) -> dict[str, tuple[int, int]]:
     found: dict[str, tuple[int, int]] = {}
     if not folder.is_dir():
@@ -136,15 +170,19 @@ class BuildState:
         files: dict[str, tuple[int, int]] = {}
         for folder in input_folders(self.settings):
             files.update(_walk(folder, skip))
+        for path in settings_files(self.settings):
+            stat = path.stat()
+            files[str(path)] = (stat.st_size, stat.st_mtime_ns)
         return files
 
-    def current(self) -> dict:
+    def current(self, digest: str) -> dict:
         return {
             "version": VERSION,
             "output": str(self.output),
-            "settings": settings_digest(self.settings),
+            "settings": digest,
             "packages": packages_digest(),
             "date": _today(self.settings),
+            "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
             "inputs": {path: list(stamp) for path, stamp in self._inputs().items()},
         }
 
@@ -159,9 +197,14 @@ class BuildState:
         """None when a build would write what is there; otherwise the first difference."""
         if previous is None:
             return "no earlier build recorded"
-        for key in ("output", "settings", "packages", "date"):
+        for key in ("output", "settings", "packages", "date", "source_date_epoch"):
             if previous.get(key) != now[key]:
                 return key
+        valid_until = previous.get("valid_until")
+        if valid_until and not now["source_date_epoch"] and dt.datetime.now(
+            dt.UTC
+        ) >= dt.datetime.fromisoformat(valid_until):
+            return f"time-dependent output changes at {valid_until}"
         old, new = previous.get("inputs", {}), now["inputs"]
         if old.keys() != new.keys():
             return "files added or removed"
@@ -183,7 +226,10 @@ class BuildState:
         target = _state_file(self.settings)
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(".tmp")
-        temporary.write_text(json.dumps({**now, "written": written}), encoding="utf-8")
+        later = [m for m in _CHANGES_AT if m > dt.datetime.now(dt.UTC)]
+        data = {**now, "written": written,
+                "valid_until": min(later).isoformat() if later else None}
+        temporary.write_text(json.dumps(data), encoding="utf-8")
         os.replace(temporary, target)
 
     def forget(self) -> None:
@@ -207,42 +253,56 @@ def content_cache_is_stale(settings: dict, digest: str) -> bool:
     return recorded.strip() != digest
 
 
-def record_settings(settings: dict, digest: str) -> None:
-    if settings.get("CACHE_CONTENT"):
-        target = Path(settings["CACHE_PATH"]) / DIGEST_NAME
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(digest + "\n", encoding="utf-8")
+def record_settings(settings: dict, digest: str | None) -> None:
+    """Write (or, with None, remove) the settings digest beside the content cache."""
+    if not settings.get("CACHE_CONTENT"):
+        return
+    target = Path(settings["CACHE_PATH"]) / DIGEST_NAME
+    if digest is None:
+        target.unlink(missing_ok=True)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(digest + "\n", encoding="utf-8")
 
 
 def wrap_run(pelican) -> None:
     """Let pelican.run() return at once when nothing changed since the last clean build,
     and keep Pelican's content cache from serving HTML made under other settings."""
     full_run = pelican.run
+    # Once, before any build: Pelican's Markdown reader adds its extensions to the
+    # settings in place, so a later digest (pelican -r) would differ.
+    digest = settings_digest(pelican.settings)
 
     def run():
         settings = pelican.settings
         shortcut = enabled(settings)
-        digest = settings_digest(settings)
         stale = content_cache_is_stale(settings, digest)
         if stale:
             logger.info("resonanz_core: settings changed since the content cache was "
                         "written: every file is read again")
             settings["LOAD_CONTENT_CACHE"] = False
         try:
-            _run(settings, digest, shortcut)
+            _run(settings, shortcut)
         finally:
             if stale:
                 settings["LOAD_CONTENT_CACHE"] = True
 
-    def _run(settings: dict, digest: str, shortcut: bool) -> None:
+    def _full(settings: dict) -> None:
+        # the cache Pelican writes during the build is of these settings only once the
+        # build completes; until then, no digest claims it
+        record_settings(settings, None)
+        _CHANGES_AT.clear()
+        full_run()
+        record_settings(settings, digest)
+
+    def _run(settings: dict, shortcut: bool) -> None:
         if not shortcut:
-            full_run()
-            record_settings(settings, digest)
+            _full(settings)
             return
         started = time.perf_counter()
         state = BuildState(settings)
         previous = state.load()
-        now = state.current()
+        now = state.current(digest)
         reason = state.unchanged(previous, now)
         if reason is None:
             files = len(previous.get("written", {}))
@@ -257,12 +317,14 @@ def wrap_run(pelican) -> None:
             return
         logger.debug("resonanz_core: full build (%s)", reason)
         state.forget()  # a build that fails halfway must not leave a stale record
-        full_run()
-        record_settings(settings, digest)
-        # a build with problems runs again to show them; with WITH_FUTURE_DATES off, a
-        # post dated later appears on its own date, with no file changing
-        if not getattr(pelican, "resonanz_problems", None) and settings.get(
-            "WITH_FUTURE_DATES", True
+        _full(settings)
+        # A build with problems runs again to show them; with WITH_FUTURE_DATES off, a
+        # post dated later appears on its own date, with no file changing; code changed
+        # on disk since this process started is not the code that ran.
+        if (
+            not getattr(pelican, "resonanz_problems", None)
+            and settings.get("WITH_FUTURE_DATES", True)
+            and not code_changed_since_start(settings)
         ):
             state.save(now)
 

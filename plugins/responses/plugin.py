@@ -22,9 +22,9 @@ from .widget import Widget, WidgetConfigError, widget_for
 logger = logging.getLogger(__name__)
 
 try:  # the project's core plugin; the responses plugin also works without it
-    from resonanz_core import i18n
+    from resonanz_core import i18n, uptodate
 except ImportError:  # pragma: no cover - only outside this project
-    i18n = None
+    i18n = uptodate = None
 
 ENGLISH = {
     "Kommentare": "Comments",
@@ -201,6 +201,8 @@ def _state(article, options: dict, now: dt.datetime) -> str:
             date = date.replace(tzinfo=dt.UTC)
         if now - date > dt.timedelta(days=days):
             state = "closed"
+        elif uptodate is not None:  # the page changes then, with no file changing
+            uptodate.output_changes_at(date + dt.timedelta(days=days))
     return state
 
 

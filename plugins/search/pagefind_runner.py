@@ -70,8 +70,8 @@ def stage_pages(site: Path, pages: list[Path], staging: Path) -> Path:
     file systems.
     """
     for old in (staging, staging.with_name(staging.name + ".old")):
-        if old.exists():
-            shutil.rmtree(old)
+        # the last build's background deletion may still be at work on .old
+        shutil.rmtree(old, ignore_errors=True)
     for page in pages:
         relative = page.relative_to(site)
         target = staging / relative
