@@ -34,6 +34,8 @@ SUMMARY_MAX_LENGTH = 40
 ARTICLE_PATHS = ["posts", "case-studies"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images", "extra"]
+# Images are copied only when the copy in output/ is older (audio: see PODCAST_MEDIA_LINK).
+STATIC_CHECK_IF_MODIFIED = True
 EXTRA_PATH_METADATA = {"extra/favicon.ico": {"path": "favicon.ico"}}
 # Everything else under content/ belongs to plugins (episodes, responses, data).
 IGNORE_FILES = ["**/.*", ".#*", "*.yaml", "*.yml", "*.json", "*.vtt", "*.srt", "*.txt", "README*"]

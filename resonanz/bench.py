@@ -131,6 +131,11 @@ CHECK_MODIFIED_METHOD = "md5"
 CACHE_PATH = {cache!r} + "/pelican"
 PODCAST_CACHE_PATH = {cache!r} + "/podcast"
 RESONANZ_STRICT = False
+# Players in a folder of their own, as the embeds plugin advises for sites with more than
+# about 90 episodes: one `_headers` rule then covers every episode page (Cloudflare Pages
+# reads at most 100 rules, and its warning would make every build a full one).
+EMBEDS_PLAYER_URL = "player/{{slug}}/"
+EMBEDS_PLAYER_SAVE_AS = "player/{{slug}}/index.html"
 """
 
 STOCK_CONF = """

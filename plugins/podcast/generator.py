@@ -155,6 +155,8 @@ class EpisodesGenerator(Generator):
         self.cache = PodcastCache(self._cache_dir())
         # audio files whose facts were read this build (cache misses), for the benchmark
         self.audio_files_read = 0
+        self._notes_read: dict[Path, tuple] = {}  # by _prefetch
+        self._audio_read: dict[str, dict] = {}  # by _prefetch, cache key -> facts
         # Files to put into output: output path -> (source file or bytes).
         self._media_files: dict[str, Path] = {}
         self._blobs: dict[str, bytes] = {}
@@ -212,6 +214,7 @@ class EpisodesGenerator(Generator):
         if groups:
             # A site without episodes needs no show artwork, so it is not checked then.
             self.show_artwork = self._show_artwork()
+            self._prefetch(groups)
             for stem in sorted(groups):
                 episode = self._build_episode(episodes_dir, stem, groups[stem])
                 if episode is not None:
@@ -254,7 +257,61 @@ class EpisodesGenerator(Generator):
             if any(f.suffix.lower() in MARKDOWN_EXTENSIONS | AUDIO_EXTENSIONS for f in files)
         }
 
+    def _prefetch(self, groups: dict[str, list[Path]]) -> None:
+        """Read the show notes and the audio files the cache does not know with the
+        build's worker processes (resonanz_core.parallel); what fails is read again
+        below, where its problem is reported."""
+        try:
+            from resonanz_core import parallel
+        except ImportError:  # pragma: no cover - only outside this project
+            return
+        jobs = parallel.job_count(self.settings)
+        if jobs <= 1:
+            return
+        tasks: list[tuple[str, Path, str]] = []
+        for files in groups.values():
+            for path in files:
+                suffix = path.suffix.lower()
+                if suffix in MARKDOWN_EXTENSIONS:
+                    tasks.append(("notes", path, ""))
+                elif suffix in AUDIO_EXTENSIONS:
+                    try:
+                        key = self.cache.file_key(path, "audio")
+                    except OSError:
+                        continue
+                    known = self.cache.directory is not None and (
+                        self.cache.directory / f"{key}.json").is_file()
+                    if not known:
+                        tasks.append(("audio", path, key))
+
+        def read(task):
+            kind, path, key = task
+            if kind == "notes":
+                reader = self.readers.readers.get(path.suffix.lstrip(".").lower())
+                try:
+                    return reader.read(str(path)) if reader is not None else None
+                except Exception:  # noqa: BLE001 - reported when read again below
+                    return None
+            try:
+                return read_audio_facts(path).to_dict()
+            except Exception:  # noqa: BLE001 - reported (and cached) when read again below
+                return None
+
+        results, _ = parallel.run_shared(tasks, read, jobs)
+        for index, value in results.items():
+            if value is None:
+                continue
+            kind, path, key = tasks[index]
+            if kind == "notes":
+                self._notes_read[path] = value
+            else:
+                self.cache.put_json(key, value)
+                self._audio_read[key] = value
+                self.audio_files_read += 1
+
     def _read_show_notes(self, path: Path) -> tuple[str, dict[str, Any]] | None:
+        if path in self._notes_read:
+            return self._notes_read.pop(path)
         reader = self.readers.readers.get(path.suffix.lstrip(".").lower())
         if reader is None:
             return None
@@ -450,6 +507,9 @@ class EpisodesGenerator(Generator):
         except OSError:
             _problem(logging.ERROR, rel, "audio", path.name, "file not found")
             return None
+        if key in self._audio_read:  # read by _prefetch
+            self.cache.misses += 1
+            return AudioFacts.from_dict(self._audio_read.pop(key))
         cached = self.cache.get_json(key)
         if cached is not None:
             if "error" in cached:
@@ -786,7 +846,6 @@ class EpisodesGenerator(Generator):
                 self.get_template(episode.template),
                 self.context,
                 relative_urls=self.settings["RELATIVE_URLS"],
-                override_output=True,
                 url=episode.url,
                 episode=episode,
                 page_name=episode.slug,
