@@ -57,24 +57,39 @@ def _posts(content: Path, count: int, body) -> None:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_problems_found_while_rendering_reach_strict_mode(tiny_content, tmp_path, jobs):
-    # Pelican reports a link to a missing file while it renders the page that has it:
-    # with two processes, half of those pages are rendered in the worker.
-    _posts(tiny_content, 24, lambda n: f"Siehe [Quelle]({{filename}}fehlt-{n:02d}.md).")
+def test_problems_found_while_rendering_reach_strict_mode(tiny_content, tmp_path, jobs,
+                                                          monkeypatch):
+    # A warning logged while a page is written (here: by a wrapped writer, for each post):
+    # with two processes, about half of them are logged in the worker.
+    from pelican.writers import Writer
+
+    original = Writer._open_w
+
+    def open_w(self, filename, *args, **kwargs):
+        if "/beitrag-" in filename:
+            logging.getLogger("test.render").warning("beim Schreiben: %s",
+                                                     Path(filename).parent.name)
+        return original(self, filename, *args, **kwargs)
+
+    monkeypatch.setattr(Writer, "_open_w", open_w)
+    _posts(tiny_content, 24, lambda n: "Text.")
     result = build_site(tiny_content, tmp_path / "out", RESONANZ_JOBS=jobs, RESONANZ_STRICT=True)
     assert result.error is not None, "strict mode must fail the build"
     report = str(result.error)
     for n in range(24):
-        assert f"fehlt-{n:02d}.md" in report
+        assert f"beim Schreiben: beitrag-{n:02d}" in report
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_two_posts_with_one_output_path_fail_the_build(tiny_content, tmp_path, jobs):
+    # same month, same slug: the same output path, found while writing (no override)
     _posts(tiny_content, 20, lambda n: "Text.")
     for n in (3, 17):
         path = tiny_content / "posts" / f"beitrag-{n:02d}.md"
-        path.write_text(path.read_text(encoding="utf-8").replace(
-            "\n\n", "\nSave_as: doppelt/index.html\n\n", 1), encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
+        text = text.replace(f"Slug: beitrag-{n:02d}", "Slug: doppelt")
+        text = re.sub(r"Date: 2026-01-\d\d", "Date: 2026-01-10", text)
+        path.write_text(text, encoding="utf-8")
     result = build_site(tiny_content, tmp_path / "out", RESONANZ_JOBS=jobs)
     assert result.error is not None
     assert "doppelt/index.html" in str(result.error)
@@ -235,3 +250,60 @@ def test_a_build_is_not_skipped_past_a_moment_its_output_changes(tiny_content, t
     caplog.clear()
     build_site(tiny_content, output, RESPONSES_CLOSE_AFTER_DAYS=5)
     assert SKIPPED not in caplog.text
+
+
+def test_a_warning_from_reading_shows_in_every_build_until_fixed(tiny_content, tmp_path,
+                                                                  caplog):
+    # Pelican's reader warns about a field given twice while it reads the file; a file
+    # served from the content cache is not read again, so the cache is not used after a
+    # build with problems, and such a build is never skipped.
+    _posts(tiny_content, 3, lambda n: "Text.")
+    (tiny_content / "posts" / "doppelt.md").write_text(
+        "Title: Doppelt\nDate: 2026-02-01 10:00\nCategory: Eins\nCategory: Zwei\n\nText.\n",
+        encoding="utf-8")
+    output = tmp_path / "out"
+    for _ in range(3):
+        result = build_site(tiny_content, output)
+        assert result.error is None
+        assert any("doppelt.md" in p or "Category" in p or "category" in p
+                   for p in result.problems), result.problems
+
+
+def test_an_episode_on_the_path_of_a_page_is_reported(tiny_content, tmp_path):
+    import shutil
+
+    from conftest import CONTENT
+
+    source = next((CONTENT / "episodes").glob("*.mp3"))
+    shutil.copy(source, tiny_content / "episodes" / "001-kollision.mp3")
+    (tiny_content / "episodes" / "001-kollision.md").write_text(
+        "Title: Kollision\nDate: 2026-01-05 10:00\nNumber: 1\nSlug: kollision\n\nNotizen.\n",
+        encoding="utf-8")
+    (tiny_content / "pages" / "seite.md").write_text(
+        "Title: Seite\nSlug: seite\nSave_as: episoden/kollision/index.html\n\nSeite.\n",
+        encoding="utf-8")
+    result = build_site(tiny_content, tmp_path / "out")
+    assert result.error is None
+    assert any("save_as" in p and "episoden/kollision/index.html" in p and "seite.md" in p
+               and "001-kollision.md" in p
+               for p in result.problems), result.problems
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_only_the_show_notes_an_episode_uses_are_read(tiny_content, tmp_path, jobs):
+    import shutil
+
+    from conftest import CONTENT
+
+    source = next((CONTENT / "episodes").glob("*.mp3"))
+    for n in range(1, 12):
+        shutil.copy(source, tiny_content / "episodes" / f"{n:03d}-folge.mp3")
+        (tiny_content / "episodes" / f"{n:03d}-folge.md").write_text(
+            f"Title: Folge {n}\nDate: 2026-01-{n:02d} 10:00\nNumber: {n}\n\nNotizen.\n",
+            encoding="utf-8")
+    # an old copy of the notes next to them, which the episode does not use
+    (tiny_content / "episodes" / "001-folge.old.md").write_text(
+        "Title: Alt\nDate: kein Datum\n\nAlt.\n", encoding="utf-8")
+    result = build_site(tiny_content, tmp_path / "out", RESONANZ_JOBS=jobs)
+    assert result.error is None
+    assert not any("old.md" in p for p in result.problems), result.problems

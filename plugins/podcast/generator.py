@@ -270,11 +270,12 @@ class EpisodesGenerator(Generator):
             return
         tasks: list[tuple[str, Path, str]] = []
         for files in groups.values():
+            # the show notes _build_episode reads: the first Markdown file of the group
+            notes = [f for f in files if f.suffix.lower() in MARKDOWN_EXTENSIONS]
+            if notes:
+                tasks.append(("notes", notes[0], ""))
             for path in files:
-                suffix = path.suffix.lower()
-                if suffix in MARKDOWN_EXTENSIONS:
-                    tasks.append(("notes", path, ""))
-                elif suffix in AUDIO_EXTENSIONS:
+                if path.suffix.lower() in AUDIO_EXTENSIONS:
                     try:
                         key = self.cache.file_key(path, "audio")
                     except OSError:
@@ -840,7 +841,20 @@ class EpisodesGenerator(Generator):
         if not self.episodes:
             return  # a site without a podcast gets no empty episode index or feeds
         self._write_media()
+        taken = {
+            item.save_as: item.source_path
+            for name in ("articles", "pages", "hidden_pages", "hidden_articles")
+            for item in self.context.get(name) or ()
+            if getattr(item, "save_as", None)
+        }
         for episode in self.episodes:
+            if episode.save_as in taken:
+                # the other page is written, this episode page is not: say so
+                other = os.path.relpath(taken[episode.save_as], self.path)
+                _problem(logging.ERROR, os.path.relpath(episode.source_path, self.path),
+                         "save_as", episode.save_as,
+                         f"also the output path of {other}; give the episode another slug")
+                continue
             writer.write_file(
                 episode.save_as,
                 self.get_template(episode.template),

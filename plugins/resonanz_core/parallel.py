@@ -164,8 +164,9 @@ def run_shared(
 
     Returns the results by index and, for every worker that finished, what extra()
     returned in it (called in the worker after its share). When a worker fails, its
-    unfinished items are done here afterwards (redo_failed, for work without side
-    effects) or WorkerError is raised with the worker's traceback.
+    unfinished items are missing from the results (redo_failed: the caller does them
+    itself, for work without side effects) or WorkerError is raised with the worker's
+    traceback.
     """
     results: dict[int, Any] = {}
     extras: list[Any] = []
@@ -223,7 +224,7 @@ def run_shared(
         if share.extra is not None:
             extras.append(share.extra)
         if share.error:
-            logger.debug("resonanz_core: a worker stopped, its items are redone here:\n%s",
+            logger.debug("resonanz_core: a worker stopped; the caller does its items:\n%s",
                          share.error)
     return results, extras
 

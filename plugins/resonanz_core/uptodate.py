@@ -272,11 +272,13 @@ def wrap_run(pelican) -> None:
     # Once, before any build: Pelican's Markdown reader adds its extensions to the
     # settings in place, so a later digest (pelican -r) would differ.
     digest = settings_digest(pelican.settings)
+    # The cached HTML also depends on the installed Markdown, Pygments, reader plugins.
+    cache_digest = hashlib.sha256(f"{digest}:{packages_digest()}".encode()).hexdigest()
 
     def run():
         settings = pelican.settings
         shortcut = enabled(settings)
-        stale = content_cache_is_stale(settings, digest)
+        stale = content_cache_is_stale(settings, cache_digest)
         if stale:
             logger.info("resonanz_core: settings changed since the content cache was "
                         "written: every file is read again")
@@ -293,7 +295,10 @@ def wrap_run(pelican) -> None:
         record_settings(settings, None)
         _CHANGES_AT.clear()
         full_run()
-        record_settings(settings, digest)
+        # After a build with problems the cache is not claimed either: a file served from
+        # it is not read again, and a warning its reader gave would not show again.
+        if not getattr(pelican, "resonanz_problems", None):
+            record_settings(settings, cache_digest)
 
     def _run(settings: dict, shortcut: bool) -> None:
         if not shortcut:
