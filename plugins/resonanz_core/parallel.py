@@ -311,15 +311,21 @@ def on_page_preread(generator) -> None:
 KNOWN_RECEIVERS: set = set()
 
 
+def _connected(signal) -> list[tuple[Any, bool]]:
+    """(receiver, connected weakly) for each live receiver, in the order blinker calls
+    them (Pelican's signals call in connect order)."""
+    found = []
+    for ref in list(signal.receivers.values()):
+        weak = isinstance(ref, weakref.ref)
+        target = ref() if weak else ref
+        if target is not None:
+            found.append((target, weak))
+    return found
+
+
 def live_receivers(signal) -> list:
     """The receivers a blinker signal would call, in the order it calls them."""
-    found = []
-    for receiver in list(signal.receivers.values()):
-        if isinstance(receiver, weakref.ref):
-            receiver = receiver()
-        if receiver is not None:
-            found.append(receiver)
-    return found
+    return [target for target, _ in _connected(signal)]
 
 
 def _only_known_receivers() -> bool:
@@ -465,12 +471,7 @@ def flush_before_static_files(generators) -> None:
 def move_first(signal, receiver) -> None:
     """Make receiver the first one a signal calls (Pelican's blinker signals call their
     receivers in connect order)."""
-    others = []
-    for ref in list(signal.receivers.values()):
-        weak = isinstance(ref, weakref.ref)
-        target = ref() if weak else ref
-        if target is not None and target is not receiver:
-            others.append((target, weak))
+    others = [(target, weak) for target, weak in _connected(signal) if target is not receiver]
     for target, _ in others:
         signal.disconnect(target)
     signal.disconnect(receiver)

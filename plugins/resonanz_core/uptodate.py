@@ -78,16 +78,22 @@ def packages_digest() -> str:
     return hashlib.sha256("\n".join([sys.version, *names]).encode()).hexdigest()
 
 
+# the tools package the plugins import from (redirect pages, shared helpers)
+TOOLS = Path(__file__).resolve().parents[2] / "resonanz"
+
+
+def code_folders(settings: dict) -> list[Path]:
+    """The Python code a build runs besides installed packages: plugins, tools."""
+    return [Path(p).resolve() for p in settings.get("PLUGIN_PATHS") or []] + [TOOLS]
+
+
 def input_folders(settings: dict) -> list[Path]:
     folders = [Path(settings["PATH"]), Path(settings["THEME"])]
-    folders += [Path(p) for p in settings.get("PLUGIN_PATHS") or []]
     redirects = Path(settings.get("RESONANZ_REDIRECTS_DIR") or "redirects")
     if not redirects.is_absolute():
         redirects = Path(settings["PATH"]).resolve().parent / redirects
     folders.append(redirects)
-    # the tools package the plugins import from (redirect pages, shared helpers)
-    folders.append(Path(__file__).resolve().parents[2] / "resonanz")
-    return [f.resolve() for f in folders]
+    return [f.resolve() for f in folders] + code_folders(settings)
 
 
 def settings_files(settings: dict) -> list[Path]:
@@ -98,17 +104,15 @@ def settings_files(settings: dict) -> list[Path]:
     return sorted(root.glob("*.py"))
 
 
-def code_changed_since_start(settings: dict) -> bool:
+def code_changed_since_start(settings: dict, inputs: dict) -> bool:
     """True when plugin or tools code on disk is newer than this process: what runs is
     the code it imported (pelican -r keeps it), so its output must not be recorded as
-    what the code on disk would write."""
-    folders = [Path(p) for p in settings.get("PLUGIN_PATHS") or []]
-    folders.append(Path(__file__).resolve().parents[2] / "resonanz")
-    for folder in folders:
-        for path, (_, mtime) in _walk(folder.resolve(), set()).items():
-            if path.endswith(".py") and mtime / 1e9 > STARTED:
-                return True
-    return False
+    what the code on disk would write. `inputs` are the stamps BuildState took."""
+    folders = tuple(os.path.join(str(f), "") for f in code_folders(settings))
+    return any(
+        path.endswith(".py") and path.startswith(folders) and mtime / 1e9 > STARTED
+        for path, (_, mtime) in inputs.items()
+    )
 
 
 # Moments at which the output of the running build changes without any file changing
@@ -175,12 +179,12 @@ class BuildState:
             files[str(path)] = (stat.st_size, stat.st_mtime_ns)
         return files
 
-    def current(self, digest: str) -> dict:
+    def current(self, digest: str, packages: str) -> dict:
         return {
             "version": VERSION,
             "output": str(self.output),
             "settings": digest,
-            "packages": packages_digest(),
+            "packages": packages,
             "date": _today(self.settings),
             "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
             "inputs": {path: list(stamp) for path, stamp in self._inputs().items()},
@@ -273,7 +277,8 @@ def wrap_run(pelican) -> None:
     # settings in place, so a later digest (pelican -r) would differ.
     digest = settings_digest(pelican.settings)
     # The cached HTML also depends on the installed Markdown, Pygments, reader plugins.
-    cache_digest = hashlib.sha256(f"{digest}:{packages_digest()}".encode()).hexdigest()
+    packages = packages_digest()
+    cache_digest = hashlib.sha256(f"{digest}:{packages}".encode()).hexdigest()
 
     def run():
         settings = pelican.settings
@@ -307,7 +312,7 @@ def wrap_run(pelican) -> None:
         started = time.perf_counter()
         state = BuildState(settings)
         previous = state.load()
-        now = state.current(digest)
+        now = state.current(digest, packages)
         reason = state.unchanged(previous, now)
         if reason is None:
             files = len(previous.get("written", {}))
@@ -329,7 +334,7 @@ def wrap_run(pelican) -> None:
         if (
             not getattr(pelican, "resonanz_problems", None)
             and settings.get("WITH_FUTURE_DATES", True)
-            and not code_changed_since_start(settings)
+            and not code_changed_since_start(settings, now["inputs"])
         ):
             state.save(now)
 
