@@ -142,28 +142,29 @@ def send_webmention(
         return response.status
 
 
-class _Transport(xmlrpc.client.Transport):
+class _WithTimeout:
+    """xmlrpc transports have no timeout of their own: set it on each connection."""
+
+    timeout: float
+
+    def make_connection(self, host):
+        connection = super().make_connection(host)
+        connection.timeout = self.timeout
+        return connection
+
+
+class _Transport(_WithTimeout, xmlrpc.client.Transport):
     def __init__(self, timeout: float, user_agent: str) -> None:
         super().__init__()
         self.timeout = timeout
         self.user_agent = user_agent
 
-    def make_connection(self, host):
-        connection = super().make_connection(host)
-        connection.timeout = self.timeout
-        return connection
 
-
-class _SafeTransport(xmlrpc.client.SafeTransport):
+class _SafeTransport(_WithTimeout, xmlrpc.client.SafeTransport):
     def __init__(self, timeout: float, user_agent: str) -> None:
         super().__init__(context=_tls())
         self.timeout = timeout
         self.user_agent = user_agent
-
-    def make_connection(self, host):
-        connection = super().make_connection(host)
-        connection.timeout = self.timeout
-        return connection
 
 
 def send_pingback(
