@@ -178,12 +178,15 @@ def test_read_counts_without_file_is_none(tmp_path):
     assert read_counts(tmp_path / "nope.yaml", "data/nope.yaml") is None
 
 
-def _brute_force(article, pool, rarity, count, tag_weight, category_weight):
+def _brute_force(article, pool, rarity, count, tag_weight, category_weight, series=False):
     """The definition: every other post scored pairwise, best first, then newer, then slug."""
     tags = {t.slug for t in article.tags}
+    own_series = article.metadata.get("series") if series else None
     scored = []
     for other in pool:
         if other is article or other.slug == article.slug:
+            continue
+        if own_series and other.metadata.get("series") == own_series:
             continue
         total = 0.0
         for slug in sorted(tags & {t.slug for t in other.tags}):
@@ -197,7 +200,8 @@ def _brute_force(article, pool, rarity, count, tag_weight, category_weight):
 
 
 @pytest.mark.parametrize("tag_weight, category_weight", [(2.0, 1.0), (1.0, 1.0), (0.5, 1.0)])
-def test_indexed_scoring_matches_pairwise_scoring(tag_weight, category_weight):
+@pytest.mark.parametrize("series", [False, True])
+def test_indexed_scoring_matches_pairwise_scoring(tag_weight, category_weight, series):
     import random
 
     rng = random.Random(11)
@@ -208,10 +212,14 @@ def test_indexed_scoring_matches_pairwise_scoring(tag_weight, category_weight):
                      rng.randint(1, 25))
         for n in range(150)
     ]
+    for n, article in enumerate(pool):
+        if n % 7 == 0:  # a few series of posts that would otherwise relate
+            article.metadata["series"] = f"reihe-{n % 3}"
+    pool.append(make_article("p001", ["t1", "t2"], "a", 3))  # a second post with a used slug
     rarity = tag_rarity(pool)
-    for article in pool[:60]:
-        for count in (1, 3, 8):
+    for article in pool[:60] + pool[-1:]:
+        for count in (1, 3, 8, 40):
             got = [a.slug for a in related_for(article, pool, rarity, count, tag_weight,
-                                                category_weight, skip_same_series=False)]
+                                                category_weight, skip_same_series=series)]
             assert got == _brute_force(article, pool, rarity, count, tag_weight,
-                                       category_weight), (article.slug, count)
+                                       category_weight, series), (article.slug, count)

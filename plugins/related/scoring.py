@@ -63,6 +63,13 @@ class RelatedIndex:
             for slug, indices in self.by_category.items()
         }
         self.category_members = {slug: set(indices) for slug, indices in self.by_category.items()}
+        self.position = {id(other): index for index, other in enumerate(self.candidates)}
+        self.by_slug: dict[str, list[int]] = defaultdict(list)
+        self.by_series: dict[str, list[int]] = defaultdict(list)
+        for index, (series, _, slug) in enumerate(self.facts):
+            self.by_slug[slug].append(index)
+            if series:
+                self.by_series[series].append(index)
 
     def related(self, article, count: int, skip_same_series: bool = True) -> list:
         """The `count` best-scoring candidates, ties broken by newer date, then slug."""
@@ -83,39 +90,49 @@ class RelatedIndex:
         fill = (self.tag_weight > self.category_weight and round(self.category_weight, 6) > 0
                 and category is not None)
         if category is not None:
-            members = self.category_members.get(category, ())
             if fill:
-                for index in totals:
-                    if index in members:
-                        totals[index] += self.category_weight
+                for index in self.category_members.get(category, set()).intersection(totals):
+                    totals[index] += self.category_weight
             else:
                 for index in self.by_category.get(category, ()):
                     totals[index] += self.category_weight
-        own_series = _series(article) if skip_same_series else None
-        excluded = {id(article)} | {id(t) for t in getattr(article, "translations", []) or []}
-
-        def allowed(index: int) -> bool:
-            series, _, slug = self.facts[index]
-            if id(self.candidates[index]) in excluded or slug == article.slug:
-                return False
-            return not (own_series and series == own_series)
-
-        scored = []
-        for index, total in totals.items():
-            if not allowed(index):
-                continue
-            value = round(total, 6)  # float noise must not reorder equal scores
-            if value > 0:
-                scored.append((-value, self.facts[index][1], self.facts[index][2], index))
-        best = heapq.nsmallest(count, scored)
+        excluded = self._excluded(article, skip_same_series)
+        for index in excluded:
+            totals.pop(index, None)
+        best = []
+        if totals:
+            # Only values that can reach the top `count` after rounding get a full sort
+            # key: scoring every candidate costs more than the rest of the build's
+            # related boxes together.
+            floor = round(heapq.nlargest(count, totals.values())[-1], 6) - 1e-6
+            scored = []
+            for index, total in totals.items():
+                if total < floor:
+                    continue
+                value = round(total, 6)  # float noise must not reorder equal scores
+                if value > 0:
+                    scored.append((-value, self.facts[index][1], self.facts[index][2], index))
+            best = heapq.nsmallest(count, scored)
         if fill and len(best) < count:
             value = round(self.category_weight, 6)
             for index in self.category_order.get(category, ()):
                 if len(best) >= count:
                     break
-                if index not in totals and allowed(index):
+                if index not in totals and index not in excluded:
                     best.append((-value, self.facts[index][1], self.facts[index][2], index))
         return [self.candidates[entry[3]] for entry in best]
+
+    def _excluded(self, article, skip_same_series: bool) -> set[int]:
+        """Candidates never shown for `article`: itself, its translations, posts with its
+        slug and (when asked) posts of its series."""
+        excluded = set(self.by_slug.get(article.slug, ()))
+        for other in [article, *(getattr(article, "translations", []) or [])]:
+            if id(other) in self.position:
+                excluded.add(self.position[id(other)])
+        own_series = _series(article) if skip_same_series else None
+        if own_series:
+            excluded.update(self.by_series.get(own_series, ()))
+        return excluded
 
 
 def related_for(
