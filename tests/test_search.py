@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import build_site
+from conftest import CONTENT, build_site
 from lxml import html
 from resonanz_core.problems import StrictModeError
 from search.pagefind_runner import PagefindError, find_binary
@@ -142,3 +142,46 @@ def test_rebuild_with_the_same_pages_keeps_the_index(tmp_path, caplog):
     with caplog.at_level(logging.INFO, logger="search.plugin"):
         third = build_site(content, output)
     assert third.error is None and "Pagefind not run" not in caplog.text
+
+
+def _pages_site(root: Path) -> Path:
+    site = root / "site"
+    (site / "a").mkdir(parents=True)
+    (site / "pagefind").mkdir()
+    (site / "a" / "index.html").write_text("<main data-pagefind-body>Kundendialog</main>")
+    (site / "b.html").write_text("<main>Liste</main>")
+    (site / "pagefind" / "x.html").write_text("<main data-pagefind-body>Index</main>")
+    return site
+
+
+def test_pages_known_from_the_writes_are_not_read_again(tmp_path):
+    import os
+
+    from search.pagefind_runner import indexable_pages, page_facts
+
+    site = _pages_site(tmp_path)
+    fingerprint, pages, read = indexable_pages(site, "pagefind", [])
+    assert [p.relative_to(site).as_posix() for p in pages] == ["a/index.html"] and read == 2
+    known = {os.path.abspath(p): page_facts(str(p)) for p in site.rglob("*.html")}
+    assert indexable_pages(site, "pagefind", [], known) == (fingerprint, pages, 0)
+    # what the writes recorded is used as it is while size and mtime match ...
+    b = os.path.abspath(site / "b.html")
+    known[b] = (*known[b][:2], "00" * 32)
+    trusted = indexable_pages(site, "pagefind", [], known)
+    assert len(trusted[1]) == 2 and trusted[0] != fingerprint and trusted[2] == 0
+    # ... and a page changed after its write is read again
+    (site / "b.html").write_text("<main>Liste, länger</main>")
+    assert indexable_pages(site, "pagefind", [], known) == (fingerprint, pages, 1)
+
+
+def test_workers_report_the_pages_they_wrote_for_the_index(tmp_path, caplog):
+    import logging
+    import re
+
+    with caplog.at_level(logging.DEBUG, logger="search.plugin"):
+        result = build_site(CONTENT, tmp_path / "output", RESONANZ_JOBS=2)
+    assert result.error is None and result.problems == []
+    found = re.search(r"search: (\d+) page\(s\) with a search body; (\d+) HTML file\(s\) not "
+                      r"known from the writes were read", caplog.text)
+    assert found, caplog.text[-2000:]
+    assert int(found[1]) > 20 and found[2] == "0"

@@ -129,22 +129,61 @@ def run_pagefind(
     return report
 
 
-def indexable_pages(site: Path, bundle_dir: str, extra_args: list[str]) -> tuple[str, list[Path]]:
-    """The pages with a search body, and a sha256 over them (path and bytes) and the
-    Pagefind arguments: the index depends on nothing else."""
+def page_facts(path: str) -> tuple[int, int, str | None] | None:
+    """(size, mtime_ns, sha256 of the bytes or None without a search body) of a page."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+            stat = os.fstat(handle.fileno())
+    except OSError:
+        return None
+    digest = hashlib.sha256(data).hexdigest() if SEARCH_BODY in data else None
+    return stat.st_size, stat.st_mtime_ns, digest
+
+
+def indexable_pages(
+    site: Path, bundle_dir: str, extra_args: list[str], known: dict | None = None
+) -> tuple[str, list[Path], int]:
+    """The pages with a search body, a sha256 over them (path and bytes) and the
+    Pagefind arguments (the index depends on nothing else), and how many HTML files had
+    to be read here.
+
+    known: page_facts() by absolute path, taken when the build wrote the pages (in the
+    process that wrote each one); a page whose size or mtime differs now is read again.
+    """
+    known = known or {}
     digest = hashlib.sha256(" ".join(extra_args).encode())
-    bundle = site / bundle_dir
+    root = os.path.abspath(site)
+    bundle = os.path.join(root, bundle_dir)
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        if folder == bundle or folder.startswith(bundle + os.sep):
+            subfolders[:] = []
+            continue
+        found += [os.path.join(folder, name) for name in files if name.endswith(".html")]
+    cut = len(os.path.join(root, ""))
+    # in the order of Path sorting (by path segment), as the fingerprint always was
+    found.sort(key=lambda path: path[cut:].split(os.sep))
     pages = []
-    for page in sorted(site.rglob("*.html")):
-        if bundle in page.parents:
+    read = 0
+    for path in found:
+        facts = known.get(path)
+        if facts is not None:
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            if (stat.st_size, stat.st_mtime_ns) != facts[:2]:
+                facts = None
+        if facts is None:
+            read += 1
+            facts = page_facts(path)
+        if facts is None or facts[2] is None:
             continue
-        data = page.read_bytes()
-        if SEARCH_BODY not in data:
-            continue
-        pages.append(page)
-        digest.update(page.relative_to(site).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(data).digest())
-    return digest.hexdigest(), pages
+        pages.append(site / path[cut:])
+        digest.update(path[cut:].replace(os.sep, "/").encode() + b"\0")
+        digest.update(bytes.fromhex(facts[2]))
+    return digest.hexdigest(), pages, read
 
 
 def index_is_current(site: Path, bundle_dir: str, fingerprint: str, record: Path) -> bool:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 
 from pelican import signals
 from pelican.generators import Generator
-from resonanz_core import i18n
+from resonanz_core import i18n, parallel
 
 from .pagefind_runner import (
     PagefindError,
     find_binary,
     index_is_current,
     indexable_pages,
+    page_facts,
     remember_index,
     run_pagefind,
 )
@@ -85,6 +87,40 @@ def get_generators(pelican) -> type:
     return SearchPageGenerator
 
 
+# What the build wrote, per output folder: page_facts() by absolute path, taken in the
+# process that wrote the page (the workers send theirs back), so that finding the pages
+# to index does not read every page of the site again.
+_WRITTEN: dict[str, dict[str, tuple]] = {}
+
+
+def on_content_written(path: str, context: dict) -> None:
+    output = context.get("OUTPUT_PATH")
+    if output and path.endswith(".html"):
+        facts = page_facts(path)
+        if facts is not None:
+            _WRITTEN.setdefault(os.path.abspath(output), {})[os.path.abspath(path)] = facts
+
+
+def _mark() -> dict:
+    return {key: dict(pages) for key, pages in _WRITTEN.items()}
+
+
+def _collect(mark: dict) -> dict:
+    """In a worker: the facts of the pages it wrote since the mark."""
+    return {key: {path: facts for path, facts in pages.items()
+                  if mark.get(key, {}).get(path) != facts}
+            for key, pages in _WRITTEN.items()}
+
+
+def _merge(data: dict, jobs: list) -> None:
+    for key, pages in data.items():
+        _WRITTEN.setdefault(key, {}).update(pages)
+
+
+parallel.ParallelWriter.written_hooks.append((_mark, _collect, _merge))
+parallel.KNOWN_RECEIVERS.add(on_content_written)
+
+
 def on_finalized(pelican) -> None:
     """Index the finished site with Pagefind (German stemming follows <html lang>)."""
     opts = options(pelican.settings)
@@ -94,7 +130,10 @@ def on_finalized(pelican) -> None:
     extra = [str(arg) for arg in opts["SEARCH_PAGEFIND_ARGS"]]
     # next to Pelican's own cache, so that `make clean` and CI caches treat them alike
     record = Path(pelican.settings["CACHE_PATH"]).resolve() / "search-index.json"
-    fingerprint, pages = indexable_pages(output, opts["SEARCH_BUNDLE_DIR"], extra)
+    known = _WRITTEN.pop(os.path.abspath(output), {})
+    fingerprint, pages, read = indexable_pages(output, opts["SEARCH_BUNDLE_DIR"], extra, known)
+    logger.debug("search: %d page(s) with a search body; %d HTML file(s) not known from the "
+                 "writes were read", len(pages), read)
     if index_is_current(output, opts["SEARCH_BUNDLE_DIR"], fingerprint, record):
         logger.info("search: pages unchanged since the last index, Pagefind not run")
         return
@@ -125,4 +164,5 @@ def on_finalized(pelican) -> None:
 
 def register() -> None:
     signals.get_generators.connect(get_generators)
+    signals.content_written.connect(on_content_written)
     signals.finalized.connect(on_finalized)
