@@ -319,7 +319,6 @@ class EmbedsGenerator(Generator):
                 self.get_template("episode_embed"),
                 self.context,
                 relative_urls=relative,
-                override_output=True,
                 url=_player_url(self.options, episode),
                 episode=episode,
                 page_name=f"{slug}-embed",

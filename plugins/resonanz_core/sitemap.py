@@ -19,6 +19,19 @@ def _newest(items) -> datetime | None:
     return max(dates) if dates else None
 
 
+# The newest date of the site's whole article list, asked for by every page that lists
+# no articles of its own (players, case studies): (the list, its length, the answer).
+_ALL_ARTICLES: list = [None, -1, None]
+
+
+def _newest_article(articles) -> datetime | None:
+    if articles is None:
+        return None
+    if _ALL_ARTICLES[0] is not articles or _ALL_ARTICLES[1] != len(articles):
+        _ALL_ARTICLES[:] = [articles, len(articles), _newest(articles)]
+    return _ALL_ARTICLES[2]
+
+
 def page_entry(output_path: str, path: str, context: dict) -> tuple[str, object, datetime | None]:
     """(url path, content object or None, lastmod) for one written HTML page."""
     relative = os.path.relpath(path, output_path).replace(os.sep, "/")
@@ -30,7 +43,7 @@ def page_entry(output_path: str, path: str, context: dict) -> tuple[str, object,
     page = context.get("articles_page")
     listed = page.object_list if page is not None else context.get("dates") or ()
     # a listing changes when its newest entry does; fall back to the newest post
-    return url, None, _newest(listed) or _newest(context.get("articles"))
+    return url, None, _newest(listed) or _newest_article(context.get("articles"))
 
 
 def write_sitemap(filename: str, siteurl: str, entries: list[tuple[str, object, object]]) -> int:

@@ -216,17 +216,19 @@ class BuildState:
             if old[path] != stamp:
                 return f"changed: {path}"
         written = previous.get("written", {})
-        found = {os.path.relpath(path, self.output): list(stamp)
-                 for path, stamp in _walk(self.output, set()).items()}
+        found = self._output_stamps()
         if not written or found != written:
             return "the output is not what the last build wrote"
         return None
 
+    def _output_stamps(self) -> dict[str, list[int]]:
+        """Every file under the output folder, by its path relative to it."""
+        # _walk's paths all start with the folder's own path and a separator
+        cut = len(os.path.join(str(self.output), ""))
+        return {path[cut:]: list(stamp) for path, stamp in _walk(self.output, set()).items()}
+
     def save(self, now: dict) -> None:
-        written = {
-            os.path.relpath(path, self.output): list(stamp)
-            for path, stamp in _walk(self.output, set()).items()
-        }
+        written = self._output_stamps()
         target = _state_file(self.settings)
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(".tmp")
