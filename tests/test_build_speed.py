@@ -307,3 +307,22 @@ def test_only_the_show_notes_an_episode_uses_are_read(tiny_content, tmp_path, jo
     result = build_site(tiny_content, tmp_path / "out", RESONANZ_JOBS=jobs)
     assert result.error is None
     assert not any("old.md" in p for p in result.problems), result.problems
+
+
+def test_installed_packages_digest_sees_an_install_and_a_reinstall(tmp_path, monkeypatch):
+    from resonanz_core.uptodate import packages_digest
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = packages_digest()
+    assert packages_digest() == before
+    meta = tmp_path / "beispiel-1.0.dist-info"
+    meta.mkdir()
+    installed = packages_digest()
+    assert installed != before
+    meta.rename(tmp_path / "beispiel-1.1.dist-info")  # an upgrade
+    upgraded = packages_digest()
+    assert upgraded not in (before, installed)
+    (tmp_path / "beispiel-1.1.dist-info").rmdir()
+    (tmp_path / "beispiel-1.1.dist-info").mkdir()  # the same version installed again
+    os.utime(tmp_path / "beispiel-1.1.dist-info", ns=(1, 1))
+    assert packages_digest() not in (before, installed, upgraded)

@@ -13,23 +13,26 @@ XHTML = "http://www.w3.org/1999/xhtml"
 EXCLUDED = re.compile(r"(^|/)(404\.html|entwuerfe/|.*/embed/)")
 
 
-def _newest(items) -> datetime | None:
+def _dates_newest(items) -> datetime | None:
     dates = [getattr(i, "modified", None) or getattr(i, "date", None) for i in items or ()]
     dates = [d for d in dates if d is not None]
     return max(dates) if dates else None
 
 
-# The newest date of the site's whole article list, asked for by every page that lists
-# no articles of its own (players, case studies): (the list, its length, the answer).
-_ALL_ARTICLES: list = [None, -1, None]
+# Long lists are the same few objects on many pages (the context's `dates` and
+# `articles` on every page that lists nothing of its own): (list, length, newest date).
+_LONG: list[tuple[list, int, datetime | None]] = []
 
 
-def _newest_article(articles) -> datetime | None:
-    if articles is None:
-        return None
-    if _ALL_ARTICLES[0] is not articles or _ALL_ARTICLES[1] != len(articles):
-        _ALL_ARTICLES[:] = [articles, len(articles), _newest(articles)]
-    return _ALL_ARTICLES[2]
+def _newest(items) -> datetime | None:
+    if not isinstance(items, list) or len(items) < 100:
+        return _dates_newest(items)
+    for known, length, newest in _LONG:
+        if known is items and length == len(items):
+            return newest
+    newest = _dates_newest(items)
+    _LONG[:] = [*_LONG[-7:], (items, len(items), newest)]
+    return newest
 
 
 def page_entry(output_path: str, path: str, context: dict) -> tuple[str, object, datetime | None]:
@@ -43,7 +46,7 @@ def page_entry(output_path: str, path: str, context: dict) -> tuple[str, object,
     page = context.get("articles_page")
     listed = page.object_list if page is not None else context.get("dates") or ()
     # a listing changes when its newest entry does; fall back to the newest post
-    return url, None, _newest(listed) or _newest_article(context.get("articles"))
+    return url, None, _newest(listed) or _newest(context.get("articles"))
 
 
 def write_sitemap(filename: str, siteurl: str, entries: list[tuple[str, object, object]]) -> int:
