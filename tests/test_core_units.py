@@ -93,3 +93,28 @@ def test_plugins_agree_on_every_translation():
     for plugin in ("podcast", "responses", "embeds", "case_studies", "related", "search"):
         importlib.import_module(plugin)
     assert i18n.conflicts() == []
+
+
+def test_render_once_renders_a_teaser_once_per_post_and_site_url():
+    from types import SimpleNamespace
+
+    from jinja2 import DictLoader, Environment
+    from resonanz_core import core
+
+    calls = []
+    env = Environment(loader=DictLoader({
+        "teaser.html": "<a href='{{ SITEURL }}/{{ article.url }}'>{{ count(article) }}</a>",
+        "list.html": "{% for article in items %}{{ render_once('teaser.html', "
+                     "article=article) }}{% endfor %}",
+    }), trim_blocks=True, lstrip_blocks=True)
+    core.on_generator_init(SimpleNamespace(env=env))
+    env.globals["count"] = lambda article: calls.append(article.url) or article.url
+    one, two = SimpleNamespace(url="eins/", lang="de"), SimpleNamespace(url="zwei/", lang="de")
+    listing = env.get_template("list.html")
+    first = listing.render(items=[one, two], SITEURL="..")
+    assert first == "<a href='../eins/'>eins/</a><a href='../zwei/'>zwei/</a>"
+    assert listing.render(items=[two], SITEURL="..") == "<a href='../zwei/'>zwei/</a>"
+    assert calls == ["eins/", "zwei/"]  # the second page reused the teaser
+    # a page at another depth has other links
+    assert listing.render(items=[two], SITEURL="../..") == "<a href='../../zwei/'>zwei/</a>"
+    assert calls == ["eins/", "zwei/", "zwei/"]

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from jinja2 import pass_context
+from markupsafe import Markup
 from pelican import signals
 from pelican.log import LimitFilter
 
@@ -43,6 +44,22 @@ def _date_filter(fn):
         return fn(value, lang or _context_lang(ctx))
 
     return _filter
+
+
+@pass_context
+def _render_once(ctx, name: str, **values) -> Markup:
+    """A partial about one thing (a post's teaser), rendered once per build and site URL
+    and reused: a post is listed on the home page and on its category, tag and author
+    pages. The partial may use the values given, site settings and SITEURL, nothing of
+    the page that lists it."""
+    memo = getattr(ctx.environment, "resonanz_rendered", None)
+    key = (name, ctx.get("SITEURL"), *((k, id(v)) for k, v in sorted(values.items())))
+    if memo is not None and key in memo:
+        return memo[key]
+    html = Markup(ctx.environment.get_template(name).render({**ctx.get_all(), **values}))
+    if memo is not None:
+        memo[key] = html
+    return html
 
 
 @pass_context
@@ -136,6 +153,8 @@ def on_generator_init(generator) -> None:
     # include (tens of thousands of stats per build).
     env.auto_reload = False
     env.globals["_"] = _translate
+    env.globals["render_once"] = _render_once
+    env.resonanz_rendered = {}  # a new environment per generator and build
     env.globals["LANGUAGES"] = i18n.LANGUAGES
     env.filters["datum"] = _date_filter(dates.datum)
     env.filters["datum_kurz"] = _date_filter(dates.datum_kurz)
