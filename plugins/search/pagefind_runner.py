@@ -72,14 +72,19 @@ def stage_pages(site: Path, pages: list[Path], staging: Path) -> Path:
     for old in (staging, staging.with_name(staging.name + ".old")):
         # the last build's background deletion may still be at work on .old
         shutil.rmtree(old, ignore_errors=True)
+    made: set[str] = set()
+    root = os.path.join(os.path.abspath(site), "")
     for page in pages:
-        relative = page.relative_to(site)
-        target = staging / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
+        source = os.path.abspath(page)
+        target = os.path.join(staging, source[len(root):])
+        folder = os.path.dirname(target)
+        if folder not in made:  # one makedirs per folder, not per page
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
         try:
-            os.link(page, target)
+            os.link(source, target)
         except OSError:
-            shutil.copyfile(page, target)
+            shutil.copyfile(source, target)
     return staging
 
 
