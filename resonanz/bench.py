@@ -315,6 +315,8 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     rows = []
     started = time.perf_counter()
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
     for posts, episodes in parse_sizes(args.sizes):
         work = Path(tempfile.mkdtemp(prefix=f"bench-{posts}-{episodes}-", dir=args.keep))
         try:

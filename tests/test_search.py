@@ -185,3 +185,63 @@ def test_workers_report_the_pages_they_wrote_for_the_index(tmp_path, caplog):
                       r"known from the writes were read", caplog.text)
     assert found, caplog.text[-2000:]
     assert int(found[1]) > 20 and found[2] == "0"
+
+
+def _indexed(text: str) -> int:
+    import re
+
+    found = re.findall(r"search: Pagefind indexed (\d+) page\(s\)", text)
+    assert len(found) == 1, text[-3000:]
+    return int(found[0])
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_pagefind_starts_while_listings_render(tmp_path, caplog, jobs):
+    import logging
+
+    with caplog.at_level(logging.DEBUG, logger="search.plugin"):
+        result = build_site(CONTENT, tmp_path / "output", RESONANZ_JOBS=jobs)
+    assert result.error is None and result.problems == []
+    # one process writes every page at once: Pagefind runs when the build is done
+    assert ("Pagefind started on" in caplog.text) == (jobs == 2)
+    assert "indexing again" not in caplog.text
+    pages = [p for p in (tmp_path / "output").rglob("*.html")
+             if b"data-pagefind-body" in p.read_bytes()]
+    assert _indexed(caplog.text) == len(pages) > 20
+    assert (tmp_path / "output" / "pagefind" / "pagefind-entry.json").is_file()
+    # nothing of the run is left beside the cache
+    cache = result.settings["CACHE_PATH"]
+    assert not (Path(cache) / "pagefind-bundle").exists()
+
+
+def test_a_page_changed_after_pagefind_started_is_indexed(tiny_content, tmp_path, caplog):
+    import logging
+
+    from pelican import signals
+    from resonanz_core import parallel
+
+    for n in range(3):
+        (tiny_content / "posts" / f"p{n}.md").write_text(
+            f"Title: Beitrag {n}\nDate: 2026-01-0{n + 1} 10:00\nCategory: Test\n\nText.\n",
+            encoding="utf-8")
+
+    def late_page(pelican):  # a plugin that adds a page when the build is done
+        extra = Path(pelican.output_path) / "spaet" / "index.html"
+        extra.parent.mkdir(parents=True, exist_ok=True)
+        extra.write_text('<!doctype html><html lang="de"><head><title>Spät</title></head>'
+                         '<body><main data-pagefind-body><h1>Spät</h1><p>Nachzügler</p>'
+                         '</main></body></html>', encoding="utf-8")
+
+    signals.finalized.connect(late_page)
+    parallel.move_first(signals.finalized, late_page)
+    try:
+        with caplog.at_level(logging.DEBUG, logger="search.plugin"):
+            result = build_site(tiny_content, tmp_path / "output", RESONANZ_JOBS=2)
+    finally:
+        signals.finalized.disconnect(late_page)
+    assert result.error is None
+    assert "Pagefind started on" in caplog.text and "indexing again" in caplog.text
+    pages = [p for p in (tmp_path / "output").rglob("*.html")
+             if b"data-pagefind-body" in p.read_bytes()]
+    assert _indexed(caplog.text) == len(pages)
+    assert any(p.parent.name == "spaet" for p in pages)

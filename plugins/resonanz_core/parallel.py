@@ -25,6 +25,7 @@ import sys
 import traceback
 import weakref
 from collections.abc import Callable, Sequence
+from itertools import zip_longest
 from typing import Any
 
 from pelican import signals
@@ -352,6 +353,9 @@ class ParallelWriter(Writer):
     """
 
     written_hooks: list = []  # (mark, collect in worker, merge here), e.g. sitemap entries
+    # called with the writer once the pages of posts, pages and episodes are written and
+    # before listings and feeds are rendered (search starts Pagefind there)
+    content_hooks: list = []
 
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings=settings)
@@ -404,10 +408,28 @@ class ParallelWriter(Writer):
         return self._written_files - {os.devnull}
 
     def flush(self) -> int:
+        """Render what was deferred: the pages of posts, pages and episodes first, then
+        tell content_hooks (Pagefind starts on them) and render listings and feeds while
+        they work."""
         jobs, self._deferred = self._deferred, []
         if not jobs:
             return 0
+        first = [job for job in jobs if _is_content_page(job)]
+        rest = [job for job in jobs if not _is_content_page(job)]
         processes = self.jobs if _only_known_receivers() else 1
+        counts = self._render(first, processes)
+        for hook in list(self.content_hooks):
+            hook(self)
+        counts = [a + b for a, b in zip_longest(counts, self._render(rest, processes),
+                                                fillvalue=0)]
+        logger.info("resonanz_core: %d pages and feeds rendered by %d process(es) (%s)",
+                    len(jobs), len(counts), " + ".join(map(str, counts)))
+        return len(jobs)
+
+    def _render(self, jobs: list, processes: int) -> list[int]:
+        """Render jobs, shared between processes; returns how many each process did."""
+        if not jobs:
+            return []
         hooks = list(self.written_hooks)
         marks = [mark() for mark, _, _ in hooks]
         before = self._written()
@@ -423,8 +445,7 @@ class ParallelWriter(Writer):
         # a failed worker fails the build with its traceback: redoing its items here
         # could meet pages it wrote before failing
         _, extras = run_shared(jobs, self._run, processes, extra, redo_failed=False)
-        logger.info("resonanz_core: %d pages and feeds rendered by %d process(es) (%s)",
-                    len(jobs), len(LAST_RUN), " + ".join(map(str, LAST_RUN)))
+        counts = list(LAST_RUN)
         own = self._written()
         for worker in extras:
             for name in worker["written"]:
@@ -437,7 +458,14 @@ class ParallelWriter(Writer):
             for (_, _, merge), data in zip(hooks, worker["hooks"], strict=True):
                 merge(data, jobs)
         self._written_files |= own
-        return len(jobs)
+        return counts
+
+
+def _is_content_page(job) -> bool:
+    """The page of one post, page or episode (what a search index is made of)."""
+    kind, _, kwargs = job[0], job[1], job[2]
+    return kind == "page" and any(kwargs.get(key) is not None
+                                  for key in ("article", "page", "episode"))
 
 
 # The writer of the build running for an output folder (Pelican does not hand it out).

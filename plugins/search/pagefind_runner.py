@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import importlib
 import json
@@ -10,6 +11,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -100,6 +102,86 @@ def _remove_later(folder: Path) -> None:
     threading.Thread(target=shutil.rmtree, args=(old, True), daemon=True).start()
 
 
+# Runs not finished yet: a build that fails after starting one stops it when it exits.
+_RUNNING: set = set()
+
+
+@atexit.register
+def _stop_running() -> None:
+    for run in list(_RUNNING):
+        if run.owner == os.getpid():
+            run.cancel()
+
+
+class PagefindRun:
+    """A Pagefind process indexing staged pages into a bundle folder of its own; finish()
+    waits for it and moves the bundle into the site, cancel() stops it."""
+
+    def __init__(self, binary: Path, site: Path, bundle_dir: str, extra_args: list[str],
+                 timeout: float, pages: list[Path] | None, work: Path) -> None:
+        self.site = site
+        self.bundle_dir = bundle_dir
+        self.timeout = timeout
+        self.work = work
+        self.staging: Path | None = None
+        self.bundle = work / "pagefind-bundle"
+        shutil.rmtree(self.bundle, ignore_errors=True)
+        source = site
+        if pages is not None:
+            source = self.staging = stage_pages(site, pages, work / "pagefind-pages")
+        self.bundle.parent.mkdir(parents=True, exist_ok=True)
+        command = [str(binary), "--site", str(source), "--output-path",
+                   str(self.bundle.resolve()), *extra_args]
+        logger.debug("search: running %s", " ".join(command))
+        self.report_file = work / "pagefind-report.txt"
+        self.started = time.monotonic()
+        with open(self.report_file, "wb") as report:
+            try:
+                self.process = subprocess.Popen(command, stdout=report,
+                                                stderr=subprocess.STDOUT)
+            except OSError as exc:
+                self._clean()
+                raise PagefindError(f"{binary}: {exc}") from exc
+        self.owner = os.getpid()
+        _RUNNING.add(self)
+
+    def _clean(self) -> None:
+        _RUNNING.discard(self)
+        if self.staging is not None:
+            _remove_later(self.staging)
+            self.staging = None
+
+    def cancel(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self._clean()
+        shutil.rmtree(self.bundle, ignore_errors=True)
+
+    def finish(self) -> str:
+        """Pagefind's report, once the bundle is in the site."""
+        left = max(self.timeout - (time.monotonic() - self.started), 0.1)
+        try:
+            code = self.process.wait(timeout=left)
+        except subprocess.TimeoutExpired as exc:
+            self.cancel()
+            raise PagefindError(f"{exc}") from exc
+        finally:
+            self._clean()
+        report = self.report_file.read_text(encoding="utf-8", errors="replace")
+        if code != 0:
+            shutil.rmtree(self.bundle, ignore_errors=True)
+            raise PagefindError(f"pagefind exited with {code}: {' '.join(report.split())}")
+        target = self.site / self.bundle_dir
+        clear_bundle(target)
+        if target.exists():  # a folder Pagefind did not make: add to it, as it would
+            shutil.copytree(self.bundle, target, dirs_exist_ok=True)
+            shutil.rmtree(self.bundle, ignore_errors=True)
+        else:
+            shutil.move(str(self.bundle), str(target))
+        return report
+
+
 def run_pagefind(
     binary: Path,
     site: Path,
@@ -111,27 +193,11 @@ def run_pagefind(
 ) -> str:
     """Index the HTML under site into site/bundle_dir; returns Pagefind's report.
 
-    With pages and a staging folder, only those pages are indexed (see stage_pages).
+    With pages, only those pages are indexed (see stage_pages); staging is the folder
+    for the staged pages and Pagefind's bundle before it moves into the site.
     """
-    clear_bundle(site / bundle_dir)
-    source = site
-    output = ["--output-subdir", bundle_dir]
-    if pages is not None and staging is not None:
-        source = stage_pages(site, pages, staging)
-        output = ["--output-path", str((site / bundle_dir).resolve())]
-    command = [str(binary), "--site", str(source), *output, *extra_args]
-    logger.debug("search: running %s", " ".join(command))
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise PagefindError(f"{binary}: {exc}") from exc
-    finally:
-        if source != site:
-            _remove_later(source)
-    report = (done.stdout or "") + (done.stderr or "")
-    if done.returncode != 0:
-        raise PagefindError(f"pagefind exited with {done.returncode}: {' '.join(report.split())}")
-    return report
+    work = staging.parent if staging is not None else site.parent / ".pagefind-work"
+    return PagefindRun(binary, site, bundle_dir, extra_args, timeout, pages, work).finish()
 
 
 def page_facts(path: str) -> tuple[int, int, str | None] | None:

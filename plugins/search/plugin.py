@@ -13,12 +13,12 @@ from resonanz_core import i18n, parallel
 
 from .pagefind_runner import (
     PagefindError,
+    PagefindRun,
     find_binary,
     index_is_current,
     indexable_pages,
     page_facts,
     remember_index,
-    run_pagefind,
 )
 from .settings import DEFAULTS
 
@@ -121,43 +121,104 @@ parallel.ParallelWriter.written_hooks.append((_mark, _collect, _merge))
 parallel.KNOWN_RECEIVERS.add(on_content_written)
 
 
-def on_finalized(pelican) -> None:
-    """Index the finished site with Pagefind (German stemming follows <html lang>)."""
-    opts = options(pelican.settings)
-    if not opts["SEARCH_INDEX"]:
-        return
-    output = Path(pelican.output_path)
+class _Early:
+    """What start_early decided: the fingerprint of the pages then, and the Pagefind run
+    it started (None: the index on disk was already of those pages)."""
+
+    def __init__(self, writer, fingerprint: str, run: PagefindRun | None) -> None:
+        self.writer = writer
+        self.fingerprint = fingerprint
+        self.run = run
+
+
+# per output folder, from start_early to on_finalized
+_EARLY: dict[str, _Early] = {}
+
+
+def _paths(settings: dict, output_path: str) -> tuple[dict, Path, list[str], Path]:
+    opts = options(settings)
     extra = [str(arg) for arg in opts["SEARCH_PAGEFIND_ARGS"]]
     # next to Pelican's own cache, so that `make clean` and CI caches treat them alike
-    record = Path(pelican.settings["CACHE_PATH"]).resolve() / "search-index.json"
-    known = _WRITTEN.pop(os.path.abspath(output), {})
-    fingerprint, pages, read = indexable_pages(output, opts["SEARCH_BUNDLE_DIR"], extra, known)
-    logger.debug("search: %d page(s) with a search body; %d HTML file(s) not known from the "
-                 "writes were read", len(pages), read)
+    record = Path(settings["CACHE_PATH"]).resolve() / "search-index.json"
+    return opts, Path(output_path), extra, record
+
+
+def start_early(writer) -> None:
+    """The pages of posts, pages and episodes are written: Pagefind indexes them while
+    the build renders listings and feeds (those have no search body). on_finalized
+    checks that the pages are still the same, and indexes again if not."""
+    opts, output, extra, record = _paths(writer.settings, writer.output_path)
+    key = os.path.abspath(output)
+    if not opts["SEARCH_INDEX"]:
+        return
+    earlier = _EARLY.get(key)
+    if earlier is not None:
+        if earlier.writer is writer:
+            return  # the writer flushes twice in a build
+        del _EARLY[key]  # left by a build that failed
+        if earlier.run is not None:
+            earlier.run.cancel()
+    fingerprint, pages, _ = indexable_pages(output, opts["SEARCH_BUNDLE_DIR"], extra,
+                                            _WRITTEN.get(key, {}))
+    if not pages:
+        return  # no search body anywhere: the whole site is indexed at the end
     if index_is_current(output, opts["SEARCH_BUNDLE_DIR"], fingerprint, record):
-        logger.info("search: pages unchanged since the last index, Pagefind not run")
+        _EARLY[key] = _Early(writer, fingerprint, None)
         return
     try:
         binary = find_binary(opts["SEARCH_PAGEFIND_BINARY"])
-        report = run_pagefind(
-            binary,
-            output,
-            opts["SEARCH_BUNDLE_DIR"],
-            [str(arg) for arg in opts["SEARCH_PAGEFIND_ARGS"]],
-            opts["SEARCH_TIMEOUT"],
+        run = PagefindRun(binary, output, opts["SEARCH_BUNDLE_DIR"], extra,
+                          opts["SEARCH_TIMEOUT"], pages, record.parent)
+    except PagefindError:
+        return  # on_finalized tries again and reports it
+    _EARLY[key] = _Early(writer, fingerprint, run)
+    logger.debug("search: Pagefind started on %d page(s) while listings and feeds render",
+                 len(pages))
+
+
+parallel.ParallelWriter.content_hooks.append(start_early)
+
+
+def on_finalized(pelican) -> None:
+    """Index the finished site with Pagefind (German stemming follows <html lang>)."""
+    opts, output, extra, record = _paths(pelican.settings, pelican.output_path)
+    key = os.path.abspath(output)
+    early = _EARLY.pop(key, None)
+    known = _WRITTEN.pop(key, {})
+    if not opts["SEARCH_INDEX"]:
+        return
+    fingerprint, pages, read = indexable_pages(output, opts["SEARCH_BUNDLE_DIR"], extra, known)
+    logger.debug("search: %d page(s) with a search body; %d HTML file(s) not known from the "
+                 "writes were read", len(pages), read)
+    run = early.run if early is not None else None
+    if early is not None and early.fingerprint != fingerprint:
+        logger.debug("search: pages changed after Pagefind started on them; indexing again")
+        if run is not None:
+            run.cancel()
+        run = None
+    if run is None:
+        if index_is_current(output, opts["SEARCH_BUNDLE_DIR"], fingerprint, record):
+            logger.info("search: pages unchanged since the last index, Pagefind not run")
+            return
+        try:
+            binary = find_binary(opts["SEARCH_PAGEFIND_BINARY"])
             # a site with no search body anywhere is indexed whole, as Pagefind does
-            pages=pages or None,
-            staging=record.parent / "pagefind-pages",
-        )
+            run = PagefindRun(binary, output, opts["SEARCH_BUNDLE_DIR"], extra,
+                              opts["SEARCH_TIMEOUT"], pages or None, record.parent)
+        except PagefindError as exc:
+            logger.error("search: %s: %s", opts["SEARCH_BUNDLE_DIR"], exc)
+            return
+    try:
+        report = run.finish()
     except PagefindError as exc:
         logger.error("search: %s: %s", opts["SEARCH_BUNDLE_DIR"], exc)
         # resonanz_core's finalized step runs after this one and fails a strict build
         return
     remember_index(output, fingerprint, record)
-    pages = _PAGES.search(report)
+    indexed = _PAGES.search(report)
     logger.info(
         "search: Pagefind indexed %s page(s) into %s/",
-        pages.group(1) if pages else "?",
+        indexed.group(1) if indexed else "?",
         opts["SEARCH_BUNDLE_DIR"],
     )
 
