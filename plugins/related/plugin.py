@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from pelican import signals
@@ -59,9 +60,38 @@ def attach_related(generator, opts: dict) -> None:
         if article.lang != default_lang:
             article.related_posts = []
             continue
-        article.related_posts = index.related(
-            article, opts["RELATED_COUNT"], skip_same_series=opts["RELATED_SKIP_SAME_SERIES"]
+        article.related_posts = LazyRelated(
+            index, article, opts["RELATED_COUNT"], opts["RELATED_SKIP_SAME_SERIES"]
         )
+
+
+class LazyRelated(Sequence):
+    """An article's related posts, scored when a template first asks: that is while its
+    page is rendered, by whichever build process renders it (the index is built once,
+    before the pages are shared out)."""
+
+    def __init__(self, index: RelatedIndex, article, count: int, skip_same_series: bool):
+        self._args: tuple | None = (index, article, count, skip_same_series)
+        self._items: list = []
+
+    def _list(self) -> list:
+        if self._args is not None:
+            index, article, count, skip = self._args
+            self._items = index.related(article, count, skip_same_series=skip)
+            self._args = None
+        return self._items
+
+    def __getitem__(self, position):
+        return self._list()[position]
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    def __repr__(self) -> str:
+        return f"LazyRelated({self._list()!r})"
 
 
 def popular_articles(generator, opts: dict) -> list:

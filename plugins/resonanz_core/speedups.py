@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pelican.contents import Content
 
 _UNCACHED_URL = Content.url
+_UNCACHED_SAVE_AS = Content.save_as
 
 
 def _url(self) -> str:
@@ -22,19 +23,32 @@ def _url(self) -> str:
     return _UNCACHED_URL.fget(self)
 
 
+def _save_as(self) -> str:
+    frozen = self.__dict__.get("_resonanz_save_as")
+    if frozen is not None:
+        return frozen
+    return _UNCACHED_SAVE_AS.fget(self)
+
+
 _CACHED_URL = property(_url, doc="Content.url, frozen for the write phase of a build")
+_CACHED_SAVE_AS = property(_save_as, doc="Content.save_as, frozen like Content.url")
 
 
 def install() -> None:
-    """Let Content.url answer from the frozen value when there is one."""
+    """Let Content.url and Content.save_as answer from the frozen values when there are."""
     Content.url = _CACHED_URL
+    Content.save_as = _CACHED_SAVE_AS
 
 
 def freeze_urls(items: Iterable) -> int:
+    """Freeze url and save_as of every content object (save_as is formatted from the
+    same pattern fields; Pelican and the podcast plugin read it again when writing)."""
     count = 0
     for item in items:
         if isinstance(item, Content):
             item.__dict__.pop("_resonanz_url", None)
+            item.__dict__.pop("_resonanz_save_as", None)
             item._resonanz_url = _UNCACHED_URL.fget(item)
+            item._resonanz_save_as = _UNCACHED_SAVE_AS.fget(item)
             count += 1
     return count
