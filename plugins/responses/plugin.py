@@ -222,12 +222,13 @@ def attach(generator) -> None:
     now = _build_time()
     widget_error_logged = False
     articles = list(generator.articles) + list(generator.translations)
+    published = {id(a) for a in generator.articles}
     for article in articles:
         shown = by_slug.get(article.slug, [])
         comments = [r for r in shown if r.type == "comment"]
         threads, orphans = build_threads(comments, options["RESPONSES_MAX_DEPTH"])
         rel = f"{options['RESPONSES_PATH']}/{article.slug}.yaml"
-        if article in generator.articles:
+        if id(article) in published:
             for orphan in orphans:
                 logger.warning(
                     "%s",
@@ -240,7 +241,6 @@ def attach(generator) -> None:
                     ),
                 )
         state = _state(article, options, now)
-        page_url = _absolute(settings, article.url)
         feed_path = options["RESPONSES_ARTICLE_FEED_ATOM"]
         responses = ArticleResponses(
             state=state,
@@ -257,6 +257,7 @@ def attach(generator) -> None:
         if feed_path and state != "hidden" and responses.all_shown():
             responses.feed_url = feed_path.format(slug=article.slug)
         if state == "open":
+            page_url = _absolute(settings, article.url)
             template = options["RESPONSES_TRACKBACK_URL"]
             if template:
                 responses.trackback_url = template.format(slug=article.slug, url=page_url)
