@@ -161,17 +161,17 @@ def test_pages_known_from_the_writes_are_not_read_again(tmp_path):
 
     site = _pages_site(tmp_path)
     fingerprint, pages, read = indexable_pages(site, "pagefind", [])
-    assert [p.relative_to(site).as_posix() for p in pages] == ["a/index.html"] and read == 2
+    assert [p.relative_to(site).as_posix() for p in pages] == ["a/index.html"] and len(read) == 2
     known = {os.path.abspath(p): page_facts(str(p)) for p in site.rglob("*.html")}
-    assert indexable_pages(site, "pagefind", [], known) == (fingerprint, pages, 0)
+    assert indexable_pages(site, "pagefind", [], known) == (fingerprint, pages, set())
     # what the writes recorded is used as it is while size and mtime match ...
     b = os.path.abspath(site / "b.html")
     known[b] = (*known[b][:2], "00" * 32)
     trusted = indexable_pages(site, "pagefind", [], known)
-    assert len(trusted[1]) == 2 and trusted[0] != fingerprint and trusted[2] == 0
+    assert len(trusted[1]) == 2 and trusted[0] != fingerprint and trusted[2] == set()
     # ... and a page changed after its write is read again
     (site / "b.html").write_text("<main>Liste, länger</main>")
-    assert indexable_pages(site, "pagefind", [], known) == (fingerprint, pages, 1)
+    assert indexable_pages(site, "pagefind", [], known) == (fingerprint, pages, {b})
 
 
 def test_workers_report_the_pages_they_wrote_for_the_index(tmp_path, caplog):
@@ -245,3 +245,66 @@ def test_a_page_changed_after_pagefind_started_is_indexed(tiny_content, tmp_path
              if b"data-pagefind-body" in p.read_bytes()]
     assert _indexed(caplog.text) == len(pages)
     assert any(p.parent.name == "spaet" for p in pages)
+
+
+PAGE = (b'<!DOCTYPE html>\n<html lang="de" dir="ltr">\n<head><meta charset="utf-8">'
+        b"<title>Zuh\xc3\xb6ren | Resonanz</title><link rel=stylesheet href=a.css></head>"
+        b'<body><header><nav><a href="/">Start</a></nav></header><main>'
+        b'<article class="a" data-pagefind-body data-pagefind-filter="type:Beitrag">'
+        b"<h1>Zuh\xc3\xb6ren</h1><article class=quote><p>innen</p></article><p>Text</p>"
+        b"</article><aside>Verwandt</aside></main><footer>Impressum</footer></body></html>")
+
+
+def test_search_copy_keeps_what_pagefind_reads():
+    from search.pagefind_runner import search_copy
+
+    copy = search_copy(PAGE)
+    assert copy == (
+        b'<!DOCTYPE html><html lang="de" dir="ltr"><head><meta charset="utf-8">'
+        b"<title>Zuh\xc3\xb6ren | Resonanz</title></head><body>"
+        b'<article class="a" data-pagefind-body data-pagefind-filter="type:Beitrag">'
+        b"<h1>Zuh\xc3\xb6ren</h1><article class=quote><p>innen</p></article><p>Text</p>"
+        b"</article></body></html>")
+    # something Pagefind reads outside the element: the whole page
+    outside = PAGE.replace(b"<aside>", b'<aside data-pagefind-meta="image:/a.png">')
+    assert search_copy(outside) == outside
+    # no end found: the whole page
+    broken = PAGE.replace(b"</article><aside>", b"<aside>")
+    assert search_copy(broken) == broken
+    assert search_copy(b"<html><body>Liste</body></html>") == b"<html><body>Liste</body></html>"
+
+
+def _fragments(bundle: Path) -> dict:
+    import gzip
+
+    found = {}
+    for path in (bundle / "fragment").iterdir():
+        data = gzip.decompress(path.read_bytes())
+        record = json.loads(data[data.index(b"{"):])
+        found[record["url"]] = record
+    return found
+
+
+def test_search_copies_index_like_the_whole_pages(demo_site, tmp_path):
+    # Pagefind run on the whole pages must find what the build's run on the copies found
+    import os
+    import subprocess
+
+    pages = tmp_path / "pages"
+    for page in demo_site.output.rglob("*.html"):
+        if b"data-pagefind-body" in page.read_bytes() and "pagefind" not in page.parts:
+            target = pages / page.relative_to(demo_site.output)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(page, target)
+    done = subprocess.run([str(find_binary()), "--site", str(pages), "--output-path",
+                           str(tmp_path / "bundle")], capture_output=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    whole = _fragments(tmp_path / "bundle")
+    assert len(whole) > 20
+    assert _fragments(demo_site.output / "pagefind") == whole
+
+    def languages(bundle: Path) -> dict:
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        return {lang: data["page_count"] for lang, data in entry["languages"].items()}
+
+    assert languages(demo_site.output / "pagefind") == languages(tmp_path / "bundle")

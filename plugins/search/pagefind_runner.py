@@ -8,6 +8,7 @@ import importlib
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -61,32 +62,87 @@ def clear_bundle(bundle: Path) -> None:
 
 
 SEARCH_BODY = b"data-pagefind-body"
+STAGING = "pagefind-pages"  # folder in the cache for the pages Pagefind reads
 
 
-def stage_pages(site: Path, pages: list[Path], staging: Path) -> Path:
-    """A folder holding only the pages Pagefind indexes, at their paths under site.
+_BODY_TAG = re.compile(rb"<([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*\sdata-pagefind-body\b[^>]*>")
+_READ_OUTSIDE = re.compile(rb"data-pagefind-(?:body|filter|meta|sort|default-meta)\b")
+_HTML_TAG = re.compile(rb"<html\b[^>]*>", re.IGNORECASE)
+_TITLE = re.compile(rb"<title\b[^>]*>.*?</title>", re.IGNORECASE | re.DOTALL)
 
-    Pagefind parses every HTML file it is pointed at, and listing pages (tags, archives,
-    pagination) are half of a blog's files but carry no search body. Hard links cost
-    one system call per page; a copy is made where the two folders are on different
-    file systems.
-    """
+
+def search_copy(data: bytes) -> bytes:
+    """What Pagefind reads of a page: <html> (its lang), the title and the element with
+    data-pagefind-body. Pagefind's work grows with the bytes it parses, and header,
+    navigation and footer are two thirds of a post's page. The whole page is returned
+    when something Pagefind reads (a filter, meta, sort or a second body) is outside the
+    element, or the element's end is not found."""
+    start = _BODY_TAG.search(data)
+    if start is None:
+        return data
+    tags = re.compile(rb"<(/?)" + re.escape(start.group(1)) + rb"[\s>/]", re.IGNORECASE)
+    depth = 0
+    for tag in tags.finditer(data, start.start()):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            end = data.find(b">", tag.end() - 1) + 1
+            break
+    else:
+        return data
+    if end <= 0 or _READ_OUTSIDE.search(data, 0, start.start()) or _READ_OUTSIDE.search(
+        data, end
+    ):
+        return data
+    html = _HTML_TAG.search(data)
+    title = _TITLE.search(data)
+    return b"".join([
+        b"<!DOCTYPE html>", html.group(0) if html else b"<html>",
+        b'<head><meta charset="utf-8">', title.group(0) if title else b"",
+        b"</head><body>", data[start.start():end], b"</body></html>",
+    ])
+
+
+def stage_one(data: bytes, target: str) -> None:
+    """Write the search copy of a page (its bytes) into the staging folder."""
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "wb") as handle:
+        handle.write(search_copy(data))
+
+
+def reset_staging(staging: Path) -> None:
+    """An empty staging folder (the last build's background deletion may still be at
+    work on .old)."""
     for old in (staging, staging.with_name(staging.name + ".old")):
-        # the last build's background deletion may still be at work on .old
         shutil.rmtree(old, ignore_errors=True)
-    made: set[str] = set()
+
+
+def stage_pages(site: Path, pages: list[Path], staging: Path,
+                staged: set[str] | None = None) -> Path:
+    """A folder holding the search copy of each page Pagefind indexes, at its path
+    under site (Pagefind makes the result URL from it).
+
+    Listing pages (tags, archives, pagination) are half of a blog's files but carry no
+    search body: Pagefind would parse them all. staged: the relative paths whose copies
+    the build already wrote there when it wrote the pages; the rest are made here and
+    anything else in the folder is removed.
+    """
+    if staged is None:
+        reset_staging(staging)
+        staged = set()
     root = os.path.join(os.path.abspath(site), "")
-    for page in pages:
-        source = os.path.abspath(page)
-        target = os.path.join(staging, source[len(root):])
-        folder = os.path.dirname(target)
-        if folder not in made:  # one makedirs per folder, not per page
-            os.makedirs(folder, exist_ok=True)
-            made.add(folder)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
+    wanted = {os.path.abspath(page)[len(root):]: page for page in pages}
+    cut = len(os.path.join(os.path.abspath(staging), ""))
+    present = set()
+    for folder, _, files in os.walk(staging):
+        for name in files:
+            path = os.path.join(folder, name)
+            if path[cut:] in wanted and path[cut:] in staged:
+                present.add(path[cut:])
+            else:
+                os.unlink(path)
+    for relative, page in wanted.items():
+        if relative not in present:
+            stage_one(Path(page).read_bytes(), os.path.join(staging, relative))
     return staging
 
 
@@ -118,7 +174,8 @@ class PagefindRun:
     waits for it and moves the bundle into the site, cancel() stops it."""
 
     def __init__(self, binary: Path, site: Path, bundle_dir: str, extra_args: list[str],
-                 timeout: float, pages: list[Path] | None, work: Path) -> None:
+                 timeout: float, pages: list[Path] | None, work: Path,
+                 staged: set[str] | None = None) -> None:
         self.site = site
         self.bundle_dir = bundle_dir
         self.timeout = timeout
@@ -128,7 +185,7 @@ class PagefindRun:
         shutil.rmtree(self.bundle, ignore_errors=True)
         source = site
         if pages is not None:
-            source = self.staging = stage_pages(site, pages, work / "pagefind-pages")
+            source = self.staging = stage_pages(site, pages, work / STAGING, staged)
         self.bundle.parent.mkdir(parents=True, exist_ok=True)
         command = [str(binary), "--site", str(source), "--output-path",
                    str(self.bundle.resolve()), *extra_args]
@@ -200,24 +257,33 @@ def run_pagefind(
     return PagefindRun(binary, site, bundle_dir, extra_args, timeout, pages, work).finish()
 
 
-def page_facts(path: str) -> tuple[int, int, str | None] | None:
-    """(size, mtime_ns, sha256 of the bytes or None without a search body) of a page."""
+def page_facts(path: str, staging: str | None = None,
+               relative: str | None = None) -> tuple[int, int, str | None] | None:
+    """(size, mtime_ns, sha256 of the bytes or None without a search body) of a page;
+    with a staging folder, a page with a search body leaves its search copy there."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
             stat = os.fstat(handle.fileno())
     except OSError:
         return None
-    digest = hashlib.sha256(data).hexdigest() if SEARCH_BODY in data else None
+    digest = None
+    if SEARCH_BODY in data:
+        digest = hashlib.sha256(data).hexdigest()
+        if staging is not None and relative is not None:
+            try:
+                stage_one(data, os.path.join(staging, relative))
+            except OSError:  # made again from the page before Pagefind runs
+                pass
     return stat.st_size, stat.st_mtime_ns, digest
 
 
 def indexable_pages(
     site: Path, bundle_dir: str, extra_args: list[str], known: dict | None = None
-) -> tuple[str, list[Path], int]:
+) -> tuple[str, list[Path], set[str]]:
     """The pages with a search body, a sha256 over them (path and bytes) and the
-    Pagefind arguments (the index depends on nothing else), and how many HTML files had
-    to be read here.
+    Pagefind arguments (the index depends on nothing else), and the HTML files (absolute
+    paths) that had to be read here.
 
     known: page_facts() by absolute path, taken when the build wrote the pages (in the
     process that wrote each one); a page whose size or mtime differs now is read again.
@@ -236,7 +302,7 @@ def indexable_pages(
     # in the order of Path sorting (by path segment), as the fingerprint always was
     found.sort(key=lambda path: path[cut:].split(os.sep))
     pages = []
-    read = 0
+    read = set()
     for path in found:
         facts = known.get(path)
         if facts is not None:
@@ -247,7 +313,7 @@ def indexable_pages(
             if (stat.st_size, stat.st_mtime_ns) != facts[:2]:
                 facts = None
         if facts is None:
-            read += 1
+            read.add(path)
             facts = page_facts(path)
         if facts is None or facts[2] is None:
             continue

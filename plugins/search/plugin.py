@@ -12,6 +12,7 @@ from pelican.generators import Generator
 from resonanz_core import i18n, parallel
 
 from .pagefind_runner import (
+    STAGING,
     PagefindError,
     PagefindRun,
     find_binary,
@@ -19,6 +20,7 @@ from .pagefind_runner import (
     indexable_pages,
     page_facts,
     remember_index,
+    reset_staging,
 )
 from .settings import DEFAULTS
 
@@ -93,12 +95,36 @@ def get_generators(pelican) -> type:
 _WRITTEN: dict[str, dict[str, tuple]] = {}
 
 
+# Per output folder: the staging folder whose search copies this build writes (set when
+# every generator has its context, before any page is written).
+_STAGING: dict[str, str] = {}
+
+
 def on_content_written(path: str, context: dict) -> None:
     output = context.get("OUTPUT_PATH")
     if output and path.endswith(".html"):
-        facts = page_facts(path)
+        key = os.path.abspath(output)
+        page = os.path.abspath(path)
+        staging = _STAGING.get(key)
+        relative = page[len(key) + 1:] if page.startswith(key + os.sep) else None
+        facts = page_facts(path, staging, relative)
         if facts is not None:
-            _WRITTEN.setdefault(os.path.abspath(output), {})[os.path.abspath(path)] = facts
+            _WRITTEN.setdefault(key, {})[page] = facts
+
+
+def on_all_generators_finalized(generators) -> None:
+    """Before any page is written: an empty staging folder for the search copies."""
+    if not generators:
+        return
+    settings, output = generators[0].settings, generators[0].output_path
+    opts, _, _, record = _paths(settings, output)
+    key = os.path.abspath(output)
+    _WRITTEN.pop(key, None)  # an earlier build's
+    _STAGING.pop(key, None)
+    if opts["SEARCH_INDEX"]:
+        staging = record.parent / STAGING
+        reset_staging(staging)
+        _STAGING[key] = str(staging)
 
 
 def _mark() -> dict:
@@ -119,6 +145,15 @@ def _merge(data: dict, jobs: list) -> None:
 
 parallel.ParallelWriter.written_hooks.append((_mark, _collect, _merge))
 parallel.KNOWN_RECEIVERS.add(on_content_written)
+
+
+def _staged(key: str, pages: list[Path], read: set[str]) -> set[str] | None:
+    """The pages whose search copies this build wrote into the staging folder and that
+    have not changed since (relative paths), or None without a staging folder."""
+    if key not in _STAGING:
+        return None
+    cut = len(key) + 1
+    return {os.path.abspath(p)[cut:] for p in pages} - {path[cut:] for path in read}
 
 
 class _Early:
@@ -158,8 +193,8 @@ def start_early(writer) -> None:
         del _EARLY[key]  # left by a build that failed
         if earlier.run is not None:
             earlier.run.cancel()
-    fingerprint, pages, _ = indexable_pages(output, opts["SEARCH_BUNDLE_DIR"], extra,
-                                            _WRITTEN.get(key, {}))
+    fingerprint, pages, read = indexable_pages(output, opts["SEARCH_BUNDLE_DIR"], extra,
+                                               _WRITTEN.get(key, {}))
     if not pages:
         return  # no search body anywhere: the whole site is indexed at the end
     if index_is_current(output, opts["SEARCH_BUNDLE_DIR"], fingerprint, record):
@@ -168,7 +203,8 @@ def start_early(writer) -> None:
     try:
         binary = find_binary(opts["SEARCH_PAGEFIND_BINARY"])
         run = PagefindRun(binary, output, opts["SEARCH_BUNDLE_DIR"], extra,
-                          opts["SEARCH_TIMEOUT"], pages, record.parent)
+                          opts["SEARCH_TIMEOUT"], pages, record.parent,
+                          _staged(key, pages, read))
     except PagefindError:
         return  # on_finalized tries again and reports it
     _EARLY[key] = _Early(writer, fingerprint, run)
@@ -189,7 +225,9 @@ def on_finalized(pelican) -> None:
         return
     fingerprint, pages, read = indexable_pages(output, opts["SEARCH_BUNDLE_DIR"], extra, known)
     logger.debug("search: %d page(s) with a search body; %d HTML file(s) not known from the "
-                 "writes were read", len(pages), read)
+                 "writes were read", len(pages), len(read))
+    staged = _staged(key, pages, read)
+    _STAGING.pop(key, None)
     run = early.run if early is not None else None
     if early is not None and early.fingerprint != fingerprint:
         logger.debug("search: pages changed after Pagefind started on them; indexing again")
@@ -204,7 +242,8 @@ def on_finalized(pelican) -> None:
             binary = find_binary(opts["SEARCH_PAGEFIND_BINARY"])
             # a site with no search body anywhere is indexed whole, as Pagefind does
             run = PagefindRun(binary, output, opts["SEARCH_BUNDLE_DIR"], extra,
-                              opts["SEARCH_TIMEOUT"], pages or None, record.parent)
+                              opts["SEARCH_TIMEOUT"], pages or None, record.parent,
+                              staged)
         except PagefindError as exc:
             logger.error("search: %s: %s", opts["SEARCH_BUNDLE_DIR"], exc)
             return
@@ -225,5 +264,6 @@ def on_finalized(pelican) -> None:
 
 def register() -> None:
     signals.get_generators.connect(get_generators)
+    signals.all_generators_finalized.connect(on_all_generators_finalized)
     signals.content_written.connect(on_content_written)
     signals.finalized.connect(on_finalized)
