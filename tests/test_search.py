@@ -308,3 +308,26 @@ def test_search_copies_index_like_the_whole_pages(demo_site, tmp_path):
         return {lang: data["page_count"] for lang, data in entry["languages"].items()}
 
     assert languages(demo_site.output / "pagefind") == languages(tmp_path / "bundle")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_search_copies_are_removed_after_the_build(tiny_content, tmp_path, jobs):
+    import time
+
+    from search.pagefind_runner import staging_folder
+
+    for n in range(12):
+        (tiny_content / "posts" / f"p{n}.md").write_text(
+            f"Title: Beitrag {n}\nDate: 2026-01-{n + 1:02d} 10:00\nCategory: Test\n\nText.\n",
+            encoding="utf-8")
+    result = build_site(tiny_content, tmp_path / "output", RESONANZ_JOBS=jobs)
+    assert result.error is None
+    staging = staging_folder(Path(result.settings["CACHE_PATH"]).resolve())
+    old = staging.with_name(staging.name + ".old")
+    assert not staging.exists()
+    for _ in range(50):  # deleted by a thread while the build goes on
+        if not old.exists():
+            break
+        time.sleep(0.1)
+    assert not old.exists()
+    assert (tmp_path / "output" / "pagefind" / "pagefind-entry.json").is_file()

@@ -63,6 +63,17 @@ def clear_bundle(bundle: Path) -> None:
 
 SEARCH_BODY = b"data-pagefind-body"
 STAGING = "pagefind-pages"  # folder in the cache for the pages Pagefind reads
+MEMORY = Path("/dev/shm")
+
+
+def staging_folder(cache: Path) -> Path:
+    """Where the search copies go: a folder in memory (/dev/shm) where the system has
+    one (thousands of small files and folders cost several times less there than on a
+    disk), else beside the cache. One folder per cache folder, emptied every build."""
+    if MEMORY.is_dir() and os.access(MEMORY, os.W_OK):
+        tag = hashlib.sha256(str(cache.resolve()).encode()).hexdigest()[:16]
+        return MEMORY / f"resonanz-pagefind-{tag}"
+    return cache / STAGING
 
 
 _BODY_TAG = re.compile(rb"<([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*\sdata-pagefind-body\b[^>]*>")
@@ -146,16 +157,17 @@ def stage_pages(site: Path, pages: list[Path], staging: Path,
     return staging
 
 
-def _remove_later(folder: Path) -> None:
-    """Delete the staging folder while the build goes on (thousands of unlinks); one left
-    half-deleted when the build process ends is removed before the next staging."""
+def remove_later(folder: Path) -> None:
+    """Delete the staging folder while the build goes on (thousands of unlinks); the
+    build process waits for it before it exits (a folder in memory must not outlive
+    the build), and the next staging removes one left half-deleted all the same."""
     old = folder.with_name(folder.name + ".old")
     try:
         os.rename(folder, old)
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
         return
-    threading.Thread(target=shutil.rmtree, args=(old, True), daemon=True).start()
+    threading.Thread(target=shutil.rmtree, args=(old, True), daemon=False).start()
 
 
 # Runs not finished yet: a build that fails after starting one stops it when it exits.
@@ -185,7 +197,8 @@ class PagefindRun:
         shutil.rmtree(self.bundle, ignore_errors=True)
         source = site
         if pages is not None:
-            source = self.staging = stage_pages(site, pages, work / STAGING, staged)
+            source = self.staging = stage_pages(site, pages, staging_folder(work),
+                                                staged)
         self.bundle.parent.mkdir(parents=True, exist_ok=True)
         command = [str(binary), "--site", str(source), "--output-path",
                    str(self.bundle.resolve()), *extra_args]
@@ -205,7 +218,7 @@ class PagefindRun:
     def _clean(self) -> None:
         _RUNNING.discard(self)
         if self.staging is not None:
-            _remove_later(self.staging)
+            remove_later(self.staging)
             self.staging = None
 
     def cancel(self) -> None:
@@ -237,24 +250,6 @@ class PagefindRun:
         else:
             shutil.move(str(self.bundle), str(target))
         return report
-
-
-def run_pagefind(
-    binary: Path,
-    site: Path,
-    bundle_dir: str,
-    extra_args: list[str],
-    timeout: float,
-    pages: list[Path] | None = None,
-    staging: Path | None = None,
-) -> str:
-    """Index the HTML under site into site/bundle_dir; returns Pagefind's report.
-
-    With pages, only those pages are indexed (see stage_pages); staging is the folder
-    for the staged pages and Pagefind's bundle before it moves into the site.
-    """
-    work = staging.parent if staging is not None else site.parent / ".pagefind-work"
-    return PagefindRun(binary, site, bundle_dir, extra_args, timeout, pages, work).finish()
 
 
 def page_facts(path: str, staging: str | None = None,

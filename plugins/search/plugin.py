@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import re
+import shutil
 from pathlib import Path
 
 from pelican import signals
@@ -12,7 +14,6 @@ from pelican.generators import Generator
 from resonanz_core import i18n, parallel
 
 from .pagefind_runner import (
-    STAGING,
     PagefindError,
     PagefindRun,
     find_binary,
@@ -20,7 +21,9 @@ from .pagefind_runner import (
     indexable_pages,
     page_facts,
     remember_index,
+    remove_later,
     reset_staging,
+    staging_folder,
 )
 from .settings import DEFAULTS
 
@@ -100,6 +103,13 @@ _WRITTEN: dict[str, dict[str, tuple]] = {}
 _STAGING: dict[str, str] = {}
 
 
+@atexit.register
+def _remove_staging() -> None:
+    """The staging folder of a build that failed before its end (it may be in memory)."""
+    for staging in _STAGING.values():
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def on_content_written(path: str, context: dict) -> None:
     output = context.get("OUTPUT_PATH")
     if output and path.endswith(".html"):
@@ -122,7 +132,7 @@ def on_all_generators_finalized(generators) -> None:
     _WRITTEN.pop(key, None)  # an earlier build's
     _STAGING.pop(key, None)
     if opts["SEARCH_INDEX"]:
-        staging = record.parent / STAGING
+        staging = staging_folder(record.parent)
         reset_staging(staging)
         _STAGING[key] = str(staging)
 
@@ -227,7 +237,16 @@ def on_finalized(pelican) -> None:
     logger.debug("search: %d page(s) with a search body; %d HTML file(s) not known from the "
                  "writes were read", len(pages), len(read))
     staged = _staged(key, pages, read)
-    _STAGING.pop(key, None)
+    staging = _STAGING.pop(key, None)
+    try:
+        _index(opts, output, extra, record, early, fingerprint, pages, staged)
+    finally:
+        if staging is not None and os.path.isdir(staging):  # no Pagefind run took it
+            remove_later(Path(staging))
+
+
+def _index(opts: dict, output: Path, extra: list[str], record: Path, early: _Early | None,
+           fingerprint: str, pages: list[Path], staged: set[str] | None) -> None:
     run = early.run if early is not None else None
     if early is not None and early.fingerprint != fingerprint:
         logger.debug("search: pages changed after Pagefind started on them; indexing again")
