@@ -225,12 +225,14 @@ def test_a_page_changed_after_pagefind_started_is_indexed(tiny_content, tmp_path
             f"Title: Beitrag {n}\nDate: 2026-01-0{n + 1} 10:00\nCategory: Test\n\nText.\n",
             encoding="utf-8")
 
-    def late_page(pelican):  # a plugin that adds a page when the build is done
+    def late_page(pelican):  # a plugin that adds a page and changes one when all is done
         extra = Path(pelican.output_path) / "spaet" / "index.html"
         extra.parent.mkdir(parents=True, exist_ok=True)
         extra.write_text('<!doctype html><html lang="de"><head><title>Spät</title></head>'
                          '<body><main data-pagefind-body><h1>Spät</h1><p>Nachzügler</p>'
                          '</main></body></html>', encoding="utf-8")
+        post = next(Path(pelican.output_path).rglob("beitrag-1/index.html"))
+        post.write_bytes(post.read_bytes().replace(b"<p>Text.</p>", b"<p>Nachgetragen.</p>"))
 
     signals.finalized.connect(late_page)
     parallel.move_first(signals.finalized, late_page)
@@ -245,6 +247,10 @@ def test_a_page_changed_after_pagefind_started_is_indexed(tiny_content, tmp_path
              if b"data-pagefind-body" in p.read_bytes()]
     assert _indexed(caplog.text) == len(pages)
     assert any(p.parent.name == "spaet" for p in pages)
+    texts = {url.rstrip("/").rsplit("/", 1)[-1]: record["content"]
+             for url, record in _fragments(tmp_path / "output" / "pagefind").items()}
+    assert "Nachzügler" in texts["spaet"]
+    assert "Nachgetragen" in texts["beitrag-1"] and "Text." not in texts["beitrag-1"]
 
 
 PAGE = (b'<!DOCTYPE html>\n<html lang="de" dir="ltr">\n<head><meta charset="utf-8">'
@@ -272,6 +278,32 @@ def test_search_copy_keeps_what_pagefind_reads():
     broken = PAGE.replace(b"</article><aside>", b"<aside>")
     assert search_copy(broken) == broken
     assert search_copy(b"<html><body>Liste</body></html>") == b"<html><body>Liste</body></html>"
+    # whatever could make Pagefind index the copy differently: the whole page
+    for changed in (
+        PAGE.replace(b"<main>", b"<main><h1>Seitentitel</h1>"),  # an <h1> it takes as title
+        PAGE.replace(b"<header>", b'<header data-pagefind-ignore="all">'),
+        PAGE.replace(b"<aside>Verwandt", b'<aside><img src="a.png" alt="">'),  # image
+        PAGE.replace(b"<p>Text</p>", b"<p>Text</p><!-- </article> -->"),
+        PAGE.replace(b"<p>Text</p>", b"<script>var a = '</article>';</script>"),
+        PAGE.replace(b'<article class="a" data-pagefind-body', b"<article class=\"a\"")
+            .replace(b"<body>", b"<body data-pagefind-body>"),
+    ):
+        assert search_copy(changed) == changed
+    # an external script or an image inside the element are fine
+    fine = PAGE.replace(b"<p>Text</p>", b'<p>Text</p><script src="a.js" defer></script>'
+                                        b'<img src="b.png" alt="">')
+    assert search_copy(fine) != fine and b'<script src="a.js"' in search_copy(fine)
+
+
+def test_whole_pages_when_pagefind_selects_elements_itself(tmp_path):
+    from search.pagefind_runner import copies_allowed
+
+    assert copies_allowed([], tmp_path)
+    assert copies_allowed(["--force-language", "de"], tmp_path)
+    assert not copies_allowed(["--exclude-selectors", ".werbung"], tmp_path)
+    assert not copies_allowed(["--root-selector=main"], tmp_path)
+    (tmp_path / "pagefind.yml").write_text("exclude_selectors: ['.x']\n", encoding="utf-8")
+    assert not copies_allowed([], tmp_path)
 
 
 def _fragments(bundle: Path) -> dict:
@@ -285,11 +317,14 @@ def _fragments(bundle: Path) -> dict:
     return found
 
 
-def test_search_copies_index_like_the_whole_pages(demo_site, tmp_path):
+def test_search_copies_index_like_the_whole_pages(tmp_path):
     # Pagefind run on the whole pages must find what the build's run on the copies found
+    # (two processes: the copies come from both, and Pagefind starts before the listings)
     import os
     import subprocess
 
+    demo_site = build_site(CONTENT, tmp_path / "output", RESONANZ_JOBS=2)
+    assert demo_site.error is None
     pages = tmp_path / "pages"
     for page in demo_site.output.rglob("*.html"):
         if b"data-pagefind-body" in page.read_bytes() and "pagefind" not in page.parts:
@@ -312,22 +347,79 @@ def test_search_copies_index_like_the_whole_pages(demo_site, tmp_path):
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_search_copies_are_removed_after_the_build(tiny_content, tmp_path, jobs):
-    import time
-
-    from search.pagefind_runner import staging_folder
-
     for n in range(12):
         (tiny_content / "posts" / f"p{n}.md").write_text(
             f"Title: Beitrag {n}\nDate: 2026-01-{n + 1:02d} 10:00\nCategory: Test\n\nText.\n",
             encoding="utf-8")
     result = build_site(tiny_content, tmp_path / "output", RESONANZ_JOBS=jobs)
     assert result.error is None
-    staging = staging_folder(Path(result.settings["CACHE_PATH"]).resolve())
-    old = staging.with_name(staging.name + ".old")
-    assert not staging.exists()
-    for _ in range(50):  # deleted by a thread while the build goes on
-        if not old.exists():
-            break
-        time.sleep(0.1)
-    assert not old.exists()
+    assert _left_over(result) == []
     assert (tmp_path / "output" / "pagefind" / "pagefind-entry.json").is_file()
+
+
+def _left_over(result) -> list[str]:
+    """Staging folders and bundles of this build process still there after 5 s (they
+    are deleted by a thread while the build goes on)."""
+    import os
+    import time
+
+    from search.pagefind_runner import MEMORY
+
+    cache = Path(result.settings["CACHE_PATH"])
+    mine = f"-{os.getpid()}-"
+    for _ in range(50):
+        found = [p.name for folder in (MEMORY, cache) if folder.is_dir()
+                 for p in folder.iterdir()
+                 if mine in p.name and p.name.startswith(("resonanz-pagefind", "pagefind-bundle"))
+                 and (folder != MEMORY or p.stat().st_mtime > time.time() - 600)]
+        if not found:
+            return []
+        time.sleep(0.1)
+    return found
+
+
+def test_staging_on_disk_where_there_is_no_memory_folder(tiny_content, tmp_path, monkeypatch,
+                                                         caplog):
+    import logging
+
+    from search import pagefind_runner
+
+    monkeypatch.setattr(pagefind_runner, "MEMORY", tmp_path / "kein-shm")
+    for n in range(12):
+        (tiny_content / "posts" / f"p{n}.md").write_text(
+            f"Title: Beitrag {n}\nDate: 2026-01-{n + 1:02d} 10:00\nCategory: Test\n\nText.\n",
+            encoding="utf-8")
+    with caplog.at_level(logging.DEBUG, logger="search"):
+        result = build_site(tiny_content, tmp_path / "output", RESONANZ_JOBS=2)
+    assert result.error is None and result.problems == []
+    assert "Pagefind started on" in caplog.text
+    assert f"--site {Path(result.settings['CACHE_PATH']).resolve()}/resonanz-pagefind" in (
+        caplog.text)
+    assert _indexed(caplog.text) == 12
+    assert _left_over(result) == []
+
+
+def test_a_failed_build_stops_pagefind_and_removes_its_files(tiny_content, tmp_path,
+                                                             monkeypatch):
+    from pelican.writers import Writer
+    from search import pagefind_runner, plugin
+
+    for n in range(12):
+        (tiny_content / "posts" / f"p{n}.md").write_text(
+            f"Title: Beitrag {n}\nDate: 2026-01-{n + 1:02d} 10:00\nCategory: Test\n"
+            f"Tags: t{n}\n\nText.\n", encoding="utf-8")
+    original = Writer.write_feed
+
+    def write_feed(self, *args, **kwargs):  # fails after Pagefind has started
+        if pagefind_runner._RUNNING:
+            raise RuntimeError("Festplatte voll")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Writer, "write_feed", write_feed)
+    result = build_site(tiny_content, tmp_path / "output", RESONANZ_JOBS=1)
+    assert result.error is None  # one process: Pagefind starts after the feeds
+    result = build_site(tiny_content, tmp_path / "output2", RESONANZ_JOBS=2)
+    assert result.error is not None and "Festplatte voll" in str(result.error)
+    assert pagefind_runner._RUNNING == set()
+    assert plugin._EARLY == {} and plugin._STAGING == {}
+    assert _left_over(result) == []

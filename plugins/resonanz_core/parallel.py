@@ -353,8 +353,9 @@ class ParallelWriter(Writer):
     """
 
     written_hooks: list = []  # (mark, collect in worker, merge here), e.g. sitemap entries
-    # called with the writer once the pages of posts, pages and episodes are written and
-    # before listings and feeds are rendered (search starts Pagefind there)
+    # called with the writer in flush(), after the deferred pages of posts, pages and
+    # episodes are written and before the rest (search starts Pagefind there); not
+    # called when nothing is deferred (one process writes every page at once)
     content_hooks: list = []
 
     def __init__(self, output_path, settings=None):
@@ -462,7 +463,8 @@ class ParallelWriter(Writer):
 
 
 def _is_content_page(job) -> bool:
-    """The page of one post, page or episode (what a search index is made of)."""
+    """The page of one post, page or episode (what a search index is made of; an
+    episode's player page counts too, it is small)."""
     kind, _, kwargs = job[0], job[1], job[2]
     return kind == "page" and any(kwargs.get(key) is not None
                                   for key in ("article", "page", "episode"))

@@ -24,6 +24,11 @@ def _dates_newest(items) -> datetime | None:
 _LONG: list[tuple[list, int, datetime | None]] = []
 
 
+def reset() -> None:
+    """Forget the lists of the last build (autoreload builds again in one process)."""
+    _LONG.clear()
+
+
 def _newest(items) -> datetime | None:
     if not isinstance(items, list) or len(items) < 100:
         return _dates_newest(items)

@@ -59,6 +59,9 @@ VOLATILE = frozenset({
 })
 DIGEST_NAME = "resonanz-settings.sha256"
 
+# Called with the Pelican instance when a build raises (plugins stop what they started).
+BUILD_FAILED: list = []
+
 
 def settings_digest(settings: dict) -> str:
     settings = {k: v for k, v in settings.items() if k not in VOLATILE}
@@ -77,11 +80,16 @@ def packages_digest() -> str:
     for entry in sys.path:
         try:
             with os.scandir(entry or ".") as found:
-                for item in found:
-                    if item.name.endswith((".dist-info", ".egg-info")):
-                        names.append(f"{entry}/{item.name}:{item.stat().st_mtime_ns}")
+                items = [item for item in found
+                         if item.name.endswith((".dist-info", ".egg-info"))]
         except OSError:  # a zip file, a folder that does not exist
             continue
+        for item in items:
+            try:
+                made = item.stat().st_mtime_ns
+            except OSError:  # a dangling link
+                made = -1
+            names.append(f"{entry}/{item.name}:{made}")
     return hashlib.sha256("\n".join([sys.version, *sorted(names)]).encode()).hexdigest()
 
 
@@ -308,7 +316,15 @@ def wrap_run(pelican) -> None:
         # build completes; until then, no digest claims it
         record_settings(settings, None)
         _CHANGES_AT.clear()
-        full_run()
+        try:
+            full_run()
+        except BaseException:
+            for hook in list(BUILD_FAILED):
+                try:
+                    hook(pelican)
+                except Exception:  # noqa: BLE001 - the build's own error matters
+                    logger.debug("resonanz_core: clean-up after a failed build", exc_info=True)
+            raise
         # After a build with problems the cache is not claimed either: a file served from
         # it is not read again, and a warning its reader gave would not show again.
         if not getattr(pelican, "resonanz_problems", None):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import importlib
 import json
@@ -11,8 +12,8 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
-import time
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -62,22 +63,81 @@ def clear_bundle(bundle: Path) -> None:
 
 
 SEARCH_BODY = b"data-pagefind-body"
-STAGING = "pagefind-pages"  # folder in the cache for the pages Pagefind reads
+STAGING = "pagefind-pages"  # prefix of the folders for the pages Pagefind reads
 MEMORY = Path("/dev/shm")
+MEMORY_FREE = 1 << 30  # free bytes /dev/shm needs to hold a build's search copies
+# Pagefind options and configuration files that select elements of the whole page: with
+# any of them, Pagefind is given whole pages instead of search copies.
+WHOLE_PAGE_ARGS = ("--root-selector", "--exclude-selectors")
+CONFIG_FILES = ("pagefind.yml", "pagefind.yaml", "pagefind.toml", "pagefind.json")
 
 
-def staging_folder(cache: Path) -> Path:
-    """Where the search copies go: a folder in memory (/dev/shm) where the system has
-    one (thousands of small files and folders cost several times less there than on a
-    disk), else beside the cache. One folder per cache folder, emptied every build."""
-    if MEMORY.is_dir() and os.access(MEMORY, os.W_OK):
-        tag = hashlib.sha256(str(cache.resolve()).encode()).hexdigest()[:16]
-        return MEMORY / f"resonanz-pagefind-{tag}"
-    return cache / STAGING
+def copies_allowed(extra_args: list[str], folder: Path | None = None) -> bool:
+    """Whether search copies index like whole pages with these Pagefind arguments and
+    the configuration files Pagefind would read (from the working folder)."""
+    if any(arg.split("=")[0] in WHOLE_PAGE_ARGS for arg in extra_args):
+        return False
+    folder = folder or Path.cwd()
+    return not any((folder / name).exists() for name in CONFIG_FILES)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
+
+
+def sweep(folder: Path, prefix: str) -> None:
+    """Remove folders named prefix-<pid>-… whose build process no longer runs (killed
+    before it could clean up); only our own, never through a symbolic link."""
+    if os.name != "posix":
+        return
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        parts = entry.name[len(prefix) + 1:].split("-", 1)
+        if not entry.name.startswith(prefix + "-") or not parts[0].isdigit():
+            continue
+        try:
+            stat = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if (entry.is_dir(follow_symlinks=False) and stat.st_uid == os.getuid()
+                and not _alive(int(parts[0]))):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def new_staging(cache: Path) -> Path:
+    """A private folder (unguessable name, mode 0700) for one build's search copies: in
+    memory (/dev/shm) where the system has one with room (thousands of small files and
+    folders cost several times less there than on a disk; containers often have only
+    64 MiB there), else in the cache folder."""
+    base = cache
+    try:
+        if (MEMORY.is_dir() and os.access(MEMORY, os.W_OK)
+                and shutil.disk_usage(MEMORY).free >= MEMORY_FREE):
+            base = MEMORY
+    except OSError:
+        pass
+    base.mkdir(parents=True, exist_ok=True)
+    prefix = f"resonanz-{STAGING}"
+    sweep(base, prefix)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-", dir=base))
 
 
 _BODY_TAG = re.compile(rb"<([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*\sdata-pagefind-body\b[^>]*>")
-_READ_OUTSIDE = re.compile(rb"data-pagefind-(?:body|filter|meta|sort|default-meta)\b")
+_READ_OUTSIDE = re.compile(
+    rb"data-pagefind-(?:body|filter|meta|sort|default-meta|ignore)\b|<h1[\s>]", re.IGNORECASE)
+_IMAGE = re.compile(rb"<img[\s>]", re.IGNORECASE)
+# inside the element: text that could hide an end tag from the tag count
+_UNCOUNTED = re.compile(rb"<!--|<script\b[^>]*>\s*[^<\s]|<style[\s>]|<template[\s>]|"
+                        rb"<!\[CDATA\[", re.IGNORECASE)
 _HTML_TAG = re.compile(rb"<html\b[^>]*>", re.IGNORECASE)
 _TITLE = re.compile(rb"<title\b[^>]*>.*?</title>", re.IGNORECASE | re.DOTALL)
 
@@ -85,11 +145,15 @@ _TITLE = re.compile(rb"<title\b[^>]*>.*?</title>", re.IGNORECASE | re.DOTALL)
 def search_copy(data: bytes) -> bytes:
     """What Pagefind reads of a page: <html> (its lang), the title and the element with
     data-pagefind-body. Pagefind's work grows with the bytes it parses, and header,
-    navigation and footer are two thirds of a post's page. The whole page is returned
-    when something Pagefind reads (a filter, meta, sort or a second body) is outside the
-    element, or the element's end is not found."""
+    navigation and footer are two thirds of a post's page.
+
+    The whole page is returned when the copy could index differently: something Pagefind
+    reads outside the element (a filter, meta, sort, ignore, a second body, an <h1> it
+    would take as the title, an <img> after the element when it has none), the element
+    is <html> or <body>, or it holds comments, inline scripts or styles, templates or
+    CDATA (an end tag there would end the copy early), or its end is not found."""
     start = _BODY_TAG.search(data)
-    if start is None:
+    if start is None or start.group(1).lower() in (b"html", b"body"):
         return data
     tags = re.compile(rb"<(/?)" + re.escape(start.group(1)) + rb"[\s>/]", re.IGNORECASE)
     depth = 0
@@ -100,67 +164,74 @@ def search_copy(data: bytes) -> bytes:
             break
     else:
         return data
-    if end <= 0 or _READ_OUTSIDE.search(data, 0, start.start()) or _READ_OUTSIDE.search(
-        data, end
-    ):
+    if end <= 0:
+        return data
+    element = data[start.start():end]
+    if (_READ_OUTSIDE.search(data, 0, start.start()) or _READ_OUTSIDE.search(data, end)
+            or _UNCOUNTED.search(element)
+            or (not _IMAGE.search(element) and _IMAGE.search(data, end))):
         return data
     html = _HTML_TAG.search(data)
     title = _TITLE.search(data)
     return b"".join([
         b"<!DOCTYPE html>", html.group(0) if html else b"<html>",
         b'<head><meta charset="utf-8">', title.group(0) if title else b"",
-        b"</head><body>", data[start.start():end], b"</body></html>",
+        b"</head><body>", element, b"</body></html>",
     ])
 
 
-def stage_one(data: bytes, target: str) -> None:
-    """Write the search copy of a page (its bytes) into the staging folder."""
+def stage_one(data: bytes, target: str, copy: bool = True) -> None:
+    """Write the search copy of a page (its bytes; the whole page unless copy) into the
+    staging folder, all or nothing (a full disk leaves no cut-off page behind)."""
     os.makedirs(os.path.dirname(target), exist_ok=True)
-    with open(target, "wb") as handle:
-        handle.write(search_copy(data))
-
-
-def reset_staging(staging: Path) -> None:
-    """An empty staging folder (the last build's background deletion may still be at
-    work on .old)."""
-    for old in (staging, staging.with_name(staging.name + ".old")):
-        shutil.rmtree(old, ignore_errors=True)
+    partial = f"{target}.{os.getpid()}.part"
+    try:
+        with open(partial, "wb") as handle:
+            handle.write(search_copy(data) if copy else data)
+        os.replace(partial, target)
+    except OSError:
+        for path in (partial, target):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        raise
 
 
 def stage_pages(site: Path, pages: list[Path], staging: Path,
-                staged: set[str] | None = None) -> Path:
-    """A folder holding the search copy of each page Pagefind indexes, at its path
-    under site (Pagefind makes the result URL from it).
+                staged: set[str] | None = None, copy: bool = True) -> Path:
+    """Fill the staging folder: for each page Pagefind indexes, its search copy at its
+    path under site (Pagefind makes the result URL from it).
 
     Listing pages (tags, archives, pagination) are half of a blog's files but carry no
     search body: Pagefind would parse them all. staged: the relative paths whose copies
     the build already wrote there when it wrote the pages; the rest are made here and
     anything else in the folder is removed.
     """
-    if staged is None:
-        reset_staging(staging)
-        staged = set()
+    staged = staged or set()
     root = os.path.join(os.path.abspath(site), "")
     wanted = {os.path.abspath(page)[len(root):]: page for page in pages}
     cut = len(os.path.join(os.path.abspath(staging), ""))
     present = set()
-    for folder, _, files in os.walk(staging):
-        for name in files:
-            path = os.path.join(folder, name)
-            if path[cut:] in wanted and path[cut:] in staged:
-                present.add(path[cut:])
-            else:
-                os.unlink(path)
-    for relative, page in wanted.items():
-        if relative not in present:
-            stage_one(Path(page).read_bytes(), os.path.join(staging, relative))
+    try:
+        os.makedirs(staging, exist_ok=True)
+        for folder, _, files in os.walk(staging):
+            for name in files:
+                path = os.path.join(folder, name)
+                if path[cut:] in wanted and path[cut:] in staged:
+                    present.add(path[cut:])
+                else:
+                    os.unlink(path)
+        for relative, page in wanted.items():
+            if relative not in present:
+                stage_one(Path(page).read_bytes(), os.path.join(staging, relative), copy)
+    except OSError as exc:
+        raise PagefindError(f"staging the pages in {staging}: {exc}") from exc
     return staging
 
 
 def remove_later(folder: Path) -> None:
-    """Delete the staging folder while the build goes on (thousands of unlinks); the
-    build process waits for it before it exits (a folder in memory must not outlive
-    the build), and the next staging removes one left half-deleted all the same."""
+    """Delete a staging folder while the build goes on (thousands of unlinks); the build
+    process waits for the deletion before it exits, and a folder left by a process that
+    was killed is swept by the next build."""
     old = folder.with_name(folder.name + ".old")
     try:
         os.rename(folder, old)
@@ -178,61 +249,73 @@ _RUNNING: set = set()
 def _stop_running() -> None:
     for run in list(_RUNNING):
         if run.owner == os.getpid():
-            run.cancel()
+            run.cancel(later=False)
 
 
 class PagefindRun:
     """A Pagefind process indexing staged pages into a bundle folder of its own; finish()
-    waits for it and moves the bundle into the site, cancel() stops it."""
+    waits for it and moves the bundle into the site, cancel() stops it. The run owns the
+    staging folder it is given (or makes) and removes it when it ends."""
 
     def __init__(self, binary: Path, site: Path, bundle_dir: str, extra_args: list[str],
                  timeout: float, pages: list[Path] | None, work: Path,
-                 staged: set[str] | None = None) -> None:
+                 staged: set[str] | None = None, staging: Path | None = None,
+                 copy: bool = True) -> None:
         self.site = site
         self.bundle_dir = bundle_dir
         self.timeout = timeout
-        self.work = work
+        self.owner = os.getpid()
         self.staging: Path | None = None
-        self.bundle = work / "pagefind-bundle"
-        shutil.rmtree(self.bundle, ignore_errors=True)
+        work.mkdir(parents=True, exist_ok=True)
+        sweep(work, "pagefind-bundle")
+        self.bundle = Path(tempfile.mkdtemp(prefix=f"pagefind-bundle-{os.getpid()}-",
+                                            dir=work))
         source = site
-        if pages is not None:
-            source = self.staging = stage_pages(site, pages, staging_folder(work),
-                                                staged)
-        self.bundle.parent.mkdir(parents=True, exist_ok=True)
-        command = [str(binary), "--site", str(source), "--output-path",
-                   str(self.bundle.resolve()), *extra_args]
-        logger.debug("search: running %s", " ".join(command))
-        self.report_file = work / "pagefind-report.txt"
-        self.started = time.monotonic()
-        with open(self.report_file, "wb") as report:
-            try:
+        try:
+            if pages is not None:
+                if staging is None or not staging.is_dir():
+                    staging, staged = new_staging(work), None
+                self.staging = staging
+                source = stage_pages(site, pages, staging, staged, copy)
+            command = [str(binary), "--site", str(source), "--output-path",
+                       str(self.bundle.resolve()), *extra_args]
+            logger.debug("search: running %s", " ".join(command))
+            self.report_file = self.bundle.with_name(self.bundle.name + ".txt")
+            with open(self.report_file, "wb") as report:
                 self.process = subprocess.Popen(command, stdout=report,
                                                 stderr=subprocess.STDOUT)
-            except OSError as exc:
-                self._clean()
-                raise PagefindError(f"{binary}: {exc}") from exc
-        self.owner = os.getpid()
+        except (OSError, PagefindError) as exc:
+            self._clean(later=False)
+            raise exc if isinstance(exc, PagefindError) else PagefindError(
+                f"{binary}: {exc}") from exc
         _RUNNING.add(self)
 
-    def _clean(self) -> None:
+    def _clean(self, later: bool = True) -> None:
         _RUNNING.discard(self)
         if self.staging is not None:
-            remove_later(self.staging)
+            if later:
+                remove_later(self.staging)
+            else:
+                shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
 
-    def cancel(self) -> None:
+    def _drop_bundle(self) -> None:
+        shutil.rmtree(self.bundle, ignore_errors=True)
+        with contextlib.suppress(OSError, AttributeError):
+            self.report_file.unlink()
+
+    def cancel(self, later: bool = True) -> None:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
-        self._clean()
-        shutil.rmtree(self.bundle, ignore_errors=True)
+        self._clean(later)
+        self._drop_bundle()
 
     def finish(self) -> str:
-        """Pagefind's report, once the bundle is in the site."""
-        left = max(self.timeout - (time.monotonic() - self.started), 0.1)
+        """Pagefind's report, once the bundle is in the site. The timeout counts from
+        here: an early run shared the machine with the rendering until now."""
         try:
-            code = self.process.wait(timeout=left)
+            code = self.process.wait(timeout=self.timeout)
         except subprocess.TimeoutExpired as exc:
             self.cancel()
             raise PagefindError(f"{exc}") from exc
@@ -240,20 +323,20 @@ class PagefindRun:
             self._clean()
         report = self.report_file.read_text(encoding="utf-8", errors="replace")
         if code != 0:
-            shutil.rmtree(self.bundle, ignore_errors=True)
+            self._drop_bundle()
             raise PagefindError(f"pagefind exited with {code}: {' '.join(report.split())}")
         target = self.site / self.bundle_dir
         clear_bundle(target)
         if target.exists():  # a folder Pagefind did not make: add to it, as it would
             shutil.copytree(self.bundle, target, dirs_exist_ok=True)
-            shutil.rmtree(self.bundle, ignore_errors=True)
         else:
             shutil.move(str(self.bundle), str(target))
+        self._drop_bundle()
         return report
 
 
-def page_facts(path: str, staging: str | None = None,
-               relative: str | None = None) -> tuple[int, int, str | None] | None:
+def page_facts(path: str, staging: str | None = None, relative: str | None = None,
+               copy: bool = True) -> tuple[int, int, str | None] | None:
     """(size, mtime_ns, sha256 of the bytes or None without a search body) of a page;
     with a staging folder, a page with a search body leaves its search copy there."""
     try:
@@ -266,10 +349,8 @@ def page_facts(path: str, staging: str | None = None,
     if SEARCH_BODY in data:
         digest = hashlib.sha256(data).hexdigest()
         if staging is not None and relative is not None:
-            try:
-                stage_one(data, os.path.join(staging, relative))
-            except OSError:  # made again from the page before Pagefind runs
-                pass
+            with contextlib.suppress(OSError):  # stage_pages makes it again, or fails
+                stage_one(data, os.path.join(staging, relative), copy)
     return stat.st_size, stat.st_mtime_ns, digest
 
 

@@ -11,19 +11,19 @@ from pathlib import Path
 
 from pelican import signals
 from pelican.generators import Generator
-from resonanz_core import i18n, parallel
+from resonanz_core import i18n, parallel, uptodate
 
 from .pagefind_runner import (
     PagefindError,
     PagefindRun,
+    copies_allowed,
     find_binary,
     index_is_current,
     indexable_pages,
+    new_staging,
     page_facts,
     remember_index,
     remove_later,
-    reset_staging,
-    staging_folder,
 )
 from .settings import DEFAULTS
 
@@ -98,43 +98,73 @@ def get_generators(pelican) -> type:
 _WRITTEN: dict[str, dict[str, tuple]] = {}
 
 
-# Per output folder: the staging folder whose search copies this build writes (set when
-# every generator has its context, before any page is written).
-_STAGING: dict[str, str] = {}
+class _Staging:
+    """One build's staging folder for search copies (made before any page is written)
+    and whether the copies may be cut down (see copies_allowed)."""
+
+    def __init__(self, folder: Path, copy: bool) -> None:
+        self.folder = folder
+        self.copy = copy
+
+
+# per output folder, from on_all_generators_finalized to on_finalized
+_STAGING: dict[str, _Staging] = {}
 
 
 @atexit.register
 def _remove_staging() -> None:
     """The staging folder of a build that failed before its end (it may be in memory)."""
     for staging in _STAGING.values():
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staging.folder, ignore_errors=True)
 
 
 def on_content_written(path: str, context: dict) -> None:
     output = context.get("OUTPUT_PATH")
-    if output and path.endswith(".html"):
-        key = os.path.abspath(output)
-        page = os.path.abspath(path)
-        staging = _STAGING.get(key)
-        relative = page[len(key) + 1:] if page.startswith(key + os.sep) else None
-        facts = page_facts(path, staging, relative)
-        if facts is not None:
-            _WRITTEN.setdefault(key, {})[page] = facts
+    if not output or not path.endswith(".html"):
+        return
+    key = os.path.abspath(output)
+    staging = _STAGING.get(key)
+    if staging is None:  # SEARCH_INDEX off
+        return
+    page = os.path.abspath(path)
+    relative = page[len(key) + 1:] if page.startswith(key + os.sep) else None
+    facts = page_facts(path, str(staging.folder), relative, staging.copy)
+    if facts is not None:
+        _WRITTEN.setdefault(key, {})[page] = facts
+
+
+def _forget(key: str) -> None:
+    """Drop what a build for this output folder left: its Pagefind run, its records,
+    its staging folder."""
+    early = _EARLY.pop(key, None)
+    if early is not None and early.run is not None:
+        early.run.cancel()
+    _WRITTEN.pop(key, None)
+    staging = _STAGING.pop(key, None)
+    if staging is not None and staging.folder.is_dir():
+        remove_later(staging.folder)
 
 
 def on_all_generators_finalized(generators) -> None:
-    """Before any page is written: an empty staging folder for the search copies."""
+    """Before any page is written: a new staging folder for the search copies."""
     if not generators:
         return
     settings, output = generators[0].settings, generators[0].output_path
-    opts, _, _, record = _paths(settings, output)
+    opts, _, extra, record = _paths(settings, output)
     key = os.path.abspath(output)
-    _WRITTEN.pop(key, None)  # an earlier build's
-    _STAGING.pop(key, None)
+    _forget(key)  # an earlier build's that failed
     if opts["SEARCH_INDEX"]:
-        staging = staging_folder(record.parent)
-        reset_staging(staging)
-        _STAGING[key] = str(staging)
+        try:
+            folder = new_staging(record.parent)
+        except OSError as exc:
+            logger.debug("search: no staging folder (%s); pages are staged at the end", exc)
+            return
+        _STAGING[key] = _Staging(folder, copies_allowed(extra))
+
+
+def on_build_failed(pelican) -> None:
+    """A build that raised: stop its Pagefind run and remove its staging folder now."""
+    _forget(os.path.abspath(pelican.output_path))
 
 
 def _mark() -> dict:
@@ -157,21 +187,21 @@ parallel.ParallelWriter.written_hooks.append((_mark, _collect, _merge))
 parallel.KNOWN_RECEIVERS.add(on_content_written)
 
 
-def _staged(key: str, pages: list[Path], read: set[str]) -> set[str] | None:
+def _staged(key: str, pages: list[Path], read: set[str]) -> set[str]:
     """The pages whose search copies this build wrote into the staging folder and that
-    have not changed since (relative paths), or None without a staging folder."""
-    if key not in _STAGING:
-        return None
+    have not changed since (relative paths)."""
     cut = len(key) + 1
     return {os.path.abspath(p)[cut:] for p in pages} - {path[cut:] for path in read}
 
 
 class _Early:
-    """What start_early decided: the fingerprint of the pages then, and the Pagefind run
-    it started (None: the index on disk was already of those pages)."""
+    """What start_early decided: the staging folder of its build, the fingerprint of the
+    pages then, and the Pagefind run it started (None: the index on disk was already of
+    those pages)."""
 
-    def __init__(self, writer, fingerprint: str, run: PagefindRun | None) -> None:
-        self.writer = writer
+    def __init__(self, staging: _Staging | None, fingerprint: str,
+                 run: PagefindRun | None) -> None:
+        self.staging = staging
         self.fingerprint = fingerprint
         self.run = run
 
@@ -188,36 +218,43 @@ def _paths(settings: dict, output_path: str) -> tuple[dict, Path, list[str], Pat
     return opts, Path(output_path), extra, record
 
 
+def _start(opts: dict, output: Path, extra: list[str], record: Path, pages: list[Path],
+           read: set[str], staging: _Staging | None) -> PagefindRun:
+    binary = find_binary(opts["SEARCH_PAGEFIND_BINARY"])
+    # a site with no search body anywhere is indexed whole, as Pagefind does
+    return PagefindRun(
+        binary, output, opts["SEARCH_BUNDLE_DIR"], extra, opts["SEARCH_TIMEOUT"],
+        pages or None, record.parent,
+        staged=_staged(os.path.abspath(output), pages, read) if staging else None,
+        staging=staging.folder if staging else None,
+        copy=staging.copy if staging else copies_allowed(extra),
+    )
+
+
 def start_early(writer) -> None:
     """The pages of posts, pages and episodes are written: Pagefind indexes them while
     the build renders listings and feeds (those have no search body). on_finalized
     checks that the pages are still the same, and indexes again if not."""
     opts, output, extra, record = _paths(writer.settings, writer.output_path)
     key = os.path.abspath(output)
-    if not opts["SEARCH_INDEX"]:
+    staging = _STAGING.get(key)
+    if not opts["SEARCH_INDEX"] or staging is None:
         return
-    earlier = _EARLY.get(key)
-    if earlier is not None:
-        if earlier.writer is writer:
-            return  # the writer flushes twice in a build
-        del _EARLY[key]  # left by a build that failed
-        if earlier.run is not None:
-            earlier.run.cancel()
+    if key in _EARLY and _EARLY[key].staging is staging:
+        return  # the writer flushes twice in a build
     fingerprint, pages, read = indexable_pages(output, opts["SEARCH_BUNDLE_DIR"], extra,
                                                _WRITTEN.get(key, {}))
     if not pages:
         return  # no search body anywhere: the whole site is indexed at the end
     if index_is_current(output, opts["SEARCH_BUNDLE_DIR"], fingerprint, record):
-        _EARLY[key] = _Early(writer, fingerprint, None)
+        _EARLY[key] = _Early(staging, fingerprint, None)
         return
     try:
-        binary = find_binary(opts["SEARCH_PAGEFIND_BINARY"])
-        run = PagefindRun(binary, output, opts["SEARCH_BUNDLE_DIR"], extra,
-                          opts["SEARCH_TIMEOUT"], pages, record.parent,
-                          _staged(key, pages, read))
-    except PagefindError:
+        run = _start(opts, output, extra, record, pages, read, staging)
+    except PagefindError as exc:
+        logger.debug("search: Pagefind not started early (%s)", exc)
         return  # on_finalized tries again and reports it
-    _EARLY[key] = _Early(writer, fingerprint, run)
+    _EARLY[key] = _Early(staging, fingerprint, run)
     logger.debug("search: Pagefind started on %d page(s) while listings and feeds render",
                  len(pages))
 
@@ -231,24 +268,22 @@ def on_finalized(pelican) -> None:
     key = os.path.abspath(output)
     early = _EARLY.pop(key, None)
     known = _WRITTEN.pop(key, {})
-    if not opts["SEARCH_INDEX"]:
-        return
-    fingerprint, pages, read = indexable_pages(output, opts["SEARCH_BUNDLE_DIR"], extra, known)
-    logger.debug("search: %d page(s) with a search body; %d HTML file(s) not known from the "
-                 "writes were read", len(pages), len(read))
-    staged = _staged(key, pages, read)
     staging = _STAGING.pop(key, None)
     try:
-        _index(opts, output, extra, record, early, fingerprint, pages, staged)
+        if opts["SEARCH_INDEX"]:
+            _index(opts, output, extra, record, early, staging, known)
     finally:
-        if staging is not None and os.path.isdir(staging):  # no Pagefind run took it
-            remove_later(Path(staging))
+        if staging is not None and staging.folder.is_dir():  # no Pagefind run took it
+            remove_later(staging.folder)
 
 
 def _index(opts: dict, output: Path, extra: list[str], record: Path, early: _Early | None,
-           fingerprint: str, pages: list[Path], staged: set[str] | None) -> None:
+           staging: _Staging | None, known: dict) -> None:
+    fingerprint, pages, read = indexable_pages(output, opts["SEARCH_BUNDLE_DIR"], extra, known)
+    logger.debug("search: %d page(s) with a search body; %d HTML file(s) not known from the "
+                 "writes were read", len(pages), len(read))
     run = early.run if early is not None else None
-    if early is not None and early.fingerprint != fingerprint:
+    if early is not None and (early.fingerprint != fingerprint or early.staging is not staging):
         logger.debug("search: pages changed after Pagefind started on them; indexing again")
         if run is not None:
             run.cancel()
@@ -258,17 +293,13 @@ def _index(opts: dict, output: Path, extra: list[str], record: Path, early: _Ear
             logger.info("search: pages unchanged since the last index, Pagefind not run")
             return
         try:
-            binary = find_binary(opts["SEARCH_PAGEFIND_BINARY"])
-            # a site with no search body anywhere is indexed whole, as Pagefind does
-            run = PagefindRun(binary, output, opts["SEARCH_BUNDLE_DIR"], extra,
-                              opts["SEARCH_TIMEOUT"], pages or None, record.parent,
-                              staged)
+            run = _start(opts, output, extra, record, pages, read, staging)
         except PagefindError as exc:
             logger.error("search: %s: %s", opts["SEARCH_BUNDLE_DIR"], exc)
             return
     try:
         report = run.finish()
-    except PagefindError as exc:
+    except (PagefindError, OSError) as exc:
         logger.error("search: %s: %s", opts["SEARCH_BUNDLE_DIR"], exc)
         # resonanz_core's finalized step runs after this one and fails a strict build
         return
@@ -284,5 +315,7 @@ def _index(opts: dict, output: Path, extra: list[str], record: Path, early: _Ear
 def register() -> None:
     signals.get_generators.connect(get_generators)
     signals.all_generators_finalized.connect(on_all_generators_finalized)
+    if on_build_failed not in uptodate.BUILD_FAILED:
+        uptodate.BUILD_FAILED.append(on_build_failed)
     signals.content_written.connect(on_content_written)
     signals.finalized.connect(on_finalized)
