@@ -281,7 +281,8 @@ def test_search_copy_keeps_what_pagefind_reads():
     # whatever could make Pagefind index the copy differently: the whole page
     for changed in (
         PAGE.replace(b"<main>", b"<main><h1>Seitentitel</h1>"),  # an <h1> it takes as title
-        PAGE.replace(b"<header>", b'<header data-pagefind-ignore="all">'),
+        PAGE.replace(b"<h1>Zuh\xc3\xb6ren</h1>", b"").replace(b"<aside>", b"<aside><h1>A</h1>"),
+        PAGE.replace(b"<main>", b'<main data-pagefind-ignore="all">'),  # an ancestor
         PAGE.replace(b"<aside>Verwandt", b'<aside><img src="a.png" alt="">'),  # image
         PAGE.replace(b"<p>Text</p>", b"<p>Text</p><!-- </article> -->"),
         PAGE.replace(b"<p>Text</p>", b"<script>var a = '</article>';</script>"),
@@ -289,10 +290,13 @@ def test_search_copy_keeps_what_pagefind_reads():
             .replace(b"<body>", b"<body data-pagefind-body>"),
     ):
         assert search_copy(changed) == changed
-    # an external script or an image inside the element are fine
+    # an external script or an image inside the element, a part after it that Pagefind
+    # is told to ignore anyway are fine
     fine = PAGE.replace(b"<p>Text</p>", b'<p>Text</p><script src="a.js" defer></script>'
                                         b'<img src="b.png" alt="">')
     assert search_copy(fine) != fine and b'<script src="a.js"' in search_copy(fine)
+    fine = PAGE.replace(b"<aside>", b"<aside data-pagefind-ignore>")
+    assert search_copy(fine) == copy
 
 
 def test_whole_pages_when_pagefind_selects_elements_itself(tmp_path):

@@ -132,8 +132,12 @@ def new_staging(cache: Path) -> Path:
 
 
 _BODY_TAG = re.compile(rb"<([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*\sdata-pagefind-body\b[^>]*>")
-_READ_OUTSIDE = re.compile(
-    rb"data-pagefind-(?:body|filter|meta|sort|default-meta|ignore)\b|<h1[\s>]", re.IGNORECASE)
+# read by Pagefind anywhere on the page
+_READ_ANYWHERE = re.compile(rb"data-pagefind-(?:body|filter|meta|sort|default-meta)\b")
+# before the element: also an ancestor that ignores it, an <h1> taken as the title
+_READ_BEFORE = re.compile(rb"data-pagefind-(?:body|filter|meta|sort|default-meta|ignore)\b|"
+                          rb"<h1[\s>]", re.IGNORECASE)
+_HEADING = re.compile(rb"<h1[\s>]", re.IGNORECASE)
 _IMAGE = re.compile(rb"<img[\s>]", re.IGNORECASE)
 # inside the element: text that could hide an end tag from the tag count
 _UNCOUNTED = re.compile(rb"<!--|<script\b[^>]*>\s*[^<\s]|<style[\s>]|<template[\s>]|"
@@ -148,10 +152,11 @@ def search_copy(data: bytes) -> bytes:
     navigation and footer are two thirds of a post's page.
 
     The whole page is returned when the copy could index differently: something Pagefind
-    reads outside the element (a filter, meta, sort, ignore, a second body, an <h1> it
-    would take as the title, an <img> after the element when it has none), the element
-    is <html> or <body>, or it holds comments, inline scripts or styles, templates or
-    CDATA (an end tag there would end the copy early), or its end is not found."""
+    reads outside the element (a filter, meta, sort or a second body anywhere; before
+    it an ignore on an ancestor or an <h1> it would take as the title; after it an <h1>
+    or <img> when the element has none), the element is <html> or <body>, or it holds
+    comments, inline scripts or styles, templates or CDATA (an end tag there would end
+    the copy early), or its end is not found."""
     start = _BODY_TAG.search(data)
     if start is None or start.group(1).lower() in (b"html", b"body"):
         return data
@@ -167,8 +172,9 @@ def search_copy(data: bytes) -> bytes:
     if end <= 0:
         return data
     element = data[start.start():end]
-    if (_READ_OUTSIDE.search(data, 0, start.start()) or _READ_OUTSIDE.search(data, end)
+    if (_READ_BEFORE.search(data, 0, start.start()) or _READ_ANYWHERE.search(data, end)
             or _UNCOUNTED.search(element)
+            or (not _HEADING.search(element) and _HEADING.search(data, end))
             or (not _IMAGE.search(element) and _IMAGE.search(data, end))):
         return data
     html = _HTML_TAG.search(data)
