@@ -276,6 +276,7 @@ class PagefindRun:
         sweep(work, "pagefind-bundle")
         self.bundle = Path(tempfile.mkdtemp(prefix=f"pagefind-bundle-{os.getpid()}-",
                                             dir=work))
+        self.report_file = self.bundle.with_name(self.bundle.name + ".txt")
         source = site
         try:
             if pages is not None:
@@ -286,12 +287,12 @@ class PagefindRun:
             command = [str(binary), "--site", str(source), "--output-path",
                        str(self.bundle.resolve()), *extra_args]
             logger.debug("search: running %s", " ".join(command))
-            self.report_file = self.bundle.with_name(self.bundle.name + ".txt")
             with open(self.report_file, "wb") as report:
                 self.process = subprocess.Popen(command, stdout=report,
                                                 stderr=subprocess.STDOUT)
         except (OSError, PagefindError) as exc:
             self._clean(later=False)
+            self._drop_bundle()
             raise exc if isinstance(exc, PagefindError) else PagefindError(
                 f"{binary}: {exc}") from exc
         _RUNNING.add(self)
@@ -307,7 +308,7 @@ class PagefindRun:
 
     def _drop_bundle(self) -> None:
         shutil.rmtree(self.bundle, ignore_errors=True)
-        with contextlib.suppress(OSError, AttributeError):
+        with contextlib.suppress(OSError):
             self.report_file.unlink()
 
     def cancel(self, later: bool = True) -> None:
