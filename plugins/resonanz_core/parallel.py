@@ -415,8 +415,9 @@ class ParallelWriter(Writer):
         jobs, self._deferred = self._deferred, []
         if not jobs:
             return 0
-        first = [job for job in jobs if _is_content_page(job)]
-        rest = [job for job in jobs if not _is_content_page(job)]
+        first, rest = [], []
+        for job in jobs:
+            (first if _is_content_page(job) else rest).append(job)
         processes = self.jobs if _only_known_receivers() else 1
         counts = self._render(first, processes)
         for hook in list(self.content_hooks):
