@@ -12,43 +12,40 @@ from collections.abc import Iterable
 
 from pelican.contents import Content
 
-_UNCACHED_URL = Content.url
-_UNCACHED_SAVE_AS = Content.save_as
+# attribute -> (Pelican's property, where the frozen value is kept)
+_FROZEN = {
+    "url": (Content.url, "_resonanz_url"),
+    # formatted from the same pattern fields; Pelican and the podcast plugin read it again
+    # when writing
+    "save_as": (Content.save_as, "_resonanz_save_as"),
+}
 
 
-def _url(self) -> str:
-    frozen = self.__dict__.get("_resonanz_url")
-    if frozen is not None:
-        return frozen
-    return _UNCACHED_URL.fget(self)
+def _frozen_property(name: str) -> property:
+    uncached, slot = _FROZEN[name]
 
+    def get(self) -> str:
+        frozen = self.__dict__.get(slot)
+        if frozen is not None:
+            return frozen
+        return uncached.fget(self)
 
-def _save_as(self) -> str:
-    frozen = self.__dict__.get("_resonanz_save_as")
-    if frozen is not None:
-        return frozen
-    return _UNCACHED_SAVE_AS.fget(self)
-
-
-_CACHED_URL = property(_url, doc="Content.url, frozen for the write phase of a build")
-_CACHED_SAVE_AS = property(_save_as, doc="Content.save_as, frozen like Content.url")
+    return property(get, doc=f"Content.{name}, frozen for the write phase of a build")
 
 
 def install() -> None:
     """Let Content.url and Content.save_as answer from the frozen values when there are."""
-    Content.url = _CACHED_URL
-    Content.save_as = _CACHED_SAVE_AS
+    for name in _FROZEN:
+        setattr(Content, name, _frozen_property(name))
 
 
 def freeze_urls(items: Iterable) -> int:
-    """Freeze url and save_as of every content object (save_as is formatted from the
-    same pattern fields; Pelican and the podcast plugin read it again when writing)."""
+    """Freeze url and save_as of every content object."""
     count = 0
     for item in items:
         if isinstance(item, Content):
-            item.__dict__.pop("_resonanz_url", None)
-            item.__dict__.pop("_resonanz_save_as", None)
-            item._resonanz_url = _UNCACHED_URL.fget(item)
-            item._resonanz_save_as = _UNCACHED_SAVE_AS.fget(item)
+            for uncached, slot in _FROZEN.values():
+                item.__dict__.pop(slot, None)
+                setattr(item, slot, uncached.fget(item))
             count += 1
     return count
