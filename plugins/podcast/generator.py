@@ -288,7 +288,7 @@ class EpisodesGenerator(Generator):
         def read(task):
             kind, path, key = task
             if kind == "notes":
-                reader = self.readers.readers.get(path.suffix.lstrip(".").lower())
+                reader = self._notes_reader(path)
                 try:
                     return reader.read(str(path)) if reader is not None else None
                 except Exception:  # noqa: BLE001 - reported when read again below
@@ -310,10 +310,14 @@ class EpisodesGenerator(Generator):
                 self._audio_read[key] = value
                 self.audio_files_read += 1
 
+    def _notes_reader(self, path: Path):
+        """Pelican's reader for a show notes file (by its extension), or None."""
+        return self.readers.readers.get(path.suffix.lstrip(".").lower())
+
     def _read_show_notes(self, path: Path) -> tuple[str, dict[str, Any]] | None:
         if path in self._notes_read:
             return self._notes_read.pop(path)
-        reader = self.readers.readers.get(path.suffix.lstrip(".").lower())
+        reader = self._notes_reader(path)
         if reader is None:
             return None
         try:
