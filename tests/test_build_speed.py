@@ -326,3 +326,88 @@ def test_installed_packages_digest_sees_an_install_and_a_reinstall(tmp_path, mon
     (tmp_path / "beispiel-1.1.dist-info").mkdir()  # the same version installed again
     os.utime(tmp_path / "beispiel-1.1.dist-info", ns=(1, 1))
     assert packages_digest() not in (before, installed, upgraded)
+
+
+# Files that leave state in a Markdown converter: footnotes, abbreviations, headings
+# for the table of contents, reference links, a summary with a "Key: value" line (the
+# meta preprocessor must not eat it), HTML blocks; with native and YAML metadata.
+REUSE_SOURCES = {
+    "a.md": "Title: Erster\nDate: 2026-01-01 10:00\nSummary: Kurz: mit Doppelpunkt\n"
+            "    und zweiter Zeile *betont*\nTags: eins, zwei\n\n"
+            "# Kopf\n\nText[^1] mit HTML und [Link][ref].\n\n"
+            "*[HTML]: Hypertext Markup Language\n\n[^1]: Fußnote eins.\n\n"
+            "[ref]: https://example.org/a\n",
+    "b.md": "Title: Zweiter\nDate: 2026-01-02 10:00\n\n# Kopf\n\n## Kopf\n\n"
+            "Noch eine[^1] Fußnote, HTML ohne Abkürzung, [Link][ref] ohne Ziel.\n\n"
+            "[^1]: Fußnote zwei.\n\n<div markdown=\"1\">*im Block*</div>\n",
+    "c.md": "---\ntitle: Dritter\ndate: 2026-01-03 10:00\nsummary: |\n  Schlüssel: Wert\n"
+            "tags: [drei]\n---\n# Kopf\n\nText[^x].\n\n[^x]: YAML-Fußnote.\n",
+    "d.md": "Kein Metadatenblock, nur Text[^1].\n\n[^1]: Ohne Kopf.\n",
+    "e.md": "Title: Fünfter\nDate: 2026-01-05 10:00\nSummary: Key: value\n\n"
+            "Abbr HTML again, no definition.\n",
+}
+
+
+@pytest.mark.parametrize("yaml_reader", [False, True])
+def test_one_markdown_converter_per_reader_reads_like_a_new_one_per_file(tmp_path,
+                                                                        yaml_reader):
+    import copy
+
+    from pelican.plugins.yaml_metadata.yaml_metadata import YAMLMetadataReader
+    from pelican.readers import MarkdownReader
+    from pelican.settings import DEFAULT_CONFIG
+    from resonanz_core import markdown_reuse
+
+    import pelicanconf
+
+    def settings():
+        return {**copy.deepcopy(DEFAULT_CONFIG), "MARKDOWN": copy.deepcopy(pelicanconf.MARKDOWN),
+                "PATH": str(tmp_path)}
+
+    plain_class = YAMLMetadataReader if yaml_reader else MarkdownReader
+    reused_class = markdown_reuse.reusing(plain_class)
+    assert reused_class is not plain_class and issubclass(reused_class, plain_class)
+    reused = reused_class(settings())
+    for name, text in REUSE_SOURCES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    converters = set()
+    # twice round, so every file is read after every other one
+    for name in [*REUSE_SOURCES, *REUSE_SOURCES]:
+        path = str(tmp_path / name)
+        if not yaml_reader and name == "c.md":
+            continue
+        expected = plain_class(settings()).read(path)
+        got = reused.read(path)
+        assert got == expected, name
+        converters.add(id(reused._resonanz_converters or ()))
+    assert len(converters) == 1  # the same converters all along
+    assert reused._resonanz_converters is not None
+    # the summary kept its "Key: value" line as text
+    content, metadata = reused.read(str(tmp_path / "e.md"))
+    assert "Key: value" in metadata["summary"]
+
+
+def test_a_build_makes_markdown_converters_per_reader_not_per_file(tiny_content, tmp_path,
+                                                                    monkeypatch):
+    import sys
+
+    import markdown
+
+    made_in = []
+    original = markdown.Markdown.__init__
+
+    def counting(self, *args, **kwargs):
+        made_in.append(sys._getframe(1).f_code.co_name)  # the function that made it
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(markdown.Markdown, "__init__", counting)
+    for n in range(30):
+        (tiny_content / "posts" / f"p{n}.md").write_text(
+            f"Title: Beitrag {n}\nDate: 2026-01-{n + 1:02d} 10:00\nCategory: Test\n"
+            f"Summary: Kurz {n}\n\nText {n}.\n", encoding="utf-8")
+    result = build_site(tiny_content, tmp_path / "output", RESONANZ_JOBS=1)
+    assert result.error is None and result.problems == []
+    assert len(list((tmp_path / "output").glob("**/beitrag-*/index.html"))) == 30
+    # Pelican's MarkdownReader.read makes one per file; ours two per reader, once
+    assert "read" not in made_in
+    assert made_in.count("_converters") == 2

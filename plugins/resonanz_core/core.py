@@ -11,7 +11,7 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.log import LimitFilter
 
-from . import checks, dates, i18n, parallel, sitemap, speedups, uptodate
+from . import checks, dates, i18n, markdown_reuse, parallel, sitemap, speedups, uptodate
 from .problems import ProblemCollector, StrictModeError, strict_report
 from .settings import DEFAULTS
 
@@ -98,6 +98,9 @@ def on_initialized(pelican) -> None:
     signals.finalized.connect(on_finalized)
     # ... and the deferred pages before anything else looks at the output
     parallel.move_first(signals.finalized, parallel.flush_writer)
+    # after every plugin's readers_init (pelican-yaml-metadata sets its reader there)
+    signals.readers_init.disconnect(markdown_reuse.on_readers_init)
+    signals.readers_init.connect(markdown_reuse.on_readers_init)
     pelican.resonanz_collector = ProblemCollector()
     pelican.resonanz_problems = []
     uptodate.wrap_run(pelican)
