@@ -37,6 +37,25 @@ def test_datum_kurz_and_monat():
     assert dates.monat(day) == "März 2026"
 
 
+def test_spelled_out_patterns_equal_babel():
+    """The fast path spells out our CLDR patterns; it must give Babel's text exactly."""
+    from babel.dates import format_datetime
+
+    moments = [dt.datetime(year, month, day, hour, minute)
+               for year in (5, 2008, 2026) for month in range(1, 13)
+               for day in (1, 9, 10, 28) for hour, minute in ((0, 0), (7, 5), (23, 59))]
+    checked = 0
+    for table in (dates.LONG, dates.SHORT, dates.MONTH):
+        for code, pattern in table.items():
+            assert pattern in dates._SPELLED  # or the fast path was never taken
+            for moment in moments:
+                dates._format.cache_clear()
+                assert dates._format(moment, pattern, code) == format_datetime(
+                    moment, pattern, tzinfo=None, locale=code), (pattern, code, moment)
+                checked += 1
+    assert checked == 6 * len(moments)
+
+
 def test_translate_falls_back_to_german():
     assert i18n.translate("Zum Inhalt springen", "en") == "Skip to content"
     assert i18n.translate("Zum Inhalt springen", "de") == "Zum Inhalt springen"
@@ -118,3 +137,32 @@ def test_render_once_renders_a_teaser_once_per_post_and_site_url():
     # a page at another depth has other links
     assert listing.render(items=[two], SITEURL="../..") == "<a href='../../zwei/'>zwei/</a>"
     assert calls == ["eins/", "zwei/", "zwei/"]
+
+
+def test_remembered_slugify_equals_pelicans(monkeypatch):
+    import pelican.urlwrappers
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.utils import slugify
+    from resonanz_core import speedups
+
+    german = [("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"),
+              *DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"]]
+    names = ["Markenführung", "Social Listening", "C++ & <b>Co</b>", "Äußerst GROSS",
+             "日本語", "  Leer  "]
+    speedups.install()
+    assert pelican.urlwrappers.slugify is speedups.remembered_slugify
+    calls = []
+    monkeypatch.setattr(speedups, "slugify", lambda *a, **k: calls.append(a) or slugify(*a, **k))
+    speedups._SLUGS.clear()
+    for subs in ([], german, [list(pair) for pair in german]):
+        for preserve in (False, True):
+            for uni in (False, True):
+                for name in names:
+                    expected = slugify(name, regex_subs=subs, preserve_case=preserve,
+                                       use_unicode=uni)
+                    for _ in range(2):
+                        assert speedups.remembered_slugify(
+                            name, regex_subs=subs, preserve_case=preserve,
+                            use_unicode=uni) == expected
+    # lists and tuples of the same pairs are the same key; each name is slugified once
+    assert len(calls) == 2 * 2 * 2 * len(names)

@@ -4,13 +4,19 @@
 is read; a listing page reads it for every teaser, so at 2000 posts this alone costs
 seconds. Once every generator has finished its context, URLs no longer change, and the
 core plugin freezes them right before the pages are written.
+
+Tags, categories and authors are new objects in every post that names them, and each
+slugifies its name again (Unicode normalisation, transliteration, the substitutions):
+a pure function of its arguments, remembered here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+import pelican.urlwrappers
 from pelican.contents import Content
+from pelican.utils import slugify
 
 # attribute -> (Pelican's property, where the frozen value is kept)
 _FROZEN = {
@@ -33,10 +39,34 @@ def _frozen_property(name: str) -> property:
     return property(get, doc=f"Content.{name}, frozen for the write phase of a build")
 
 
+_SLUGS: dict = {}
+_SLUGS_MAX = 100_000
+
+
+def remembered_slugify(value, regex_subs=(), preserve_case=False, use_unicode=False):
+    """pelican.utils.slugify, remembered by its arguments."""
+    try:
+        key = (value.__class__, value, tuple(map(tuple, regex_subs)), preserve_case,
+               use_unicode)
+        return _SLUGS[key]
+    except KeyError:
+        pass
+    except TypeError:  # an argument that is not hashable: not remembered
+        return slugify(value, regex_subs=regex_subs, preserve_case=preserve_case,
+                       use_unicode=use_unicode)
+    if len(_SLUGS) >= _SLUGS_MAX:
+        _SLUGS.clear()
+    slug = _SLUGS[key] = slugify(value, regex_subs=regex_subs, preserve_case=preserve_case,
+                                 use_unicode=use_unicode)
+    return slug
+
+
 def install() -> None:
-    """Let Content.url and Content.save_as answer from the frozen values when there are."""
+    """Let Content.url and Content.save_as answer from the frozen values when there are,
+    and the names of tags, categories and authors be slugified once."""
     for name in _FROZEN:
         setattr(Content, name, _frozen_property(name))
+    pelican.urlwrappers.slugify = remembered_slugify
 
 
 def freeze_urls(items: Iterable) -> int:
