@@ -209,6 +209,7 @@ def test_pagefind_starts_while_listings_render(tmp_path, caplog, jobs):
              if b"data-pagefind-body" in p.read_bytes()]
     assert _indexed(caplog.text) == len(pages) > 20
     assert (tmp_path / "output" / "pagefind" / "pagefind-entry.json").is_file()
+    _assert_public(tmp_path / "output" / "pagefind")
     # nothing of the run is left beside the cache
     cache = result.settings["CACHE_PATH"]
     assert not (Path(cache) / "pagefind-bundle").exists()
@@ -401,6 +402,22 @@ def test_staging_on_disk_where_there_is_no_memory_folder(tiny_content, tmp_path,
         caplog.text)
     assert _indexed(caplog.text) == 12
     assert _left_over(result) == []
+    # the bundle was written beside the cache and renamed into the site
+    bundle = f"{Path(result.settings['CACHE_PATH']).resolve()}/resonanz-pagefind-bundle"
+    assert f"--output-path {bundle}" in caplog.text
+    _assert_public(tmp_path / "output" / "pagefind")
+
+
+def _assert_public(bundle: Path) -> None:
+    """The bundle's folder has the mode of any other folder of the site (it was made
+    private, 0700, while Pagefind wrote it), and nothing of the copy is left beside it."""
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert bundle.stat().st_mode & 0o777 == 0o777 & ~mask
+    assert (bundle.parent / "index.html").stat().st_mode & 0o777  # a real site
+    assert not [p for p in bundle.parent.iterdir() if p.name.startswith(".pagefind")]
 
 
 def test_a_failed_build_stops_pagefind_and_removes_its_files(tiny_content, tmp_path,

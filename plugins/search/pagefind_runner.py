@@ -113,22 +113,33 @@ def sweep(folder: Path, prefix: str) -> None:
             shutil.rmtree(entry.path, ignore_errors=True)
 
 
-def new_staging(cache: Path) -> Path:
-    """A private folder (unguessable name, mode 0700) for one build's search copies: in
-    memory (/dev/shm) where the system has one with room (thousands of small files and
-    folders cost several times less there than on a disk; containers often have only
-    64 MiB there), else in the cache folder."""
-    base = cache
+def private_base(cache: Path) -> Path:
+    """Where a build keeps the files only it and Pagefind use: in memory (/dev/shm) where
+    the system has one with room (thousands of small files and folders cost several
+    times less there than on a disk; containers often have only 64 MiB there), else in
+    the cache folder."""
     try:
         if (MEMORY.is_dir() and os.access(MEMORY, os.W_OK)
                 and shutil.disk_usage(MEMORY).free >= MEMORY_FREE):
-            base = MEMORY
+            return MEMORY
     except OSError:
         pass
+    return cache
+
+
+def private_folder(cache: Path, name: str) -> Path:
+    """A new folder resonanz-<name>-<pid>-<random> (unguessable, mode 0700) in the
+    private base, after sweeping those of builds that were killed."""
+    base = private_base(cache)
     base.mkdir(parents=True, exist_ok=True)
-    prefix = f"resonanz-{STAGING}"
+    prefix = f"resonanz-{name}"
     sweep(base, prefix)
     return Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-", dir=base))
+
+
+def new_staging(cache: Path) -> Path:
+    """A private folder for one build's search copies."""
+    return private_folder(cache, STAGING)
 
 
 _BODY_TAG = re.compile(rb"<([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*\sdata-pagefind-body\b[^>]*>")
@@ -252,6 +263,21 @@ _RUNNING: set = set()
 
 
 @atexit.register
+def _folder_mode() -> int:
+    """The mode os.mkdir gives a new folder (0777 less the umask): the bundle's folder
+    was made private (0700) and must be readable by the web server in the site."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o777 & ~mask
+
+
+def _same_device(a: Path, b: Path) -> bool:
+    try:
+        return a.stat().st_dev == b.stat().st_dev
+    except OSError:
+        return False
+
+
 def _stop_running() -> None:
     for run in list(_RUNNING):
         if run.owner == os.getpid():
@@ -272,10 +298,10 @@ class PagefindRun:
         self.timeout = timeout
         self.owner = os.getpid()
         self.staging: Path | None = None
-        work.mkdir(parents=True, exist_ok=True)
-        sweep(work, "pagefind-bundle")
-        self.bundle = Path(tempfile.mkdtemp(prefix=f"pagefind-bundle-{os.getpid()}-",
-                                            dir=work))
+        # Pagefind writes its bundle (a file per page) several times faster into memory
+        # than onto a disk: 2.5 s of 5 at 2300 pages here, where copying the finished
+        # bundle into the site takes 0.2 s.
+        self.bundle = private_folder(work, "pagefind-bundle")
         self.report_file = self.bundle.with_name(self.bundle.name + ".txt")
         source = site
         try:
@@ -334,10 +360,23 @@ class PagefindRun:
             raise PagefindError(f"pagefind exited with {code}: {' '.join(report.split())}")
         target = self.site / self.bundle_dir
         clear_bundle(target)
-        if target.exists():  # a folder Pagefind did not make: add to it, as it would
-            shutil.copytree(self.bundle, target, dirs_exist_ok=True)
+        # a folder Pagefind did not make is added to, as Pagefind would; from memory
+        # the bundle is copied (into a new folder beside the target, renamed when whole)
+        if target.exists():
+            shutil.copytree(self.bundle, target, dirs_exist_ok=True,
+                            copy_function=shutil.copyfile)
+        elif _same_device(self.bundle, target.parent):
+            self.bundle.chmod(_folder_mode())  # private until now
+            os.replace(self.bundle, target)
         else:
-            shutil.move(str(self.bundle), str(target))
+            whole = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+            try:
+                shutil.copytree(self.bundle, whole, dirs_exist_ok=True,
+                                copy_function=shutil.copyfile)
+                whole.chmod(_folder_mode())
+                os.replace(whole, target)
+            finally:
+                shutil.rmtree(whole, ignore_errors=True)
         self._drop_bundle()
         return report
 
