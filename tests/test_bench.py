@@ -26,3 +26,28 @@ def test_make_bench_prints_the_table():
     reads = next(line for line in lines if line.startswith("audio files read (12 posts"))
     assert "warm none (stopped: nothing changed)" in reads
     assert "cold 2," in reads and "render all 0," in reads and "episode added 1" in reads
+
+
+def test_bench_moves_old_builds_aside_and_empties_the_trash_at_the_end(tmp_path,
+                                                                         monkeypatch):
+    from resonanz import bench
+
+    trash = bench.Trash(tmp_path / "trash")
+    for name in ("out", "cache"):
+        (tmp_path / name / "a").mkdir(parents=True)
+        (tmp_path / name / "a" / "index.html").write_text("x", encoding="utf-8")
+        inode = (tmp_path / name / "a" / "index.html").stat().st_ino
+        trash.discard(tmp_path / name)
+        assert not (tmp_path / name).exists()
+        moved = [p for p in (tmp_path / "trash").rglob("index.html")
+                 if p.stat().st_ino == inode]
+        assert len(moved) == 1  # the same file, renamed: nothing was deleted yet
+    trash.discard(tmp_path / "not-there")
+    assert len(list((tmp_path / "trash").iterdir())) == 2
+    trash.empty()
+    assert not (tmp_path / "trash").exists()
+    # with too little free space old builds are deleted at once
+    monkeypatch.setattr(bench.Trash, "RESERVE", 1 << 62)
+    (tmp_path / "out").mkdir()
+    trash.discard(tmp_path / "out")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "trash").exists()

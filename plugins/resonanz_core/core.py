@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from pathlib import Path
@@ -109,6 +110,8 @@ def on_initialized(pelican) -> None:
 
 # Pages written in the current run, per output folder (cleared when the run ends).
 _WRITTEN: dict[str, list] = {}
+# the key of an output folder, asked once per page written: resolved once
+_real_output = functools.lru_cache(maxsize=16)(os.path.realpath)
 
 
 def on_content_written(path: str, context: dict) -> None:
@@ -116,14 +119,14 @@ def on_content_written(path: str, context: dict) -> None:
     if output_path and path.endswith(".html"):
         entry = sitemap.page_entry(output_path, path, context)
         # tagged with the number of the write, see parallel.CURRENT_WRITE
-        _WRITTEN.setdefault(os.path.realpath(output_path), []).append(
+        _WRITTEN.setdefault(_real_output(output_path), []).append(
             (parallel.CURRENT_WRITE[0], entry))
 
 
 def write_sitemap(pelican) -> None:
     # in the order of the writes, as one process would have made them (the sitemap keeps
     # the first entry of a URL written twice, e.g. a page that overrides a listing)
-    tagged = _WRITTEN.pop(os.path.realpath(pelican.output_path), [])
+    tagged = _WRITTEN.pop(_real_output(pelican.output_path), [])
     entries = [entry for _, entry in sorted(tagged, key=lambda t: t[0])]
     if not pelican.settings.get("RESONANZ_SITEMAP", True):
         return
@@ -139,7 +142,7 @@ def on_build_start(pelican) -> list:
     # second build (autoreload, tests) would hide problems that are still there.
     LimitFilter._raised_messages.clear()
     LimitFilter._group_count.clear()
-    _WRITTEN.pop(os.path.realpath(pelican.output_path), None)  # a crashed run left these
+    _WRITTEN.pop(_real_output(pelican.output_path), None)  # a crashed run left these
     sitemap.reset()
     collector = getattr(pelican, "resonanz_collector", None)
     root = logging.getLogger()
