@@ -444,3 +444,35 @@ def test_a_failed_build_stops_pagefind_and_removes_its_files(tiny_content, tmp_p
     assert pagefind_runner._RUNNING == set()
     assert plugin._EARLY == {} and plugin._STAGING == {}
     assert _left_over(result) == []
+
+
+def test_a_new_bundle_replaces_the_old_one_and_a_foreign_folder_is_added_to(
+        tiny_content, tmp_path):
+    for n in range(6):
+        (tiny_content / "posts" / f"p{n}.md").write_text(
+            f"Title: Beitrag {n}\nDate: 2026-01-{n + 1:02d} 10:00\nCategory: Test\n\n"
+            f"Wort{n} im Text.\n", encoding="utf-8")
+    output = tmp_path / "output"
+    first = build_site(tiny_content, output, RESONANZ_SKIP_UNCHANGED=False)
+    assert first.error is None and first.problems == []
+    before = {p.name for p in (output / "pagefind" / "fragment").iterdir()}
+    assert len([u for u in _fragments(output / "pagefind") if "/beitrag-" in u]) == 6
+    (tiny_content / "posts" / "p5.md").write_text(
+        "Title: Beitrag 5\nDate: 2026-01-06 10:00\nCategory: Test\n\nNeuer Text.\n",
+        encoding="utf-8")
+    second = build_site(tiny_content, output, RESONANZ_SKIP_UNCHANGED=False)
+    assert second.error is None and second.problems == []
+    fragments = _fragments(output / "pagefind")
+    assert "Neuer Text" in fragments["/2026/01/beitrag-5/"]["content"]
+    # one fragment per indexed page: the old bundle's fragment of beitrag-5 is gone
+    after = {p.name for p in (output / "pagefind" / "fragment").iterdir()}
+    assert len(after) == len(fragments) and after != before
+    _assert_public(output / "pagefind")
+    # a pagefind/ folder that Pagefind did not write is kept and added to
+    other = tmp_path / "other"
+    (other / "pagefind").mkdir(parents=True)
+    (other / "pagefind" / "eigen.txt").write_text("von Hand", encoding="utf-8")
+    third = build_site(tiny_content, other, RESONANZ_SKIP_UNCHANGED=False)
+    assert third.error is None and third.problems == []
+    assert (other / "pagefind" / "eigen.txt").read_text(encoding="utf-8") == "von Hand"
+    assert len([u for u in _fragments(other / "pagefind") if "/beitrag-" in u]) == 6

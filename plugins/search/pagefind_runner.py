@@ -53,13 +53,10 @@ def find_binary(configured: str = "") -> Path:
     )
 
 
-def clear_bundle(bundle: Path) -> None:
-    """Remove an earlier bundle so that stale index fragments do not pile up.
-
-    Only a folder that Pagefind wrote (it has pagefind-entry.json) is removed.
-    """
-    if (bundle / "pagefind-entry.json").is_file():
-        shutil.rmtree(bundle)
+def _is_bundle(folder: Path) -> bool:
+    """A folder Pagefind wrote (it has pagefind-entry.json): replaced as a whole by the
+    next bundle, so that stale index fragments do not pile up."""
+    return (folder / "pagefind-entry.json").is_file()
 
 
 SEARCH_BODY = b"data-pagefind-body"
@@ -359,26 +356,37 @@ class PagefindRun:
             self._drop_bundle()
             raise PagefindError(f"pagefind exited with {code}: {' '.join(report.split())}")
         target = self.site / self.bundle_dir
-        clear_bundle(target)
-        # a folder Pagefind did not make is added to, as Pagefind would; from memory
-        # the bundle is copied (into a new folder beside the target, renamed when whole)
-        if target.exists():
+        if target.exists() and not _is_bundle(target):
+            # a folder Pagefind did not make is added to, as Pagefind would
             shutil.copytree(self.bundle, target, dirs_exist_ok=True,
                             copy_function=shutil.copyfile)
-        elif _same_device(self.bundle, target.parent):
-            self.bundle.chmod(_folder_mode())  # private until now
-            os.replace(self.bundle, target)
         else:
-            whole = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-            try:
-                shutil.copytree(self.bundle, whole, dirs_exist_ok=True,
-                                copy_function=shutil.copyfile)
-                whole.chmod(_folder_mode())
-                os.replace(whole, target)
-            finally:
-                shutil.rmtree(whole, ignore_errors=True)
+            self._put_in_place(target)
         self._drop_bundle()
         return report
+
+    def _put_in_place(self, target: Path) -> None:
+        """The new bundle takes the place of the old by renames (from memory it is first
+        copied into a new folder beside the target), and the old one is deleted last:
+        on ext4 without a journal, files made soon after many were deleted cost more."""
+        if _same_device(self.bundle, target.parent):
+            new = self.bundle
+        else:
+            new = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+            try:
+                shutil.copytree(self.bundle, new, dirs_exist_ok=True,
+                                copy_function=shutil.copyfile)
+            except BaseException:
+                shutil.rmtree(new, ignore_errors=True)
+                raise
+        new.chmod(_folder_mode())  # private until now
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+            os.replace(target, old)
+        os.replace(new, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def page_facts(path: str, staging: str | None = None, relative: str | None = None,
