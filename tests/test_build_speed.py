@@ -411,3 +411,44 @@ def test_a_build_makes_markdown_converters_per_reader_not_per_file(tiny_content,
     # Pelican's MarkdownReader.read makes one per file; ours two per reader, once
     assert "read" not in made_in
     assert made_in.count("_converters") == 2
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_each_source_file_is_hashed_once_per_cache_ask_and_store(tiny_content, tmp_path,
+                                                                 monkeypatch, jobs):
+    # Pelican hashes a file (CHECK_MODIFIED_METHOD md5) when it asks the reader cache and
+    # when it stores, and again for the generator's own cache, which is off at the
+    # reader layer; with workers the stamp taken while checking serves the store.
+    from pelican.cache import FileStampDataCacher
+
+    hashed = []
+    original = FileStampDataCacher._get_file_stamp
+
+    def counting(self, filename):
+        hashed.append(os.path.basename(filename))
+        return original(self, filename)
+
+    monkeypatch.setattr(FileStampDataCacher, "_get_file_stamp", counting)
+    count = 40
+    for n in range(count):
+        (tiny_content / "posts" / f"p{n}.md").write_text(
+            f"Title: Beitrag {n}\nDate: 2026-01-01 10:{n:02d}\nCategory: Test\n\nText.\n",
+            encoding="utf-8")
+    result = build_site(tiny_content, tmp_path / "output", RESONANZ_JOBS=jobs,
+                        CHECK_MODIFIED_METHOD="md5")
+    assert result.error is None and result.problems == []
+    posts = [name for name in hashed if name.startswith("p")]
+    assert len(set(posts)) == count
+    assert len(posts) == (2 if jobs == 1 else 1) * count
+    # and the caches still work: a second build converts no post again
+    from resonanz_core import markdown_reuse
+
+    converted = []
+    convert = markdown_reuse.ReusingMarkdownReader.read
+    monkeypatch.setattr(markdown_reuse.ReusingMarkdownReader, "read",
+                        lambda self, path: converted.append(path) or convert(self, path))
+    again = build_site(tiny_content, tmp_path / "output", RESONANZ_JOBS=jobs,
+                       CHECK_MODIFIED_METHOD="md5", RESONANZ_SKIP_UNCHANGED=False)
+    assert again.error is None and again.problems == []
+    assert converted == []
+    assert len(list((tmp_path / "output").glob("2026/01/beitrag-*/index.html"))) == count

@@ -242,6 +242,28 @@ def _read_one(readers, path: str):
     return content, _filter_discardable_metadata(metadata)
 
 
+class _StampsOnce:
+    """Stamps (md5 of the file by default) taken while the prefetch checks the cache
+    serve once more: Pelican takes a file's stamp when it asks the cache and again when
+    it stores what it read, reading every source file twice for its hash. A stamp taken
+    before the file is read is the safe one: a file changed meanwhile reads as changed
+    in the next build."""
+
+    def __init__(self, readers) -> None:
+        self.original = readers._get_file_stamp
+        self.taken: dict = {}
+        self.recording = True
+        readers._get_file_stamp = self
+
+    def __call__(self, filename):
+        if not self.recording and filename in self.taken:
+            return self.taken.pop(filename)
+        value = self.original(filename)
+        if self.recording:
+            self.taken[filename] = value
+        return value
+
+
 def prefetch(generator, paths_setting: str, exclude_setting: str) -> int:
     """Read the source files a generator is about to read, shared between processes.
 
@@ -256,6 +278,7 @@ def prefetch(generator, paths_setting: str, exclude_setting: str) -> int:
     readers = generator.readers
     base = generator.path
     todo = []
+    stamps = _StampsOnce(readers)
     for relative in generator.get_files(settings[paths_setting],
                                         exclude=settings[exclude_setting]):
         path = os.path.abspath(os.path.join(base, relative))
@@ -263,6 +286,7 @@ def prefetch(generator, paths_setting: str, exclude_setting: str) -> int:
             continue
         if readers.get_cached_data(path, None) is None:
             todo.append(path)
+    stamps.recording = False
     if len(todo) < 2 * CHUNK:
         return 0
     results, _ = run_shared(todo, lambda path: _read_one(readers, path), jobs)

@@ -8,6 +8,11 @@ core plugin freezes them right before the pages are written.
 Tags, categories and authors are new objects in every post that names them, and each
 slugifies its name again (Unicode normalisation, transliteration, the substitutions):
 a pure function of its arguments, remembered here.
+
+Pelican's generators ask their own content cache for every file even when caching is
+done at the reader level (the default): each ask and each store hashes the file, twice
+per file for a cache that holds nothing and is never saved. Such a generator gets an
+empty stamp instead.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from collections.abc import Iterable
 
 import pelican.urlwrappers
 from pelican.contents import Content
+from pelican.generators import CachingGenerator
 from pelican.utils import slugify
 
 # attribute -> (Pelican's property, where the frozen value is kept)
@@ -61,12 +67,24 @@ def remembered_slugify(value, regex_subs=(), preserve_case=False, use_unicode=Fa
     return slug
 
 
+_GENERATOR_STAMP = CachingGenerator._get_file_stamp
+
+
+def _generator_stamp(self, filename):
+    # neither stored (caching off at this level) nor compared (nothing loaded)
+    if not getattr(self, "_cache_data_policy", True) and not getattr(self, "_cache", True):
+        return b""
+    return _GENERATOR_STAMP(self, filename)
+
+
 def install() -> None:
     """Let Content.url and Content.save_as answer from the frozen values when there are,
-    and the names of tags, categories and authors be slugified once."""
+    the names of tags, categories and authors be slugified once, and generators without
+    a cache of their own not hash every file for it."""
     for name in _FROZEN:
         setattr(Content, name, _frozen_property(name))
     pelican.urlwrappers.slugify = remembered_slugify
+    CachingGenerator._get_file_stamp = _generator_stamp
 
 
 def freeze_urls(items: Iterable) -> int:
