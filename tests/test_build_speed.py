@@ -452,3 +452,42 @@ def test_each_source_file_is_hashed_once_per_cache_ask_and_store(tiny_content, t
     assert again.error is None and again.problems == []
     assert converted == []
     assert len(list((tmp_path / "output").glob("2026/01/beitrag-*/index.html"))) == count
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_feed_entries_made_once_write_the_same_feeds(tmp_path, monkeypatch, jobs):
+    # The demo with episodes in the all-posts feeds (the podcast plugin adds entries
+    # there) and a summary-only RSS: every feed must be the same bytes with entries
+    # shared between feeds and without.
+    import io
+
+    from resonanz_core import feeds
+
+    overrides = {"RESONANZ_JOBS": jobs, "PODCAST_IN_READER_FEEDS": True,
+                 "RSS_FEED_SUMMARY_ONLY": True}
+    made = []
+    original_init = io.StringIO.__init__
+
+    class Counting(io.StringIO):
+        def __init__(self, *args, **kwargs):
+            made.append(1)
+            original_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(feeds.io, "StringIO", Counting)
+    shared = build_site(CONTENT, tmp_path / "shared" / "output", **overrides)
+    assert shared.error is None and shared.problems == []
+    monkeypatch.setattr(feeds, "new_feed", lambda writer, feed: feed)
+    plain = build_site(CONTENT, tmp_path / "plain" / "output", **overrides)
+    assert plain.error is None and plain.problems == []
+
+    def feed_files(output: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(output)): p.read_bytes()
+                for p in output.rglob("*.xml") if "feeds" in p.parts}
+
+    one, other = feed_files(tmp_path / "shared" / "output"), feed_files(
+        tmp_path / "plain" / "output")
+    assert len(one) > 20 and one == other
+    entries = sum(data.count(b"<entry>") + data.count(b"<item>") for data in one.values())
+    # each post's entry was made once per kind and process, not once per feed
+    assert 0 < len(made) < entries / 2
+    assert any(b"<enclosure" in data for data in one.values())  # the episodes are in

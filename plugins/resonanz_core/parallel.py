@@ -32,6 +32,7 @@ from pelican import signals
 from pelican.readers import _filter_discardable_metadata, file_suffix
 from pelican.writers import FileOverwriteFailedError, Writer
 
+from . import feeds
 from .problems import ProblemCollector
 
 logger = logging.getLogger(__name__)
@@ -388,6 +389,12 @@ class ParallelWriter(Writer):
         self._calls = 0
         self.jobs = job_count(self.settings)
         _WRITERS[os.path.realpath(output_path)] = self
+
+    def _create_new_feed(self, feed_type, feed_title, context):
+        return feeds.new_feed(self, super()._create_new_feed(feed_type, feed_title, context))
+
+    def _add_item_to_the_feed(self, feed, item):
+        feeds.add_item(self, feed, item, super()._add_item_to_the_feed)
 
     def _now(self, method, *args, **kwargs):
         self._calls += 1
