@@ -253,22 +253,23 @@ class Trash:
     unwritten); every allocation scans past them, so a build right after deleting the
     12 000 files of the previous one ran up to twice as long, and the more files a
     build writes the more it loses. Where the disk has less than `RESERVE` free, old
-    trees are deleted at once, as before."""
+    trees are deleted at once, as before (decided once, when the bench starts, so that
+    stock and Resonanz are treated alike all along)."""
 
     RESERVE = 6 << 30
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.count = 0
+        try:
+            self.roomy = shutil.disk_usage(folder.parent).free >= self.RESERVE
+        except OSError:
+            self.roomy = False
 
     def discard(self, path: Path) -> None:
         if not path.exists():
             return
-        try:
-            roomy = shutil.disk_usage(self.folder.parent).free >= self.RESERVE
-        except OSError:
-            roomy = False
-        if roomy:
+        if self.roomy:
             self.folder.mkdir(parents=True, exist_ok=True)
             self.count += 1
             try:

@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import CONTENT, build_site
+from conftest import CONTENT, ROOT, build_site
 from lxml import html
 from resonanz_core.problems import StrictModeError
 from search.pagefind_runner import PagefindError, find_binary
@@ -416,7 +416,6 @@ def _assert_public(bundle: Path) -> None:
     mask = os.umask(0o022)
     os.umask(mask)
     assert bundle.stat().st_mode & 0o777 == 0o777 & ~mask
-    assert (bundle.parent / "index.html").stat().st_mode & 0o777  # a real site
     assert not [p for p in bundle.parent.iterdir() if p.name.startswith(".pagefind")]
 
 
@@ -475,4 +474,64 @@ def test_a_new_bundle_replaces_the_old_one_and_a_foreign_folder_is_added_to(
     third = build_site(tiny_content, other, RESONANZ_SKIP_UNCHANGED=False)
     assert third.error is None and third.problems == []
     assert (other / "pagefind" / "eigen.txt").read_text(encoding="utf-8") == "von Hand"
+    _assert_public(other / "pagefind")  # the folder keeps its own mode
     assert len([u for u in _fragments(other / "pagefind") if "/beitrag-" in u]) == 6
+
+
+def test_a_pagefind_run_left_running_is_stopped_at_exit(tmp_path):
+    # a build that ends without finishing its early run (Ctrl-C, an error) stops it
+    import subprocess
+    import sys
+
+    marker = tmp_path / "gestoppt"
+    code = (
+        "import os, sys\n"
+        f"sys.path.insert(0, {str(ROOT / 'plugins')!r})\n"
+        "from search import pagefind_runner\n"
+        "class Run:\n"
+        "    owner = os.getpid()\n"
+        "    def cancel(self, later=True):\n"
+        f"        open({str(marker)!r}, 'w').write(str(later))\n"
+        "pagefind_runner._RUNNING.add(Run())\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    assert marker.read_text() == "False"  # removed at once, not by a thread
+
+
+def test_the_old_bundle_stays_when_the_new_one_cannot_take_its_place(tmp_path, monkeypatch):
+    import os
+
+    from search import pagefind_runner
+
+    site = tmp_path / "site"
+    target = site / "pagefind"
+    target.mkdir(parents=True)
+    (target / "pagefind-entry.json").write_text("alt", encoding="utf-8")
+    run = object.__new__(pagefind_runner.PagefindRun)
+
+    def new_bundle():
+        run.folder = Path(tmp_path / "privat")
+        run.bundle = run.folder / "bundle"
+        run.bundle.mkdir(parents=True)
+        (run.bundle / "pagefind-entry.json").write_text("neu", encoding="utf-8")
+
+    real = os.replace
+
+    def full_disk(src, dst):
+        if Path(dst) == target and "-old-" not in Path(src).name:
+            raise OSError(28, "No space left on device")
+        return real(src, dst)
+
+    new_bundle()
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(OSError):
+        run._put_in_place(target)
+    monkeypatch.setattr(os, "replace", real)
+    assert (target / "pagefind-entry.json").read_text(encoding="utf-8") == "alt"
+    assert [p.name for p in site.iterdir()] == ["pagefind"]  # nothing left beside it
+    # when it can, the new one takes the old one's place
+    run._drop_bundle()
+    new_bundle()
+    run._put_in_place(target)
+    assert (target / "pagefind-entry.json").read_text(encoding="utf-8") == "neu"
+    assert [p.name for p in site.iterdir()] == ["pagefind"]

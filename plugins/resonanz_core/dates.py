@@ -30,8 +30,9 @@ def _wall_clock(value: dt.datetime | dt.date) -> dt.datetime:
 
 # The patterns above spelled out with CLDR's month names: Babel parses and applies a
 # pattern field by field, a quarter of a millisecond per date, and every post formats
-# its date once while it is read. Equal to Babel's output (tests/test_dates.py compares
-# them over every month, day, hour and language); any other pattern goes to Babel.
+# its date once while it is read. Equal to Babel's output (tests/test_core_units.py
+# compares them for every month and language over one- and two-digit days, hours and
+# minutes, and years of one and four digits); any other pattern goes to Babel.
 _SPELLED = {
     LONG["de"]: "{d}. {M} {y} um {H:02d}:{m:02d} Uhr",
     LONG["en"]: "{M} {d}, {y} at {H:02d}:{m:02d}",

@@ -11,8 +11,8 @@ reuse both. The XML is what the feed generator writes for the entry, to the byte
 An entry is reused only when what Pelican puts into it is the same: the same post,
 feed kind, site URL, the page URL Pelican renders summaries against
 (`localsiteurl`), and the settings the writer reads. Entries are not shared when a
-plugin we do not know listens for `feed_generated` (it may change entries); the
-podcast plugin only adds entries of its own there.
+plugin we do not know listens for `feed_generated` or `feed_written` (it may change
+or keep entries); the podcast plugin only adds entries of its own there.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ def _shareable() -> bool:
     from .parallel import live_receivers
 
     return all(receiver in KNOWN_RECEIVERS
-               for receiver in live_receivers(signals.feed_generated))
+               for signal in (signals.feed_generated, signals.feed_written)
+               for receiver in live_receivers(signal))
 
 
 def new_feed(writer, feed):

@@ -18,12 +18,14 @@ touched: `_parse_metadata` is Pelican's own, run on the fields converter.
 
 An extension that keeps state between documents must clear it in `reset()` (footnotes,
 abbreviations and the table of contents do); the pelican-yaml-metadata plugin already
-reuses one converter for every file it reads.
+reuses one converter for every file it reads. Footnotes with `UNIQUE_IDS` number their
+ids by converter resets, so with them every file gets a new converter, as in Pelican.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 
 from markdown import Markdown
 from markdown.preprocessors import Preprocessor
@@ -56,20 +58,29 @@ class ReusingMarkdownReader(MarkdownReader):
 
     def _converters(self) -> tuple[Markdown, Markdown]:
         if self._resonanz_converters is None:
+            # copies: extension objects in the settings would otherwise be shared by the
+            # converters of every reader (an extension keeps the last converter it was
+            # added to)
             settings = self.settings["MARKDOWN"]
-            self._resonanz_converters = (Markdown(**settings),
-                                         Markdown(**_without_meta(settings)))
+            converters = (Markdown(**copy.deepcopy(settings)),
+                          Markdown(**_without_meta(settings)))
+            if _numbered_by_resets(converters[0]):
+                return converters  # used for this file only
+            self._resonanz_converters = converters
+        else:
+            self._resonanz_converters[0].reset()  # a new converter comes reset
         return self._resonanz_converters
 
     def read(self, source_path):
         body, fields = self._converters()
         self._source_path = source_path
-        body.reset()
         with pelican_open(source_path) as text:
             content = body.convert(text)
         if not hasattr(body, "Meta"):  # `meta` not among the extensions
             return content, {}
         own = self.__dict__.get("_md")  # the YAML reader keeps its converter here
+        if own is body or own is fields:
+            own = None
         fields.preprocessors.register(_StandIn(fields), "meta", 0)
         self._md = fields
         try:
@@ -77,13 +88,18 @@ class ReusingMarkdownReader(MarkdownReader):
         finally:
             if "meta" in fields.preprocessors:
                 fields.preprocessors.deregister("meta")
-            if own is None:
-                self.__dict__.pop("_md", None)
-            else:
-                self._md = own
+            # as Pelican's reader leaves it: the YAML reader's own, else the body's
+            self._md = own if own is not None else body
         return content, metadata
 
 
+def _numbered_by_resets(converter: Markdown) -> bool:
+    """Footnotes with UNIQUE_IDS count the converter's resets into their ids."""
+    return any(type(ext).__name__ == "FootnoteExtension" and ext.getConfig("UNIQUE_IDS")
+               for ext in converter.registeredExtensions)
+
+
+@functools.cache  # one class per reader class, not a new one per build
 def reusing(reader_class: type) -> type:
     """The reader class to use instead of `reader_class` (itself if not Markdown's)."""
     if not isinstance(reader_class, type) or not issubclass(reader_class, MarkdownReader):

@@ -259,22 +259,18 @@ def remove_later(folder: Path) -> None:
 _RUNNING: set = set()
 
 
-@atexit.register
-def _folder_mode() -> int:
-    """The mode os.mkdir gives a new folder (0777 less the umask): the bundle's folder
-    was made private (0700) and must be readable by the web server in the site."""
-    mask = os.umask(0o022)
+def _read_umask() -> int:
+    mask = os.umask(0o022)  # at import, before any thread of ours writes files
     os.umask(mask)
-    return 0o777 & ~mask
+    return mask
 
 
-def _same_device(a: Path, b: Path) -> bool:
-    try:
-        return a.stat().st_dev == b.stat().st_dev
-    except OSError:
-        return False
+# The mode os.mkdir gives a new folder: the bundle's folder was made private (0700) and
+# must be readable by the web server in the site.
+FOLDER_MODE = 0o777 & ~_read_umask()
 
 
+@atexit.register
 def _stop_running() -> None:
     for run in list(_RUNNING):
         if run.owner == os.getpid():
@@ -298,8 +294,11 @@ class PagefindRun:
         # Pagefind writes its bundle (a file per page) several times faster into memory
         # than onto a disk: 2.5 s of 5 at 2300 pages here, where copying the finished
         # bundle into the site takes 0.2 s.
-        self.bundle = private_folder(work, "pagefind-bundle")
-        self.report_file = self.bundle.with_name(self.bundle.name + ".txt")
+        # One private folder holds the bundle and Pagefind's report (swept as a whole
+        # when a killed build left it).
+        self.folder = private_folder(work, "pagefind-bundle")
+        self.bundle = self.folder / "bundle"
+        self.report_file = self.folder / "report.txt"
         source = site
         try:
             if pages is not None:
@@ -330,9 +329,7 @@ class PagefindRun:
             self.staging = None
 
     def _drop_bundle(self) -> None:
-        shutil.rmtree(self.bundle, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            self.report_file.unlink()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def cancel(self, later: bool = True) -> None:
         if self.process.poll() is None:
@@ -356,37 +353,51 @@ class PagefindRun:
             self._drop_bundle()
             raise PagefindError(f"pagefind exited with {code}: {' '.join(report.split())}")
         target = self.site / self.bundle_dir
-        if target.exists() and not _is_bundle(target):
-            # a folder Pagefind did not make is added to, as Pagefind would
-            shutil.copytree(self.bundle, target, dirs_exist_ok=True,
-                            copy_function=shutil.copyfile)
-        else:
-            self._put_in_place(target)
-        self._drop_bundle()
+        try:
+            if target.exists() and not _is_bundle(target):
+                # a folder Pagefind did not make is added to, as Pagefind would (and
+                # keeps its mode: copytree gives it the private one of the bundle)
+                mode = target.stat().st_mode & 0o7777
+                shutil.copytree(self.bundle, target, dirs_exist_ok=True,
+                                copy_function=shutil.copyfile)
+                target.chmod(mode)
+            else:
+                self._put_in_place(target)
+        finally:
+            self._drop_bundle()
         return report
 
     def _put_in_place(self, target: Path) -> None:
-        """The new bundle takes the place of the old by renames (from memory it is first
-        copied into a new folder beside the target), and the old one is deleted last:
-        on ext4 without a journal, files made soon after many were deleted cost more."""
-        if _same_device(self.bundle, target.parent):
-            new = self.bundle
-        else:
-            new = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+        """The new bundle takes the place of the old one by renames, and the old one is
+        deleted last: on ext4 without a journal, files made soon after many were
+        deleted cost more. The bundle is moved beside the target, or copied there
+        from memory (another file system); the old bundle comes back if the new one
+        cannot take its place."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        new = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+        old = None
+        try:
             try:
+                os.replace(self.bundle, new)  # onto the empty folder: same file system
+            except OSError:
                 shutil.copytree(self.bundle, new, dirs_exist_ok=True,
                                 copy_function=shutil.copyfile)
-            except BaseException:
-                shutil.rmtree(new, ignore_errors=True)
+            new.chmod(FOLDER_MODE)
+            if target.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-",
+                                            dir=target.parent))
+                os.replace(target, old)
+            try:
+                os.replace(new, target)
+            except OSError:
+                if old is not None:
+                    os.replace(old, target)
+                    old = None
                 raise
-        new.chmod(_folder_mode())  # private until now
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
-            os.replace(target, old)
-        os.replace(new, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(new, ignore_errors=True)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
 
 
 def page_facts(path: str, staging: str | None = None, relative: str | None = None,
