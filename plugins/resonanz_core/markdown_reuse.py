@@ -78,9 +78,10 @@ class ReusingMarkdownReader(MarkdownReader):
             content = body.convert(text)
         if not hasattr(body, "Meta"):  # `meta` not among the extensions
             return content, {}
-        own = self.__dict__.get("_md")  # the YAML reader keeps its converter here
-        if own is body or own is fields:
-            own = None
+        # the YAML reader keeps its own converter in _md: as found before our first read
+        if "_resonanz_own" not in self.__dict__:
+            self._resonanz_own = self.__dict__.get("_md")
+        own = self._resonanz_own
         fields.preprocessors.register(_StandIn(fields), "meta", 0)
         self._md = fields
         try:
