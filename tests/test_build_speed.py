@@ -510,3 +510,35 @@ def test_feed_entries_made_once_write_the_same_feeds(tmp_path, monkeypatch, jobs
     # each post's entry was made once per kind and process, not once per feed
     assert 0 < len(made) < entries / 2
     assert any(b"<enclosure" in data for data in one.values())  # the episodes are in
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_reading_worker_compiles_the_theme(tiny_content, tmp_path, monkeypatch, jobs):
+    # With workers, the first reading worker compiles the theme's templates while the
+    # build process reads; the build process then loads them from the shared bytecode.
+    import jinja2
+
+    main = os.getpid()
+    compiled = []
+    original = jinja2.Environment.compile
+
+    def counting(self, source, name=None, filename=None, *args, **kwargs):
+        if os.getpid() == main and filename and "/theme/templates/" in filename:
+            compiled.append(name)
+        return original(self, source, name, filename, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    from resonanz_core import core
+
+    monkeypatch.setattr(core._BYTECODE, "store", {})  # as in a new build process
+    for n in range(12):
+        (tiny_content / "posts" / f"p{n}.md").write_text(
+            f"Title: Beitrag {n}\nDate: 2026-01-{n + 1:02d} 10:00\nCategory: Test\n\nText.\n",
+            encoding="utf-8")
+    result = build_site(tiny_content, tmp_path / "output", RESONANZ_JOBS=jobs)
+    assert result.error is None and result.problems == []
+    assert (tmp_path / "output" / "index.html").is_file()
+    if jobs == 1:
+        assert len(compiled) > 15  # every template the site uses, here
+    else:
+        assert compiled == []

@@ -79,6 +79,7 @@ class _Share:
     def __init__(self) -> None:
         self.results: dict[int, Any] = {}
         self.extra: Any = None
+        self.first: Any = None
         self.problems: list[str] = []
         self.error: str | None = None
 
@@ -108,7 +109,8 @@ class WorkerError(RuntimeError):
     """A worker process failed; the message holds its traceback."""
 
 
-def _fork_worker(items, func, counter, extra, collector, before) -> tuple[int, int]:
+def _fork_worker(items, func, counter, extra, collector, before,
+                 first=None) -> tuple[int, int]:
     read_end, write_end = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -125,6 +127,11 @@ def _fork_worker(items, func, counter, extra, collector, before) -> tuple[int, i
     os.close(read_end)
     share = _Share()
     code = 0
+    if first is not None:
+        try:
+            share.first = first()
+        except Exception:  # noqa: BLE001 - optional work; the build process does it later
+            share.first = None
     try:
         _work(items, func, counter, share)
     except BaseException:  # noqa: BLE001 - reported to the build process
@@ -161,11 +168,16 @@ def run_shared(
     jobs: int,
     extra: Callable[[], Any] | None = None,
     redo_failed: bool = True,
+    first: Callable[[], Any] | None = None,
+    on_first: Callable[[Any], None] | None = None,
 ) -> tuple[dict[int, Any], list[Any]]:
     """Call func on every item, shared between this process and jobs - 1 forked workers.
 
     Returns the results by index and, for every worker that finished, what extra()
-    returned in it (called in the worker after its share). When a worker fails, its
+    returned in it (called in the worker after its share). first() is called in the
+    first worker before its share, while this process starts on the items, and what it
+    returns is given to on_first() here (nothing when there are no workers, or first()
+    raised: it must be work this process can do later itself). When a worker fails, its
     unfinished items are missing from the results (redo_failed: the caller does them
     itself, for work without side effects) or WorkerError is raised with the worker's
     traceback.
@@ -188,9 +200,10 @@ def run_shared(
     # touch (and so copy) every page of the build process's memory.
     gc.freeze()
     try:
-        for _ in range(jobs - 1):
+        for number in range(jobs - 1):
             try:
-                workers.append(_fork_worker(items, func, counter, extra, collector, before))
+                workers.append(_fork_worker(items, func, counter, extra, collector, before,
+                                            first if number == 0 else None))
             except OSError as exc:  # no more processes: go on with those we have
                 logger.debug("resonanz_core: fork failed (%s)", exc)
                 break
@@ -218,6 +231,8 @@ def run_shared(
     results.update(own.results)
     LAST_RUN[:] = [len(own.results), *(len(share.results) for share in shares)]
     for share in shares:
+        if share.first is not None and on_first is not None:
+            on_first(share.first)
         if share.error and not redo_failed:
             raise WorkerError(f"a worker process failed:\n{share.error}")
         results.update(share.results)
@@ -265,6 +280,11 @@ class _StampsOnce:
         return value
 
 
+# (work(generator) -> result in the first reading worker, use(result) here): work the
+# build process would do later, done by a worker while this process starts reading
+WHILE_READING: list = []
+
+
 def prefetch(generator, paths_setting: str, exclude_setting: str) -> int:
     """Read the source files a generator is about to read, shared between processes.
 
@@ -290,7 +310,10 @@ def prefetch(generator, paths_setting: str, exclude_setting: str) -> int:
     stamps.recording = False
     if len(todo) < 2 * CHUNK:
         return 0
-    results, _ = run_shared(todo, lambda path: _read_one(readers, path), jobs)
+    first, on_first = WHILE_READING if WHILE_READING else (None, None)
+    results, _ = run_shared(todo, lambda path: _read_one(readers, path), jobs,
+                            first=(lambda: first(generator)) if first else None,
+                            on_first=on_first)
     read = {todo[i]: data for i, data in results.items() if data is not None}
     original_get, original_put = readers.get_cached_data, readers.cache_data
 
