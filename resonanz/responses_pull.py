@@ -196,7 +196,8 @@ def merge(existing: str | None, entries: list[dict], rel: str) -> tuple[str | No
     if not new:
         return None, 0
     if existing is None:
-        text = f"# Antworten auf den Beitrag „{Path(rel).stem}“ (Format: README, „Antworten“).\n"
+        text = (f"# Antworten auf den Beitrag „{Path(rel).stem}“ "
+                "(Format: docs/redaktion.md, „Kommentare und Erwähnungen freischalten“).\n")
     else:
         # An empty flow list ("[]") cannot be followed by block items.
         text = "".join(line for line in existing.splitlines(keepends=True) if line.strip() != "[]")

@@ -231,8 +231,9 @@ def make_targets_called(text: str) -> set[str]:
     return set(re.findall(r"\bmake\s+(?:-\S+\s+)*([a-z_0-9]+)", text))
 
 
-def test_workflows_are_valid_yaml_and_use_the_readme_targets():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_workflows_are_valid_yaml_and_use_the_documented_targets():
+    readme = "\n".join(path.read_text(encoding="utf-8")
+                       for path in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))])
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     phony = set(re.search(r"^\.PHONY:(.*)$", makefile, re.M)[1].split())
     workflows = [ROOT / ".github" / "workflows" / "site.yml", ROOT / ".gitlab-ci.yml"]
@@ -243,7 +244,7 @@ def test_workflows_are_valid_yaml_and_use_the_readme_targets():
         assert {"test", "publish", "check"} <= targets, (path, targets)
         for target in targets:
             assert target in phony, f"{path.name}: make {target} is not a Makefile target"
-            assert f"make {target}" in readme, f"{path.name}: make {target} is not in the README"
+            assert f"make {target}" in readme, f"{path.name}: make {target} is not documented"
     github = yaml.safe_load(workflows[0].read_text(encoding="utf-8"))
     triggers = github[True]  # YAML 1.1 reads the key `on` as True
     assert "push" in triggers and "pull_request" in triggers

@@ -1,4 +1,4 @@
-"""Defaults of the case_studies plugin; every key is documented in the README."""
+"""Defaults of the case_studies plugin; every key is documented in docs/settings.md."""
 
 DEFAULTS: dict = {
     # Folder under content/ (also listed in ARTICLE_PATHS) that holds the case studies.

@@ -1,4 +1,4 @@
-"""Defaults of the linkbacks_send plugin; every key is documented in the README."""
+"""Defaults of the linkbacks_send plugin; every key is documented in docs/settings.md."""
 
 DEFAULTS: dict = {
     # Send at all. Only publishconf.py sets this True, so `make html` never sends.

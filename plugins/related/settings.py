@@ -1,4 +1,4 @@
-"""Defaults of the related plugin; every key is documented in the README."""
+"""Defaults of the related plugin; every key is documented in docs/settings.md."""
 
 DEFAULTS: dict = {
     # How many related posts an article shows (0 switches the box off).

@@ -35,7 +35,7 @@ def check_metadata(
     problems: list[tuple[str, object, str]] = []
     for field, value in metadata.items():
         if field not in known:
-            problems.append((field, value, "an unknown field (typo?); see README, 'Metadata'"))
+            problems.append((field, value, "an unknown field (typo?); see docs/redaktion.md, 'Einen Beitrag schreiben'"))
     for field, allowed in ENUMS.items():
         value = metadata.get(field)
         if value is not None and str(value).strip().lower() not in allowed:

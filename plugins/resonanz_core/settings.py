@@ -1,4 +1,4 @@
-"""Defaults of the resonanz_core plugin; every key is documented in the README."""
+"""Defaults of the resonanz_core plugin; every key is documented in docs/settings.md."""
 
 DEFAULTS: dict = {
     # Fail the build at the end when any warning or error about content was logged.

@@ -1,4 +1,4 @@
-"""Defaults of the responses plugin; every key is documented in the README."""
+"""Defaults of the responses plugin; every key is documented in docs/settings.md."""
 
 DEFAULTS: dict = {
     # Folder under content/ with one YAML file per article slug.

@@ -1,4 +1,4 @@
-"""Defaults of the search plugin; every key is documented in the README."""
+"""Defaults of the search plugin; every key is documented in docs/settings.md."""
 
 DEFAULTS: dict = {
     # Build the Pagefind index at the end of every build (make html, publish, devserver).
