@@ -210,16 +210,27 @@ class EpisodeDating:
     ) -> DateFound | None:
         """The first date the chain gives; every unusable value on the way is reported."""
         if isinstance(notes_date, UnreadableValue):
+            # An error already (strict mode fails): the preview uses the next date quietly.
+            found = self._after_notes(tag_date, audio, new_episode, quiet=True)
+            meanwhile = (f" (until then dated by {found.source}, {found.date:%Y-%m-%d %H:%M})"
+                         if found else "")
             _problem(logging.ERROR, rel, "date", notes_date.raw,
-                     "not a date; write it as `date: 2026-03-26 10:00`")
-        elif notes_date is not None:
+                     f"not a date; write it as `date: 2026-03-26 10:00`{meanwhile}")
+            return found
+        if notes_date is not None:
             return DateFound(notes_date, "show notes")
+        return self._after_notes(tag_date, audio, new_episode, quiet=False)
+
+    def _after_notes(
+        self, tag_date: str, audio: Path, new_episode: str, quiet: bool
+    ) -> DateFound | None:
         if tag_date:
             try:
                 return DateFound(self.parse_date(tag_date), "tags")
             except ValueError:
-                _problem(logging.WARNING, self._rel(audio), "date tag", tag_date,
-                         "not a date; ignored")
+                if not quiet:
+                    _problem(logging.WARNING, self._rel(audio), "date tag", tag_date,
+                             "not a date; ignored")
         found, why_not = from_history(self.history, audio, self.timezone)
         if found is not None:
             return found
@@ -227,6 +238,8 @@ class EpisodeDating:
             guessed = DateFound(file_time(audio, self.timezone), "file time")
         except OSError:
             return None
+        if quiet:
+            return guessed
         reason = why_not or (
             "not in the show notes, the tags or the git history (the file is not committed)"
         )

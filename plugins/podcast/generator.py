@@ -17,7 +17,7 @@ from markupsafe import Markup
 from pelican.generators import Generator
 from pelican.utils import get_date
 
-from . import dating, guids
+from . import dating, guids, numbering
 from .artwork import ArtworkError, inspect_artwork, render_variants
 from .audio import (
     AUDIO_EXTENSIONS,
@@ -694,19 +694,29 @@ class EpisodesGenerator(Generator):
         numbers: dict[tuple[int | None, int], Episode] = {}
         seen_guids: dict[str, Episode] = {}
         slugs: dict[str, Episode] = {}
-        for episode in sorted(self.episodes, key=lambda e: e.source_path):
+        published: list[numbering.Published] = []
+        for feed in numbering.last_feeds(Path(self.output_path), self.podcast["PODCAST_FEEDS"][
+                self._main_format()]):
+            published = published or numbering.read_published(feed)
+        free = numbering.next_free({e.number for e in self.episodes if e.number is not None})
+        for episode in numbering.keeper_order(self.episodes, published):
             rel = self._rel(Path(episode.source_path))
             if episode.number is not None:
                 key = (episode.season, episode.number)
                 if key in numbers:
-                    other = self._rel(Path(numbers[key].source_path))
+                    keeper = numbers[key]
+                    why = ("published: in the last build's feed"
+                           if numbering.is_published(keeper, published) else "older")
                     _problem(
                         logging.ERROR,
                         rel,
                         "number",
                         episode.number,
-                        f"already used by {other}; give each episode its own number (skipped)",
+                        f"already used by {self._rel(Path(keeper.source_path))} ({why}), which "
+                        f"keeps the number and its GUID; give this episode the next free "
+                        f"number, {free} (skipped)",
                     )
+                    free += 1
                     continue
                 numbers[key] = episode
             if episode.guid in seen_guids:
