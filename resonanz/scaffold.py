@@ -37,6 +37,7 @@ class Plan:
     description: str
     duration: float
     missing: list[str] = field(default_factory=list)
+    headerless_vbr: bool = False
 
 
 def _load(settings_file: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -174,6 +175,7 @@ def plan_episode(audio: Path, settings: dict[str, Any], podcast: dict[str, Any])
         description=facts.comment,
         duration=facts.duration,
         missing=missing,
+        headerless_vbr=facts.duration_source == "frame scan",
     )
 
 
@@ -253,4 +255,7 @@ def main(argv: list[str] | None = None) -> int:
           f"guid: {plan.front_matter['guid']}")
     if plan.missing:
         print("  still missing: " + "; ".join(plan.missing))
+    if plan.headerless_vbr:
+        print("  note: a VBR MP3 without a Xing header: the build measures it, but browsers and "
+              "some apps guess its length from the first frame; export it with a VBR header")
     return 0

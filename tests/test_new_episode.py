@@ -122,6 +122,7 @@ def test_untagged_file_moved_in(project, tmp_path_factory):
     assert (project / "content/episodes/001-mein-erstes-interview.mp3").read_bytes() == data
     # measured by scanning the frames (the file has no VBR header): 6.06 s, not 11 s
     assert "duration: 00:00:06" in done.stdout
+    assert "note: a VBR MP3 without a Xing header" in done.stdout
     missing = done.stdout.split("still missing: ", 1)[1]
     for what in ("cover (", "transcript (", "chapters ("):
         assert what in missing
