@@ -189,6 +189,22 @@ def test_rewritten_history_rebuilds_and_numbered_guids_stay(origin, tmp_path):
     assert after.findtext("guid") == before.findtext("guid")
 
 
+def test_a_renamed_file_keeps_the_date_of_the_commit_that_added_it(origin, tmp_path):
+    repo, dates = origin
+    checkout = clone(repo, tmp_path / "checkout")
+    assert build(checkout / "content", tmp_path / "before").error is None
+    git(checkout, "mv", "content/episodes/001-cbr-export.mp3",
+        "content/episodes/001-erste-folge.mp3")
+    git(checkout, "commit", "-qm", "rename", date="2026-06-01T10:00:00+02:00")
+    result = build(checkout / "content", tmp_path / "after", RESONANZ_STRICT=True)
+    assert result.error is None, result.error
+    before = items_by_title(tmp_path / "before/feeds/podcast.xml")["Cbr export"]
+    after = items_by_title(tmp_path / "after/feeds/podcast.xml")["Erste folge"]
+    assert parsedate_to_datetime(after.findtext("pubDate")) == datetime.fromisoformat(
+        dates["001-cbr-export.mp3"])
+    assert after.findtext("guid") == before.findtext("guid")
+
+
 def test_unnumbered_file_dated_by_git_asks_for_a_number(tmp_path):
     root = tmp_path / "repo"
     content = site_files(root)

@@ -63,9 +63,8 @@ def read_notes(reader: Any, path: Path) -> tuple[str, dict[str, Any]]:
 
 @dataclass
 class Added:
-    """The commit that brought a file into the episodes folder."""
+    """When the commit that brought a file into the episodes folder was written."""
 
-    commit: str
     date: datetime
     at_shallow_boundary: bool  # the file may be older than the history that was fetched
 
@@ -107,10 +106,10 @@ def _parse_log(text: str, top: Path, boundary: set[str]) -> dict[Path, Added]:
             if status.startswith("R") and index + 2 < len(fields):
                 old, new = top / fields[index + 1], top / fields[index + 2]
                 # A rename keeps the date of the commit that first added the file.
-                added[new] = added.pop(old, Added(commit, when, commit in boundary))
+                added[new] = added.pop(old, Added(when, commit in boundary))
                 index += 3
             else:
-                added[top / fields[index + 1]] = Added(commit, when, commit in boundary)
+                added[top / fields[index + 1]] = Added(when, commit in boundary)
                 index += 2
     return added
 
@@ -165,7 +164,6 @@ class DateFound:
 
     date: datetime
     source: str
-    commit: str = ""
 
 
 def file_time(path: Path, timezone: str) -> datetime:
@@ -182,7 +180,7 @@ def from_history(history: GitHistory, audio: Path, timezone: str) -> tuple[DateF
             "the git history is shallow and the commit that added this file was not fetched; "
             "fetch the full history (`git fetch --unshallow`; CI: fetch-depth: 0 / GIT_DEPTH: 0)"
         )
-    return DateFound(found.date.astimezone(ZoneInfo(timezone)), "git", found.commit), ""
+    return DateFound(found.date.astimezone(ZoneInfo(timezone)), "git"), ""
 
 
 def _problem(level: int, source: str, field_name: str, value: object, fix: str) -> None:
