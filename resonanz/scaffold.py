@@ -155,8 +155,8 @@ def plan_episode(audio: Path, settings: dict[str, Any], podcast: dict[str, Any])
         "number": number,
         "guid": guid,
     }
-    chapters = [f"{_clock(c.start)}.{int(c.start % 1 * 1000):03d} {c.title}"
-                for c in facts.chapters]
+    chapters = [f"{_clock(ms // 1000)}.{ms % 1000:03d} {c.title}"
+                for c, ms in ((c, round(c.start * 1000)) for c in facts.chapters)]
     if chapters:
         front["chapters"] = chapters
     missing = []
@@ -223,6 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.audio.is_file():
         print(f"new-episode: {args.audio}: file not found; nothing changed", file=sys.stderr)
         return 1
+    if not args.settings.is_file():
+        print(f"new-episode: {args.settings}: settings file not found; run it in the project "
+              "folder or give --settings", file=sys.stderr)
+        return 2
     settings, podcast = _load(args.settings)
     from podcast.audio import AudioError
 
