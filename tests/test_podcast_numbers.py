@@ -82,6 +82,8 @@ def test_unreadable_date_and_embedded_cover_that_is_no_image(tmp_path):
         "001-datum.md": notes("Datum", "32.13.2025"),
         "002-cover.mp3": FIXTURES / "cbr.mp3",
         "002-cover.md": notes("Cover"),
+        "003-yaml.mp3": FIXTURES / "cbr.mp3",
+        "003-yaml.md": "---\ntitle: YAML\ndate: 2025-02-30 10:00\nnumber: 3\n---\n\nText.\n",
     })
     tags = ID3()
     tags.add(APIC(encoding=3, mime="image/jpeg", type=3, desc="", data=b"no image at all"))
@@ -89,7 +91,7 @@ def test_unreadable_date_and_embedded_cover_that_is_no_image(tmp_path):
     result = build(content, tmp_path / "output")
     assert result.error is None
     podcast = [p for p in result.problems if "podcast:" in p]
-    assert len(podcast) == 2, podcast
+    assert len(podcast) == 3, podcast
     assert podcast[0].startswith(
         "ERROR: podcast: episodes/001-datum.md: date = '32.13.2025': not a date; write it as "
         "`date: 2026-03-26 10:00` (until then dated by file time, "
@@ -99,8 +101,11 @@ def test_unreadable_date_and_embedded_cover_that_is_no_image(tmp_path):
         "not a readable image (15 bytes, neither JPEG nor PNG); use a square JPEG or PNG, "
         "1400-3000 px"
     )
-    # both episodes are still on the site: the date error does not drop the episode
-    assert sorted(items(tmp_path / "output")) == ["Cover", "Datum"]
+    assert podcast[2].startswith(
+        "ERROR: podcast: episodes/003-yaml.md: date = '2025-02-30 10:00': not a date; "
+    )
+    # the episodes are still on the site: a date error does not drop the episode
+    assert sorted(items(tmp_path / "output")) == ["Cover", "Datum", "YAML"]
     strict = build(content, tmp_path / "strict", RESONANZ_STRICT=True)
     assert strict.error is not None
     assert "date = '32.13.2025'" in str(strict.error) and "embedded cover" in str(strict.error)

@@ -12,15 +12,20 @@ import hashlib
 import logging
 import re
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pelican.utils import get_date
+
 logger = logging.getLogger(__name__)
 
 _NUMBER_PREFIX = re.compile(r"^\d+[-_ ]+")
+_NOT_A_DATE = re.compile(r"^'.*' is not a valid date$", re.DOTALL)
+_DATE_LINE = re.compile(r"^(?P<key>date|modified)\s*:\s*(?P<raw>.*?)\s*$", re.IGNORECASE)
 _GIT_TIMEOUT = 30  # seconds; a log of the episodes folder takes milliseconds
 
 
@@ -40,25 +45,40 @@ def title_from_stem(stem: str) -> str:
 
 
 def read_notes(reader: Any, path: Path) -> tuple[str, dict[str, Any]]:
-    """Read show notes with Pelican's reader; a date it cannot parse comes back as an
-    UnreadableValue instead of failing the whole file (so the message can name the field)."""
-    parse = reader.process_metadata
-
-    def lenient(name: str, value: Any) -> Any:
-        try:
-            return parse(name, value)
-        except ValueError as exc:
-            if name not in ("date", "modified"):
-                raise
-            return UnreadableValue(str(value).strip(), str(exc))
-
-    # An attribute on this one reader object for the length of one read: the class and
-    # Pelican's processor table stay untouched.
-    reader.process_metadata = lenient
+    """Read show notes with Pelican's reader (or the YAML one). A `date:` or `modified:` it
+    cannot parse fails the whole file there; here that line is kept out of a second read
+    (of a copy outside content/) and comes back as an UnreadableValue, so the message can
+    name the field and the value and the episode stays."""
     try:
         return reader.read(str(path))
-    finally:
-        del reader.process_metadata
+    except ValueError as exc:
+        if not _NOT_A_DATE.match(str(exc)):
+            raise
+        failure = exc
+    lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    yaml_header = bool(lines) and lines[0].strip() == "---"
+    unreadable: dict[str, UnreadableValue] = {}
+    kept: list[str] = []
+    in_header = True
+    for index, line in enumerate(lines):
+        if in_header and index > 0 and (line.strip() == "---" if yaml_header else not line.strip()):
+            in_header = False
+        found = _DATE_LINE.match(line) if in_header else None
+        if found:
+            raw = found.group("raw").strip().strip("'\"")
+            try:
+                get_date(raw.replace("_", " "))
+            except ValueError as reason:
+                unreadable[found.group("key").lower()] = UnreadableValue(raw, str(reason))
+                continue
+        kept.append(line)
+    if not unreadable:
+        raise failure
+    with tempfile.TemporaryDirectory(prefix="resonanz-notes-") as folder:
+        copy = Path(folder) / path.name
+        copy.write_text("".join(kept), encoding="utf-8")
+        content, metadata = reader.read(str(copy))
+    return content, {**metadata, **unreadable}
 
 
 @dataclass
