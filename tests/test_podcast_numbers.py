@@ -65,6 +65,18 @@ def test_published_episode_keeps_its_number_and_guid(tmp_path, output_name):
     assert strict.error is not None and "number = 2" in str(strict.error)
 
 
+def test_a_build_that_deletes_its_output_first_still_knows_what_was_published(tmp_path):
+    content = two_episodes(tmp_path)
+    assert build(content, tmp_path / "output").error is None
+    published = items(tmp_path / "output")
+    add_newcomer(content, "2025-12-01 10:00")
+    # publishconf.py's setting: Pelican empties output/ before the episodes are read
+    result = build(content, tmp_path / "output", DELETE_OUTPUT_DIRECTORY=True)
+    assert result.error is None
+    assert items(tmp_path / "output")["Beschwerden"] == published["Beschwerden"]
+    assert any("002-anders.md: number = 2" in p and "(published" in p for p in result.problems)
+
+
 def test_without_a_last_feed_the_older_date_keeps_the_number(tmp_path):
     content = two_episodes(tmp_path)
     add_newcomer(content, "2026-02-01 10:00")

@@ -694,10 +694,8 @@ class EpisodesGenerator(Generator):
         numbers: dict[tuple[int | None, int], Episode] = {}
         seen_guids: dict[str, Episode] = {}
         slugs: dict[str, Episode] = {}
-        published: list[numbering.Published] = []
-        for feed in numbering.last_feeds(Path(self.output_path), self.podcast["PODCAST_FEEDS"][
-                self._main_format()]):
-            published = published or numbering.read_published(feed)
+        published = numbering.last_published(
+            Path(self.output_path), self._main_feed_path(), self.cache.directory)
         free = numbering.next_free({e.number for e in self.episodes if e.number is not None})
         for episode in numbering.keeper_order(self.episodes, published):
             rel = self._rel(Path(episode.source_path))
@@ -768,6 +766,9 @@ class EpisodesGenerator(Generator):
 
     def _main_format(self) -> str:
         return next(iter(self.podcast["PODCAST_FEEDS"]))
+
+    def _main_feed_path(self) -> str:
+        return self.podcast["PODCAST_FEEDS"][self._main_format()]
 
     def _show_context(self) -> dict[str, Any]:
         feeds = self.feed_links()
@@ -889,6 +890,7 @@ class EpisodesGenerator(Generator):
             page_name="episoden",
         )
         self._write_feeds()
+        numbering.remember(self.cache.directory, Path(self.output_path) / self._main_feed_path())
 
     def _output(self, relative: str) -> Path:
         target = (Path(self.output_path) / relative).resolve()

@@ -7,8 +7,9 @@ or audio file name), else the one with the older date; the newcomer is refused.
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -62,6 +63,41 @@ def read_published(feed: Path) -> list[Published]:
             )
         )
     return found
+
+
+RECORD_NAME = "published.json"
+
+
+def remember(cache_dir: Path | None, feed: Path) -> None:
+    """Keep what the feed just written says, beside the cache: a build with
+    DELETE_OUTPUT_DIRECTORY removes the old feed before episodes are read."""
+    if cache_dir is None:
+        return
+    data = [{**asdict(p), "audio": sorted(p.audio)} for p in read_published(feed)]
+    try:
+        (cache_dir / RECORD_NAME).write_text(json.dumps(data), encoding="utf-8")
+    except OSError as exc:
+        logger.debug("podcast: cannot record the published episodes: %s", exc)
+
+
+def remembered(cache_dir: Path | None) -> list[Published]:
+    if cache_dir is None:
+        return []
+    try:
+        data = json.loads((cache_dir / RECORD_NAME).read_text(encoding="utf-8"))
+        return [Published(d["number"], d["season"], d["page"], frozenset(d["audio"]))
+                for d in data]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def last_published(output_path: Path, feed: str, cache_dir: Path | None) -> list[Published]:
+    """The episodes of the last build's feed: from the feed, else from its record."""
+    for place in last_feeds(output_path, feed):
+        found = read_published(place)
+        if found:
+            return found
+    return remembered(cache_dir)
 
 
 def last_feeds(output_path: Path, feed: str) -> list[Path]:
