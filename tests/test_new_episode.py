@@ -165,3 +165,13 @@ def test_make_episode_passes_the_choice_on():
     dry = subprocess.run(["make", "-n", "episode", "FILE=a.mp3"], cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout
     assert "new-episode \"a.mp3\" --copy" in dry
+
+
+def test_a_file_that_is_no_audio_changes_nothing(project):
+    before = tree_digest(project / "content")
+    done = new_episode(project, str(FIXTURES / "text-named.mp3"))
+    assert done.returncode == 1
+    assert done.stderr.strip().endswith(
+        "text-named.mp3: audio = 'text-named.mp3': not an audio file (content is not MP3, M4A, "
+        "Opus, FLAC or WAV)")
+    assert tree_digest(project / "content") == before
