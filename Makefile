@@ -49,7 +49,7 @@ endif
 # The virtualenv is (re)made whenever pyproject.toml changes.
 STAMP = $(VENV)/.installed-stamp
 
-.PHONY: help install sysdeps receiver import responses embed-previews demo-audio fixtures html clean regenerate serve devserver publish rsync_upload github s3_upload deploy test lint check bench bench-receiver
+.PHONY: help install sysdeps receiver import episode responses embed-previews demo-audio fixtures html clean regenerate serve devserver publish rsync_upload github s3_upload deploy test lint check bench bench-receiver
 
 help:
 	@echo 'Resonanz: Makefile for the community site'
@@ -73,6 +73,7 @@ help:
 	@echo '   make responses [JF2=file]  pull new webmentions into content/responses/ (WEBMENTION_IO_TOKEN)'
 	@echo '   make embed-previews store preview images of videos in content/images/embeds/ (network)'
 	@echo '   make receiver       run the Webmention/Pingback/TrackBack receiver (env RESONANZ_*)'
+	@echo '   make episode FILE=audio.mp3 [MOVE=1]  show notes for an audio file, audio copied (moved) into content/episodes/'
 	@echo '   make import FROM=wordpress|blogger|movabletype FILE=export.xml  move an old blog in'
 	@echo '   make bench [BENCH_ARGS="--sizes 500:50"]  build speed and memory against stock Pelican'
 	@echo '   make bench-receiver load test of the linkback receiver on 127.0.0.1'
@@ -146,6 +147,10 @@ receiver: $(STAMP)
 import: $(STAMP)
 	@test -n "$(FILE)" || { echo "import: set FROM=wordpress|blogger|movabletype FILE=export" >&2; exit 2; }
 	"$(VENV_PY)" -m resonanz import --from "$(FROM)" "$(FILE)" --content "$(INPUTDIR)" $(IMPORTOPTS)
+
+episode: $(STAMP)
+	@test -n "$(FILE)" || { echo "episode: set FILE=audio.mp3 (MOVE=1 moves it instead of copying)" >&2; exit 2; }
+	"$(VENV_PY)" -m resonanz new-episode "$(FILE)" $(if $(filter 1,$(MOVE)),--move,--copy) --settings "$(CONFFILE)"
 
 demo-audio:
 	"$(CURDIR)/resonanz/make_demo_audio.sh"

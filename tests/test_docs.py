@@ -172,6 +172,6 @@ def test_readme_is_short_and_points_at_every_guide():
     assert len(readme.splitlines()) <= README_MAX_LINES
     assert "make html" in readme and "make test" in readme
     linked = {target.partition("#")[0] for _, target in relative_links(ROOT / "README.md")}
-    for guide in ("docs/redaktion.md", "docs/podcast.md", "docs/betrieb.md",
+    for guide in ("docs/redaktion.md", "docs/podcasters.md", "docs/betrieb.md",
                   "docs/entwicklung.md", "docs/settings.md"):
         assert guide in linked, guide

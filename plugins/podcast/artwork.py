@@ -45,8 +45,14 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that; we refuse outright.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, OSError) as exc:
-        raise ArtworkError(f"not a readable image ({exc})") from None
+    except UnidentifiedImageError:
+        # Pillow's own message is a repr of the stream object, which helps no one
+        raise ArtworkError(
+            f"not a readable image ({len(data)} bytes, neither JPEG nor PNG); "
+            "use a square JPEG or PNG, 1400-3000 px"
+        ) from None
+    except OSError as exc:
+        raise ArtworkError(f"not a readable image ({exc}); export it again as JPEG") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ArtworkError("image has too many pixels (decompression bomb?)") from None
     width, height = image.size

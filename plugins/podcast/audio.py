@@ -290,6 +290,8 @@ def _read_id3(tags: ID3 | None, facts: AudioFacts) -> None:
     facts.date = _text(tags, "TDRC") or _text(tags, "TDRL")
     comments = tags.getall("COMM")
     facts.comment = str(comments[0].text[0]) if comments and comments[0].text else ""
+    # ffmpeg (and editors built on it) write the comment as a TXXX frame, not COMM
+    facts.comment = facts.comment or _text(tags, "TXXX:comment") or _text(tags, "TXXX:description")
     if tags.getall("APIC"):
         facts.cover_mime = tags.getall("APIC")[0].mime or "image/jpeg"
     facts.chapters = _id3_chapters(tags)

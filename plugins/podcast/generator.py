@@ -17,7 +17,7 @@ from markupsafe import Markup
 from pelican.generators import Generator
 from pelican.utils import get_date
 
-from . import guids
+from . import dating, guids, numbering
 from .artwork import ArtworkError, inspect_artwork, render_variants
 from .audio import (
     AUDIO_EXTENSIONS,
@@ -160,6 +160,10 @@ class EpisodesGenerator(Generator):
         # Files to put into output: output path -> (source file or bytes).
         self._media_files: dict[str, Path] = {}
         self._blobs: dict[str, bytes] = {}
+        self.dating = dating.EpisodeDating(
+            self.content_root / self.podcast["PODCAST_PATH"], self.content_root,
+            self.settings.get("TIMEZONE") or "UTC", get_date,
+        )
         if "_" not in self.env.globals:
             # resonanz_core adds the translating `_`; without it pages stay German.
             self.env.globals["_"] = lambda text: text
@@ -205,6 +209,10 @@ class EpisodesGenerator(Generator):
             return path.resolve().relative_to(self.content_root).as_posix()
         except ValueError:
             return str(path)
+
+    def _from_project(self, path: Path) -> str:
+        """The path as typed in the project folder (content/'s parent), for commands."""
+        return os.path.relpath(path, self.content_root.parent)
 
     # ---------- discovery
 
@@ -321,7 +329,7 @@ class EpisodesGenerator(Generator):
         if reader is None:
             return None
         try:
-            content, metadata = reader.read(str(path))
+            content, metadata = dating.read_notes(reader, path)
         except Exception as exc:  # a reader error must not stop the rest of the site
             _problem(logging.ERROR, self._rel(path), "show notes", path.name, f"unreadable: {exc}")
             return None
@@ -348,24 +356,17 @@ class EpisodesGenerator(Generator):
         tagged = facts  # audio tags fill whatever the show notes leave out
 
         fields: dict[str, Any] = {}
-        title = metadata.get("title") or tagged.title or stem
+        title = metadata.get("title") or tagged.title or dating.title_from_stem(stem)
         fields["title"] = str(title)
-        date = metadata.get("date")
-        if date is None and tagged.date:
-            try:
-                date = get_date(tagged.date)
-            except ValueError:
-                _problem(logging.WARNING, rel, "date tag", tagged.date, "not a date; ignored")
-        if date is None:
-            _problem(
-                logging.ERROR,
-                rel,
-                "date",
-                None,
-                "missing: add `date: 2026-03-26 10:00` to the show notes or a date tag",
-            )
+        audio_path = self.content_root / media[0].source
+        pin = f"python -m resonanz new-episode {self._from_project(audio_path)}"
+        dated = self.dating.date_for(rel, metadata.get("date"), tagged.date, audio_path, pin)
+        if dated is None:
             return None
-        fields["date"] = date
+        fields["date"] = dated.date
+        if isinstance(metadata.get("modified"), dating.UnreadableValue):
+            _problem(logging.ERROR, rel, "modified", metadata.pop("modified").raw,
+                     "not a date; write it as `modified: 2026-03-26 10:00` (ignored)")
         fields["slug"] = str(metadata.get("slug") or stem)
         for key in ("lang", "author", "authors", "tags", "category", "modified"):
             if key in metadata:
@@ -386,6 +387,7 @@ class EpisodesGenerator(Generator):
         episode.media = media
         episode.duration = facts.duration
         self._apply_fields(episode, rel, stem, metadata)
+        self.dating.check_guid(rel, dated, episode.number, bool(metadata.get("guid")), pin)
         episode.chapters = self._episode_chapters(episode, rel, files, metadata, directory)
         if episode.chapters:
             name = f"{episode.slug}.chapters.json"
@@ -692,19 +694,27 @@ class EpisodesGenerator(Generator):
         numbers: dict[tuple[int | None, int], Episode] = {}
         seen_guids: dict[str, Episode] = {}
         slugs: dict[str, Episode] = {}
-        for episode in sorted(self.episodes, key=lambda e: e.source_path):
+        published = numbering.last_published(
+            Path(self.output_path), self._main_feed_path(), self.cache.directory)
+        free = numbering.next_free({e.number for e in self.episodes if e.number is not None})
+        for episode in numbering.keeper_order(self.episodes, published):
             rel = self._rel(Path(episode.source_path))
             if episode.number is not None:
                 key = (episode.season, episode.number)
                 if key in numbers:
-                    other = self._rel(Path(numbers[key].source_path))
+                    keeper = numbers[key]
+                    why = ("published: in the last build's feed"
+                           if numbering.is_published(keeper, published) else "older")
                     _problem(
                         logging.ERROR,
                         rel,
                         "number",
                         episode.number,
-                        f"already used by {other}; give each episode its own number (skipped)",
+                        f"already used by {self._rel(Path(keeper.source_path))} ({why}), which "
+                        f"keeps the number and its GUID; give this episode the next free "
+                        f"number, {free} (skipped)",
                     )
+                    free += 1
                     continue
                 numbers[key] = episode
             if episode.guid in seen_guids:
@@ -756,6 +766,9 @@ class EpisodesGenerator(Generator):
 
     def _main_format(self) -> str:
         return next(iter(self.podcast["PODCAST_FEEDS"]))
+
+    def _main_feed_path(self) -> str:
+        return self.podcast["PODCAST_FEEDS"][self._main_format()]
 
     def _show_context(self) -> dict[str, Any]:
         feeds = self.feed_links()
@@ -877,6 +890,7 @@ class EpisodesGenerator(Generator):
             page_name="episoden",
         )
         self._write_feeds()
+        numbering.remember(self.cache.directory, Path(self.output_path) / self._main_feed_path())
 
     def _output(self, relative: str) -> Path:
         target = (Path(self.output_path) / relative).resolve()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from pelican import signals
 
+from .dating import history_stamp
 from .generator import EpisodesGenerator, add_to_reader_feeds, podcast_settings
 
 logger = logging.getLogger(__name__)
@@ -33,17 +35,31 @@ _RECEIVERS = (
 )
 
 
+def dating_commits(settings: dict[str, Any]) -> str:
+    """For resonanz_core's unchanged-build check: the commits that date episodes."""
+    folder = Path(settings["PATH"]) / podcast_settings(settings)["PODCAST_PATH"]
+    return history_stamp(folder)
+
+
 def register() -> None:
     for signal, receiver in _RECEIVERS:
         signal.connect(receiver)
     try:  # it adds entries of its own and leaves Pelican's as they are
-        from resonanz_core import feeds
+        from resonanz_core import feeds, uptodate
     except ImportError:  # the plugin also works without resonanz_core
         return
     feeds.KNOWN_RECEIVERS.add(add_to_reader_feeds)
+    if dating_commits not in uptodate.EXTRA_INPUTS:
+        uptodate.EXTRA_INPUTS.append(dating_commits)
 
 
 def unregister() -> None:
     """Disconnect again: Pelican's signals are process-wide, tests build other sites after us."""
     for signal, receiver in _RECEIVERS:
         signal.disconnect(receiver)
+    try:
+        from resonanz_core import uptodate
+    except ImportError:
+        return
+    if dating_commits in uptodate.EXTRA_INPUTS:
+        uptodate.EXTRA_INPUTS.remove(dating_commits)

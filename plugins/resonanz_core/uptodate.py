@@ -130,6 +130,10 @@ def code_changed_since_start(settings: dict, inputs: dict) -> bool:
     )
 
 
+# Inputs that are not files: functions settings -> str that plugins add (the commits that
+# date podcast episodes); a build runs when any of their values differs from the last one.
+EXTRA_INPUTS: list = []
+
 # Moments at which the output of the running build changes without any file changing
 # (comments closing N days after a post); plugins report them, see output_changes_at.
 _CHANGES_AT: list[dt.datetime] = []
@@ -203,6 +207,7 @@ class BuildState:
             "date": _today(self.settings),
             "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
             "inputs": {path: list(stamp) for path, stamp in self._inputs().items()},
+            "extra": [hook(self.settings) for hook in EXTRA_INPUTS],
         }
 
     def load(self) -> dict | None:
@@ -216,7 +221,7 @@ class BuildState:
         """None when a build would write what is there; otherwise the first difference."""
         if previous is None:
             return "no earlier build recorded"
-        for key in ("output", "settings", "packages", "date", "source_date_epoch"):
+        for key in ("output", "settings", "packages", "date", "source_date_epoch", "extra"):
             if previous.get(key) != now[key]:
                 return key
         valid_until = previous.get("valid_until")

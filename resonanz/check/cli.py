@@ -7,14 +7,24 @@ import logging
 import sys
 from pathlib import Path
 
-from resonanz.check import a11y, browser, feeds, jsonld, links, resources, sitefiles, validator
+from resonanz.check import (
+    a11y,
+    browser,
+    feeds,
+    jsonld,
+    links,
+    loudness,
+    resources,
+    sitefiles,
+    validator,
+)
 from resonanz.check.report import CheckResult, write_report
 from resonanz.check.site import Site
 
 logger = logging.getLogger(__name__)
 
-CHECKS = ("links", "html", "a11y", "axe", "feeds", "podcast", "jsonld", "sitemap", "robots",
-          "privacy", "weight", "external")
+CHECKS = ("links", "html", "a11y", "axe", "feeds", "podcast", "loudness", "jsonld", "sitemap",
+          "robots", "privacy", "weight", "external")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m resonanz check",
         description="Check a built site: links and anchors, HTML validity (Nu HTML Checker), "
         "accessibility (static rules and axe-core in Chromium), feeds (feedparser, "
-        "podcastparser, Apple and Podcasting 2.0 rules), JSON-LD, sitemap, robots.txt, "
+        "podcastparser, Apple and Podcasting 2.0 rules), episode loudness (EBU R128), "
+        "JSON-LD, sitemap, robots.txt, "
         "third-party requests and page weight. Exit status 1 on any error.",
     )
     parser.add_argument("output", type=Path, help="the built site (e.g. output/)")
@@ -51,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="skip axe-core in headless Chromium")
     parser.add_argument("--axe-page", action="append", default=[], metavar="PATH",
                         help="page (relative to OUTPUT) for axe; default: one per template")
+    parser.add_argument("--loudness-cache", type=Path, default=Path(".cache/loudness"),
+                        help="folder for loudness figures by audio content hash "
+                        "(default %(default)s; '' = measure every time)")
     parser.add_argument("--java", default="", help="java executable (default: $JAVA or PATH)")
     parser.add_argument("--chromium", default="", help="Chromium executable")
     parser.add_argument("--only", action="append", choices=CHECKS, default=[],
@@ -120,6 +134,10 @@ def run_checks(site: Site, args: argparse.Namespace) -> list[CheckResult]:
         if not podcast_result.checked:
             podcast_result.note = "no podcast feed (itunes namespace) found"
         results += [r for r in (feed_result, podcast_result) if r.name in wanted]
+    if "loudness" in wanted:
+        cache = loudness.LoudnessCache(args.loudness_cache if str(args.loudness_cache) not in
+                                       ("", ".") else None)
+        results.append(loudness.check_loudness(site, loudness.podcast_feeds(site), cache))
     if "jsonld" in wanted:
         results.append(jsonld.check_jsonld(site))
     if "sitemap" in wanted:

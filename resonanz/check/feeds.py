@@ -13,6 +13,7 @@ import feedparser
 import podcastparser
 from lxml import etree
 
+from resonanz.check import directories
 from resonanz.check.links import check_target
 from resonanz.check.report import CheckResult, describe
 from resonanz.check.site import Site
@@ -142,6 +143,10 @@ def check_podcast_feed(
     guids: dict[str, int] = {}
     for item in items:
         _check_item(site, path, item, result, guids)
+    directories.check_channel(rel, channel, result)
+    directories.check_items(site, path, channel, result)
+    for image in channel.iterfind(f"item/{IT}image[@href]"):  # Apple: same rules as the show's
+        _check_artwork(site, path, image, result)
 
 
 def _text(element: etree._Element | None) -> str:

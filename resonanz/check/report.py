@@ -37,6 +37,7 @@ class CheckResult:
     findings: list[Finding] = dataclasses.field(default_factory=list)
     skipped: str = ""
     note: str = ""
+    details: list[str] = dataclasses.field(default_factory=list)  # figures under the summary
 
     def error(self, where: str, element: str, message: str) -> None:
         self.findings.append(Finding(self.name, ERROR, where, element, message))
@@ -84,6 +85,11 @@ def write_report(results: list[CheckResult], out: TextIO, show_warnings: bool = 
         print(f"{result.name:<10} {counts}  {note}".rstrip(), file=out)
     print("-" * len(header), file=out)
     print(f"{'total':<10} {'':>8} {total_errors:>7} {total_warnings:>9}", file=out)
+    for result in results:
+        if result.details:
+            print(f"\n{result.name}:", file=out)
+            for line in result.details:
+                print(f"  {line}", file=out)
     verdict = "FAILED" if total_errors else "OK"
     print(f"\ncheck {verdict}: {total_errors} error(s), {total_warnings} warning(s)", file=out)
     return total_errors
