@@ -14,14 +14,14 @@ import lxml.html
 import pytest
 from aiosmtpd.controller import Controller
 from conftest import TEST_SITEURL, free_port
-from test_receiver import (  # noqa: F401  (source_site is a fixture)
+from test_receiver import (
     SITE_URL,
     TARGET,
     TOKEN,
+    SourceSite,
     h_entry,
     post_form,
     raw_request,
-    source_site,
     trackback_reply,
     write_targets,
 )
@@ -57,6 +57,13 @@ def post_json(url: str, fields: dict[str, str]) -> tuple[int, dict]:
         {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
     )
     return status, json.loads(answer)
+
+
+@pytest.fixture
+def source_site():
+    site = SourceSite().start()
+    yield site
+    site.stop()
 
 
 @pytest.fixture
@@ -204,7 +211,15 @@ def test_token_is_readable_only_by_the_site(receiver):
 # -- targets come from the build's list ----------------------------------------------------
 
 
-NOT_ARTICLES = ["archiv/", "2026/03/", "2026/", "fallstudien/", "suche/", "ueber-uns/", "impressum/"]
+NOT_ARTICLES = [
+    "archiv/",
+    "2026/03/",
+    "2026/",
+    "fallstudien/",
+    "suche/",
+    "ueber-uns/",
+    "impressum/",
+]
 
 
 def test_non_article_targets_refused_by_all_three_protocols(demo_site, receiver, source_site):
@@ -218,7 +233,9 @@ def test_non_article_targets_refused_by_all_three_protocols(demo_site, receiver,
     for path in NOT_ARTICLES:
         target = site + path
         source = source_site.add(f"/zu/{path}", h_entry(target=target))
-        status, _, body = post_form(running.url + "/webmention", {"source": source, "target": target})
+        status, _, body = post_form(
+            running.url + "/webmention", {"source": source, "target": target}
+        )
         assert status == 400, (path, body)
         with pytest.raises(xmlrpc.client.Fault) as fault:
             proxy.pingback.ping(source, target)
@@ -236,7 +253,12 @@ def test_latin1_trackback_without_charset_keeps_umlauts(receiver, source_site):
     running = receiver()
     source = source_site.add("/alt", h_entry())
     body = urllib.parse.urlencode(
-        {"url": source, "title": "Blög über Äpfel", "blog_name": "Jörgs Weblog", "excerpt": "Grüße"},
+        {
+            "url": source,
+            "title": "Blög über Äpfel",
+            "blog_name": "Jörgs Weblog",
+            "excerpt": "Grüße",
+        },
         encoding="latin-1",
     ).encode("ascii")
     status, _, reply = raw_request(
@@ -256,8 +278,12 @@ def test_bridgy_style_hosts_skip_the_rate_limit(receiver, source_site):
     running = receiver(rate_limit=2, rate_exempt=("127.0.0.1",))
     for n in range(5):
         source = source_site.add(f"/bridgy/{n}", h_entry())
-        assert post_form(running.url + "/webmention", {"source": source, "target": TARGET})[0] == 202
-    limited = receiver(rate_limit=2, rate_exempt=("brid.gy",), db_path=running.receiver.config.db_path)
+        assert (
+            post_form(running.url + "/webmention", {"source": source, "target": TARGET})[0] == 202
+        )
+    limited = receiver(
+        rate_limit=2, rate_exempt=("brid.gy",), db_path=running.receiver.config.db_path
+    )
     codes = [
         post_form(
             limited.url + "/webmention",
@@ -383,8 +409,12 @@ def test_client_addresses_are_stored_only_as_a_short_hash(receiver, tmp_path):
     assert codes == [200, 200, 429]
     dump = "\n".join(sqlite3.connect(tmp_path / "receiver.sqlite3").iterdump())
     assert "127.0.0.1" not in dump
-    clients = {row[0] for row in sqlite3.connect(tmp_path / "receiver.sqlite3").execute(
-        "SELECT client FROM commenters")}
+    clients = {
+        row[0]
+        for row in sqlite3.connect(tmp_path / "receiver.sqlite3").execute(
+            "SELECT client FROM commenters"
+        )
+    }
     assert len(clients) == 1 and len(next(iter(clients))) == 16
 
 
