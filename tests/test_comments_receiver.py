@@ -383,7 +383,7 @@ def test_moderators_hear_of_new_comments_and_readers_of_replies(
     status, _, page = raw_request(running.url, "GET", f"/comments/confirm?key={key}")
     assert status == 200 and "Bestätigt" in page.decode()
     reply(2)
-    mails = [m for m in inbox.wait(6) if m[0] == ["eva@leser.example"]]
+    mails = [m for m in inbox.wait(5) if m[0] == ["eva@leser.example"]]
     assert len(mails) == 2 and "Antwort 2" in body_of(mails[1][1])
     unsubscribe = next(w for w in body_of(mails[1][1]).split() if "/unsubscribe?key=" in w)
     path = urllib.parse.urlsplit(unsubscribe)
