@@ -143,7 +143,13 @@ def test_readers_comment_moderator_approves_site_shows_threads(site, browser):
     page.on("console", lambda m: csp_errors.append(m.text) if "Content Security" in m.text else 0)
     page.goto(f"{site['url']}/{POST}")
     # with JavaScript: the answer appears in the page, which stays where it is
-    fill(page, "Eva Browser", "Mit *Skript* geschrieben.", "eva@leser.example", "https://eva.example/")
+    fill(
+        page,
+        "Eva Browser",
+        "Mit *Skript* geschrieben.",
+        "eva@leser.example",
+        "https://eva.example/",
+    )
     page.get_by_label("Bei Antworten per E-Mail benachrichtigen").check()
     page.wait_for_timeout(1200)  # a person needs longer than the minimum fill time
     page.get_by_role("button", name="Kommentar absenden").click()
