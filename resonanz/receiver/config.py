@@ -37,6 +37,11 @@ ENVIRONMENT = {
         "list of pages that take responses: URL or file; default: from OUTPUT or the site",
     ),
     "RESONANZ_RECEIVER_RATE_EXEMPT": ("brid.gy", "list", "source hosts without rate limit"),
+    "RESONANZ_RECEIVER_TRUSTED_PROXY": (
+        "",
+        "str",
+        "address of a reverse proxy whose X-Forwarded-For names the client",
+    ),
     "RESONANZ_RECEIVER_SECRET": (
         "",
         "str",
@@ -97,6 +102,7 @@ class ReceiverConfig:
     targets: str = ""
     rate_exempt: tuple[str, ...] = ("brid.gy",)
     secret: str = ""
+    trusted_proxy: str = ""
     comment_rate_limit: int = 5
     comment_min_seconds: float = 3.0
     comment_token_hours: float = 6.0
@@ -202,6 +208,7 @@ def config_from_env(
         "targets": values["RESONANZ_RECEIVER_TARGETS"],
         "rate_exempt": values["RESONANZ_RECEIVER_RATE_EXEMPT"],
         "secret": values["RESONANZ_RECEIVER_SECRET"],
+        "trusted_proxy": values["RESONANZ_RECEIVER_TRUSTED_PROXY"],
         "comment_rate_limit": values["RESONANZ_COMMENT_RATE_LIMIT"],
         "comment_min_seconds": values["RESONANZ_COMMENT_MIN_SECONDS"],
         "comment_token_hours": values["RESONANZ_COMMENT_TOKEN_HOURS"],
