@@ -123,3 +123,11 @@ def test_provider_setting_decides_when_both_are_set(tiny_content, tmp_path):
     assert doc.xpath("//*[@data-comments-provider='isso']") and not doc.xpath(
         "//form[@id='kommentar-formular']"
     )
+
+
+def test_check_counts_the_receiver_as_first_party(site):
+    from resonanz.check.cli import receiver_hosts
+
+    document = json.loads((site / "_resonanz" / "targets.json").read_text())
+    assert document["receiver"] == RECEIVER
+    assert receiver_hosts(site) == {"empfang.resonanz.example"}

@@ -329,7 +329,9 @@ def write_feeds(generator, writer=None) -> None:
     output = Path(generator.output_path)
     if options["RESPONSES_TARGETS_SAVE_AS"] and "RESPONSES_TARGETS" in generator.context:
         data = targets.targets_document(
-            generator.context["RESPONSES_TARGETS"], _absolute(settings, "")
+            generator.context["RESPONSES_TARGETS"],
+            _absolute(settings, ""),
+            options["RESPONSES_RECEIVER_URL"] if uses_form(options) else "",
         )
         targets.write(output, options["RESPONSES_TARGETS_SAVE_AS"], data)
     write_thanks_page(generator, options)

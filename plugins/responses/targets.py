@@ -59,11 +59,13 @@ def target_entry(kind: str, item: object, site_url: str, responses_path: str) ->
     }
 
 
-def targets_document(entries: list[dict], site_url: str) -> bytes:
+def targets_document(entries: list[dict], site_url: str, receiver_url: str = "") -> bytes:
     """The JSON text, sorted so that the same site gives the same bytes."""
     document = {
         "version": FORMAT_VERSION,
         "site_url": site_url.rstrip("/") + "/",
+        # the receiver the pages post comments to: first party for `resonanz check`
+        "receiver": receiver_url,
         "targets": sorted(entries, key=lambda e: e["url"]),
     }
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

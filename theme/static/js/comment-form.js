@@ -1,7 +1,6 @@
-/* Our comment form: without this script it is a plain form POST (the receiver answers with a
-   303 to the thank-you page). With it: a signed time token is fetched when the form is shown,
-   the comment is sent in the background with an inline answer, and "Antworten" links pick
-   the comment to reply to. No framework, no third party: only the site's own receiver. */
+/* Comment form: works as a plain POST without this script. With it: a signed time token is
+   fetched from the receiver when the form is shown, the comment is sent in the background
+   with an inline answer, and "Antworten" links pick the comment to reply to. */
 (function () {
   "use strict";
 
@@ -12,62 +11,35 @@
   }
 
   function fetchToken(form) {
-    var field = form.querySelector("input[name=token]");
+    var field = form.elements.token;
     return fetch(form.getAttribute("data-token-url"), { credentials: "omit", cache: "no-store" })
-      .then(function (response) { return response.ok ? response.json() : {}; })
+      .then(function (r) { return r.ok ? r.json() : {}; })
       .then(function (data) { field.value = data.token || ""; })
-      .catch(function () { field.value = ""; /* receiver away: the post says why */ });
-  }
-
-  function encode(form) {
-    var pairs = [];
-    Array.prototype.forEach.call(form.elements, function (element) {
-      if (!element.name || element.disabled) { return; }
-      if ((element.type === "checkbox" || element.type === "radio") && !element.checked) { return; }
-      pairs.push(encodeURIComponent(element.name) + "=" + encodeURIComponent(element.value));
-    });
-    return pairs.join("&");
+      .catch(function () { field.value = ""; });
   }
 
   function send(form, event) {
     event.preventDefault();
     var button = form.querySelector("button[type=submit]");
+    var failed = "Der Kommentar konnte nicht gesendet werden";
     button.disabled = true;
     say(form, "Wird gesendet …", "busy");
+    // urlencoded body and Accept only: a simple cross-origin request, no preflight
     fetch(form.action, {
       method: "POST",
       credentials: "omit",
-      // a simple request (no preflight): urlencoded body, Accept is always allowed
       headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json" },
-      body: encode(form)
+      body: new URLSearchParams(new FormData(form)).toString()
     })
-      .then(function (response) {
-        return response.json().catch(function () {
-          return { ok: false, message: "Der Kommentar konnte nicht gesendet werden (" + response.status + ")." };
-        });
+      .then(function (r) {
+        return r.json().catch(function () { return { message: failed + " (" + r.status + ")." }; });
       })
       .then(function (data) {
-        if (data.ok) {
-          say(form, data.message, "ok");
-          form.querySelector("textarea[name=text]").value = "";
-          fetchToken(form);
-        } else {
-          say(form, data.message || "Der Kommentar konnte nicht gesendet werden.", "error");
-        }
+        say(form, data.message || failed + ".", data.ok ? "ok" : "error");
+        if (data.ok) { form.elements.text.value = ""; fetchToken(form); }
       })
-      .catch(function () {
-        say(form, "Der Kommentar konnte nicht gesendet werden: keine Verbindung zum Server.", "error");
-      })
+      .catch(function () { say(form, failed + ": keine Verbindung zum Server.", "error"); })
       .then(function () { button.disabled = false; });
-  }
-
-  function replyTo(form, link, event) {
-    var select = form.querySelector("select[name=in_reply_to]");
-    if (!select) { return; }
-    event.preventDefault();
-    select.value = link.getAttribute("data-reply-to");
-    form.scrollIntoView({ block: "start" });
-    form.querySelector("textarea[name=text]").focus();
   }
 
   function start() {
@@ -76,7 +48,14 @@
     fetchToken(form);
     form.addEventListener("submit", function (event) { send(form, event); });
     document.querySelectorAll(".responses-comment__reply").forEach(function (link) {
-      link.addEventListener("click", function (event) { replyTo(form, link, event); });
+      link.addEventListener("click", function (event) {
+        var select = form.elements.in_reply_to;
+        if (!select) { return; }
+        event.preventDefault();
+        select.value = link.getAttribute("data-reply-to");
+        form.scrollIntoView({ block: "start" });
+        form.elements.text.focus();
+      });
     });
   }
 
