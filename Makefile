@@ -29,6 +29,7 @@ PORT ?= 8000
 BIND ?= 127.0.0.1
 # `make devserver` also runs the comment/linkback receiver here (moderation password: demo)
 RECEIVER_PORT ?= 8085
+RECEIVER_DB ?= $(BASEDIR)/.cache/receiver-dev.sqlite3
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 CHECKOPTS ?=
@@ -106,10 +107,10 @@ serve: $(STAMP)
 	"$(PELICAN)" -l "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b "$(BIND)" -p $(PORT) $(PELICANOPTS)
 
 devserver: $(STAMP)
-	@mkdir -p "$(BASEDIR)/.cache"
+	@mkdir -p "$$(dirname "$(RECEIVER_DB)")"
 	@echo "devserver: receiver on http://$(BIND):$(RECEIVER_PORT)/moderation (password: demo)"
 	RESONANZ_SITE_URL="http://$(BIND):$(PORT)/" RESONANZ_RECEIVER_OUTPUT="$(OUTPUTDIR)" \
-	RESONANZ_RECEIVER_DB="$(BASEDIR)/.cache/receiver-dev.sqlite3" RESONANZ_RECEIVER_TOKEN=demo \
+	RESONANZ_RECEIVER_DB="$(RECEIVER_DB)" RESONANZ_RECEIVER_TOKEN=demo \
 	"$(VENV_PY)" -m resonanz receiver serve --host "$(BIND)" --port $(RECEIVER_PORT) & receiver=$$!; \
 	trap 'kill $$receiver 2>/dev/null' EXIT INT TERM; \
 	RESONANZ_RECEIVER_URL="http://$(BIND):$(RECEIVER_PORT)" \

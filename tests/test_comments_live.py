@@ -280,3 +280,25 @@ def test_kill_9_during_commit_or_push_loses_nothing(tmp_path, stage):
     assert len(after) == len(before) + 1
     assert touched(bare, after[0]) == [RESPONSES]
     assert [e["content"] for e in remote_responses(bare)] == ["<p>Bitte nicht verlieren</p>"]
+
+
+def test_an_older_database_gets_the_new_columns(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    schema = Path(ROOT / "resonanz" / "receiver" / "store.py").read_text()
+    mentions = schema.split('SCHEMA = """', 1)[1].split("CREATE INDEX", 1)[0]
+    old.executescript(mentions)  # the mentions table as the first release made it
+    old.execute(
+        "INSERT INTO mentions (key, kind, source, target, source_host, verification, received, "
+        "moderation) VALUES ('k', 'webmention', 'https://a.example/', ?, 'a.example', "
+        "'verified', '2026-01-01T00:00:00+00:00', 'approved')",
+        (TARGET,),
+    )
+    old.commit()
+    old.close()
+    store = Store(path)
+    [mention] = store.list("approved")
+    assert (mention.pushed, mention.in_reply_to) == ("", "")
+    assert CommentStore(store).unpushed() == [mention]
