@@ -302,3 +302,35 @@ def test_an_older_database_gets_the_new_columns(tmp_path):
     [mention] = store.list("approved")
     assert (mention.pushed, mention.in_reply_to) == ("", "")
     assert CommentStore(store).unpushed() == [mention]
+
+
+def test_the_targets_list_names_the_responses_file(tmp_path):
+    import json
+
+    bare, checkout = site_repository(tmp_path)
+    listed = tmp_path / "listed.json"
+    entry = {
+        "path": "/ueber-uns/",
+        "slug": "ueber-uns",
+        "comments": True,
+        "pings": True,
+        "responses": "responses/seiten/ueber-uns.yaml",
+    }
+    listed.write_text(json.dumps({"version": 1, "targets": [entry]}))
+    config = ReceiverConfig(**{**config_for(tmp_path, checkout).__dict__, "targets": str(listed)})
+    store = Store(config.db_path)
+    CommentStore(store).add(
+        {
+            "target": SITE_URL + "ueber-uns/",
+            "author": "Eva",
+            "author_url": "",
+            "content": "<p>Seite</p>",
+            "in_reply_to": "",
+        },
+        "",
+        "abc",
+        False,
+        approved=True,
+    )
+    report = Publisher(store, config).publish_pending()
+    assert touched(bare, report.commit) == ["content/responses/seiten/ueber-uns.yaml"]

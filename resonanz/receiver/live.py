@@ -21,6 +21,7 @@ from pathlib import Path
 from .comment_store import CommentStore
 from .config import ReceiverConfig
 from .export import append_entries, remove_entries, response_entry
+from .site_targets import SiteTargets, TargetsUnavailable
 from .store import Mention, Store
 from .targets import TargetError, article_slug
 
@@ -50,6 +51,20 @@ class Publisher:
         self.responses = Path(config.git_content) / "responses"
         self._lock = threading.Lock()
         self._started = False
+        self.targets = SiteTargets(config.targets_source, config.site_url)
+
+    def responses_file(self, target: str) -> Path:
+        """The file the build reads the target's responses from, as its targets list says
+        (a page and a post with the same slug have different files); else <slug>.yaml."""
+        try:
+            entry = self.targets.find(target)
+        except (TargetError, TargetsUnavailable):
+            entry = None
+        named = Path(str((entry or {}).get("responses") or ""))
+        if named.parts and named.suffix == ".yaml" and ".." not in named.parts:
+            if named.parts[0] == self.responses.name and not named.is_absolute():
+                return Path(self.config.git_content) / named
+        return self.responses / f"{article_slug(target, self.config.site_url)}.yaml"
 
     def git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         name, _, email = self.config.git_author.partition("<")
@@ -84,11 +99,9 @@ class Publisher:
         by_file: dict[Path, list[Mention]] = defaultdict(list)
         for mention in mentions:
             try:
-                slug = article_slug(mention.target, self.config.site_url)
+                by_file[self.responses_file(mention.target)].append(mention)
             except TargetError as exc:
                 report.skipped.append(f"mention {mention.id}: {exc}")
-                continue
-            by_file[self.responses / f"{slug}.yaml"].append(mention)
         for relative, items in sorted(by_file.items()):
             append_entries(self.checkout / relative, [response_entry(m) for m in items])
             report.files.append(relative.as_posix())
@@ -96,7 +109,7 @@ class Publisher:
         self.store.store.mark_exported([m.id for m in mentions])
         for response, target in removals:
             try:
-                relative = self.responses / f"{article_slug(target, self.config.site_url)}.yaml"
+                relative = self.responses_file(target)
             except TargetError:
                 continue
             remove_entries(self.checkout / relative, {response})
