@@ -12,6 +12,47 @@ from .threads import ThreadNode
 
 logger = logging.getLogger(__name__)
 
+try:  # the project's core plugin; the form also works without it (German only then)
+    from resonanz_core import i18n
+except ImportError:  # pragma: no cover - only outside this project
+    i18n = None
+
+ENGLISH = {
+    "Kommentar schreiben": "Write a comment",
+    "Kommentare erscheinen nach der Freigabe durch die Redaktion. Pflichtfelder sind mit * "
+    "markiert.": "Comments appear once the editors approve them. Required fields are marked *.",
+    "Antwort auf": "Reply to",
+    "– keinem: neuer Kommentar –": "– none: new comment –",
+    "Name": "Name",
+    "E-Mail (freiwillig, wird nie veröffentlicht)": "E-mail (optional, never published)",
+    "Nur für Benachrichtigungen über Antworten, wenn Sie das unten wünschen.": (
+        "Only for notifications of replies, if you ask for them below."
+    ),
+    "Website (freiwillig)": "Website (optional)",
+    "Dieses Feld bitte leer lassen": "Please leave this field empty",
+    "Kommentar": "Comment",
+    "Erlaubt: *kursiv*, **fett**, `Code`, [Linktext](https://…), > Zitat; eine Leerzeile "
+    "beginnt einen neuen Absatz. Höchstens 5 Links.": (
+        "Allowed: *italic*, **bold**, `code`, [link text](https://…), > quote; a blank line "
+        "starts a new paragraph. At most 5 links."
+    ),
+    "Bei Antworten per E-Mail benachrichtigen (Sie bestätigen das zuerst per Link; jede Mail "
+    "enthält einen Abmeldelink)": (
+        "Notify me of replies by e-mail (you confirm this by a link first; every mail has an "
+        "unsubscribe link)"
+    ),
+    "Ich bin einverstanden, dass meine Angaben gespeichert und Name, Website und Kommentar nach "
+    "der Freigabe veröffentlicht werden.": (
+        "I agree that my details are stored and that name, website and comment are published "
+        "once approved."
+    ),
+    "Kommentar absenden": "Send comment",
+    "Antworten": "Reply",
+    "Antworten an": "Reply to",
+}
+if i18n is not None:
+    i18n.add_translations(ENGLISH)
+
 
 @dataclasses.dataclass(frozen=True)
 class ReplyChoice:
