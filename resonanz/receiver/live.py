@@ -10,6 +10,7 @@ after its restart and loses nothing.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import subprocess
 import threading
@@ -142,36 +143,41 @@ class Publisher:
 
     def publish_pending(self) -> PublishReport:
         """One run of the loop; GitError if the push fails PUSH_ATTEMPTS times."""
-        with self._lock:
-            if not self._started:
-                self._clear_stale_lock()
-                self._started = True
-            mentions, removals = self.store.unpushed(), self.store.pending_removals()
-            if not mentions and not removals:
-                return PublishReport()
+        # a thread lock for this process, a file lock for `serve` and the CLI side by side
+        with self._lock, (self.checkout / ".git" / "resonanz-live.lock").open("a") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            return self._publish_locked()
+
+    def _publish_locked(self) -> PublishReport:
+        if not self._started:
+            self._clear_stale_lock()
+            self._started = True
+        mentions, removals = self.store.unpushed(), self.store.pending_removals()
+        if not mentions and not removals:
+            return PublishReport()
+        self._sync()
+        for attempt in range(1, PUSH_ATTEMPTS + 1):
+            report = self._write(mentions, removals)
+            self._commit(report)
+            pushed = self.git(
+                "push", self.config.git_remote, f"HEAD:{self.config.git_branch}", check=False
+            )
+            if pushed.returncode == 0:
+                report.commit = self.git("rev-parse", "HEAD").stdout.strip()
+                self.store.mark_pushed([m.id for m in mentions], [r for r, _target in removals])
+                logger.info(
+                    "receiver: pushed %s (%d response(s), %d removal(s))",
+                    report.commit[:10],
+                    len(mentions),
+                    len(removals),
+                )
+                return report
+            logger.warning(
+                "receiver: push refused (attempt %d): %s", attempt, pushed.stderr.strip()
+            )
+            # someone pushed meanwhile: fetch, rebase our commit, try again
             self._sync()
-            for attempt in range(1, PUSH_ATTEMPTS + 1):
-                report = self._write(mentions, removals)
-                self._commit(report)
-                pushed = self.git(
-                    "push", self.config.git_remote, f"HEAD:{self.config.git_branch}", check=False
-                )
-                if pushed.returncode == 0:
-                    report.commit = self.git("rev-parse", "HEAD").stdout.strip()
-                    self.store.mark_pushed([m.id for m in mentions], [r for r, _target in removals])
-                    logger.info(
-                        "receiver: pushed %s (%d response(s), %d removal(s))",
-                        report.commit[:10],
-                        len(mentions),
-                        len(removals),
-                    )
-                    return report
-                logger.warning(
-                    "receiver: push refused (attempt %d): %s", attempt, pushed.stderr.strip()
-                )
-                # someone pushed meanwhile: fetch, rebase our commit, try again
-                self._sync()
-            raise GitError(f"git push refused {PUSH_ATTEMPTS} times: {pushed.stderr.strip()}")
+        raise GitError(f"git push refused {PUSH_ATTEMPTS} times: {pushed.stderr.strip()}")
 
     def run(self, stop: threading.Event, wake: threading.Event) -> None:
         """Thread body: publish at start (what a crash left), then after each quiet spell."""
