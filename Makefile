@@ -27,6 +27,9 @@ S3_DEST ?=
 
 PORT ?= 8000
 BIND ?= 127.0.0.1
+# `make devserver` also runs the comment/linkback receiver here (moderation password: demo)
+RECEIVER_PORT ?= 8085
+RECEIVER_DB ?= $(BASEDIR)/.cache/receiver-dev.sqlite3
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 CHECKOPTS ?=
@@ -62,6 +65,7 @@ help:
 	@echo '   make regenerate     rebuild on every change'
 	@echo '   make serve [PORT=8000]     serve output/ on http://$(BIND):PORT'
 	@echo '   make devserver [PORT=8000] rebuild on change and serve on http://$(BIND):PORT'
+	@echo '                       with the receiver on RECEIVER_PORT=8085 (comment form works)'
 	@echo '   make publish        build with publishconf.py (production, strict) into a fresh dir, then swap'
 	@echo '   make rsync_upload   publish, then rsync over SSH (SSH_HOST, SSH_PORT, SSH_USER, SSH_TARGET_DIR)'
 	@echo '   make github         publish, then push to GitHub Pages (GITHUB_PAGES_BRANCH)'
@@ -104,7 +108,15 @@ serve: $(STAMP)
 	"$(PELICAN)" -l "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b "$(BIND)" -p $(PORT) $(PELICANOPTS)
 
 devserver: $(STAMP)
-	"$(PELICAN)" -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b "$(BIND)" -p $(PORT) $(PELICANOPTS)
+	@mkdir -p "$$(dirname "$(RECEIVER_DB)")"
+	@echo "devserver: receiver on http://$(BIND):$(RECEIVER_PORT)/moderation (password: demo)"
+	RESONANZ_SITE_URL="http://$(BIND):$(PORT)/" RESONANZ_RECEIVER_OUTPUT="$(OUTPUTDIR)" \
+	RESONANZ_RECEIVER_DB="$(RECEIVER_DB)" RESONANZ_RECEIVER_TOKEN=demo \
+	"$(VENV_PY)" -m resonanz receiver serve --host "$(BIND)" --port $(RECEIVER_PORT) & receiver=$$!; \
+	trap 'kill $$receiver 2>/dev/null' EXIT INT TERM; \
+	RESONANZ_RECEIVER_URL="http://$(BIND):$(RECEIVER_PORT)" \
+	"$(PELICAN)" -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b "$(BIND)" -p $(PORT) \
+		-e SITEURL='"http://$(BIND):$(PORT)"' CANONICAL_SITEURL='"http://$(BIND):$(PORT)"' $(PELICANOPTS)
 
 publish: $(STAMP)
 	RESONANZ_STRICT=1 "$(VENV_PY)" -m resonanz publish --settings "$(PUBLISHCONF)" --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" -- $(PELICANOPTS)

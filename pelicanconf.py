@@ -196,6 +196,9 @@ PODCAST_SUBSCRIBE_LINKS = []
 RESPONSES_PROVIDER = "none"
 RESPONSES_PULL_STATUS = "pending"
 RESPONSES_CLOSE_AFTER_DAYS = 0
+# Our receiver (comments form, TrackBack URL): `make devserver` starts one on 127.0.0.1 and
+# sets RESONANZ_RECEIVER_URL; empty = no form, no TrackBack URL (docs/betrieb-kommentare.md).
+RESPONSES_RECEIVER_URL = os.environ.get("RESONANZ_RECEIVER_URL", "")
 # Endpoints of the receiver (make receiver); empty in development: nothing advertised.
 RESPONSES_TRACKBACK_URL = ""
 RESPONSES_WEBMENTION_ENDPOINT = ""

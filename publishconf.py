@@ -34,5 +34,7 @@ RECEIVER_URL = os.environ.get("RESONANZ_RECEIVER_URL", "https://linkbacks.resona
 RESPONSES_WEBMENTION_ENDPOINT = RECEIVER_URL + "/webmention"
 RESPONSES_PINGBACK_ENDPOINT = RECEIVER_URL + "/xmlrpc"
 RESPONSES_TRACKBACK_URL = RECEIVER_URL + "/trackback/{slug}"
+# The comment form posts to RECEIVER_URL/comments; CSP form-action/connect-src allow it.
+RESPONSES_RECEIVER_URL = RECEIVER_URL
 LINKBACKS_SEND = os.environ.get("RESONANZ_SEND_LINKBACKS", "") == "1"
 LINKBACKS_RECORD = ".cache/linkbacks-sent.json"

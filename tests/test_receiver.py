@@ -172,8 +172,11 @@ def make_receiver(tmp_path, monkeypatch):
     """Start receivers on 127.0.0.1:<free port>; the CLI sees the same database via env."""
     running = []
 
+    targets = write_targets(tmp_path / "targets.json", [TARGET])
+
     def start(workers: bool = False, **overrides):
         settings = {
+            "targets": str(targets),
             "site_url": SITE_URL,
             "db_path": tmp_path / "receiver.sqlite3",
             "host": "127.0.0.1",
@@ -195,6 +198,23 @@ def make_receiver(tmp_path, monkeypatch):
     yield start
     for instance in running:
         instance.close()
+
+
+def write_targets(path: Path, urls: list[str], **flags: bool) -> Path:
+    """The list of pages that accept responses, as the build publishes it."""
+    entries = [
+        {
+            "path": "/" + url.removeprefix(SITE_URL),
+            "url": url,
+            "kind": "article",
+            "slug": url.rstrip("/").rsplit("/", 1)[1],
+            "comments": flags.get("comments", True),
+            "pings": flags.get("pings", True),
+        }
+        for url in urls
+    ]
+    path.write_text(json.dumps({"version": 1, "site_url": SITE_URL, "targets": entries}))
+    return path
 
 
 def stored(running) -> list:
@@ -624,6 +644,7 @@ def test_crash_during_verification_leaves_mention_queued(
         RESONANZ_RECEIVER_DB=str(db),
         RESONANZ_RECEIVER_PORT=str(port),
         RESONANZ_RECEIVER_ALLOW_PRIVATE="1",
+        RESONANZ_RECEIVER_TARGETS=str(write_targets(tmp_path / "targets.json", [TARGET])),
     )
     server = subprocess.Popen(
         [sys.executable, "-m", "resonanz", "receiver", "serve"],
@@ -679,7 +700,8 @@ def test_target_missing_from_the_built_site(make_receiver, source_site, tmp_path
     proxy = xmlrpc.client.ServerProxy(running.url + "/xmlrpc")
     with pytest.raises(xmlrpc.client.Fault) as fault:
         proxy.pingback.ping(source_site.add("/a", h_entry(target=missing)), missing)
-    assert fault.value.faultCode == 0x0020
+    # not on the site's list of pages that accept responses
+    assert fault.value.faultCode == 0x0021
     with pytest.raises(xmlrpc.client.Fault) as fault:
         proxy.pingback.ping(source_site.add("/b", h_entry(target=SITE_URL)), SITE_URL)
     assert fault.value.faultCode == 0x0021

@@ -8,7 +8,7 @@ import yaml
 from resonanz.receiver.config import ConfigError, config_from_env
 from resonanz.receiver.export import ExportError, append_entries
 from resonanz.receiver.fetch import Page, address_refused
-from resonanz.receiver.targets import TargetError, article_slug, trackback_target
+from resonanz.receiver.targets import TargetError, article_slug
 from resonanz.receiver.verify import NoLinkError, exact_target, extract, iso_datetime
 
 SITE = "https://resonanz.example/"
@@ -56,9 +56,6 @@ def test_site_below_a_path():
     assert article_slug("https://example.org/resonanz/2026/03/a-b/", site) == "a-b"
     with pytest.raises(TargetError):
         article_slug("https://example.org/anderes/2026/03/a-b/", site)
-    assert trackback_target("a-b", site) == ("a-b", "https://example.org/resonanz/a-b/")
-    with pytest.raises(TargetError):
-        trackback_target("../x", site)
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # Cloudflare Pages reads at most this many rules (Netlify has no such limit).
 CLOUDFLARE_RULE_LIMIT = 100
@@ -24,6 +25,19 @@ def csp_value(policy: dict[str, list[str]], frame_ancestors: str) -> str:
     parts = [p for p in parts if not p.startswith("frame-ancestors")]
     parts.append(f"frame-ancestors {frame_ancestors}")
     return "; ".join(parts)
+
+
+def allow_receiver(policy: dict[str, list[str]], receiver_url: str) -> None:
+    """Let pages post the comment form to the receiver (form-action) and the form's script
+    fetch its token and send comments there (connect-src): exactly that origin, no more."""
+    parts = urlsplit(receiver_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return
+    origin = f"{parts.scheme}://{parts.netloc}"
+    for directive in ("form-action", "connect-src"):
+        sources = policy.setdefault(directive, ["'self'"])
+        if origin not in sources:
+            sources.append(origin)
 
 
 def player_rule(player_url: str) -> str:

@@ -399,6 +399,7 @@ def on_finalized(pelican: Any) -> None:
         # Audio on another host (a CDN): the players must be allowed to load it.
         origin = "/".join(media_url.split("/", 3)[:3])
         policy.setdefault("media-src", ["'self'"]).append(origin)
+    headers.allow_receiver(policy, pelican.settings.get("RESPONSES_RECEIVER_URL") or "")
     denied = headers.deny_paths(output, options["EMBEDS_PLAYER_URL"])
     text = headers.headers_file(
         denied,

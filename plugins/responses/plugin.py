@@ -12,10 +12,17 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 from pelican import signals
 
-from . import sanitise
+from . import sanitise, targets
+from .comment_form import (
+    CommentForm,
+    form_for,
+    receiver_origin,
+    uses_form,
+    write_thanks_page,
+)
 from .feeds import FeedItem, comments_feed
 from .model import LINKBACK_TYPES, Response, is_blocked, load_responses, problem
-from .settings import COMMENT_STATES, DEFAULTS, PROVIDERS
+from .settings import COMMENT_STATES, COMMENT_SYSTEMS, DEFAULTS, PROVIDERS
 from .threads import ThreadNode, build_threads, count_nodes
 from .widget import Widget, WidgetConfigError, widget_for
 
@@ -75,6 +82,7 @@ class ArticleResponses:
     likes: list[Response]
     reposts: list[Response]
     widget: Widget | None = None
+    form: CommentForm | None = None
     trackback_url: str = ""
     feed_url: str = ""
 
@@ -130,6 +138,12 @@ def _check_options(options: dict) -> dict:
 
     if checked["RESPONSES_PROVIDER"] not in PROVIDERS:
         reset("RESPONSES_PROVIDER", "expected one of " + ", ".join(PROVIDERS))
+    if checked["RESPONSES_COMMENT_SYSTEM"] not in COMMENT_SYSTEMS:
+        reset("RESPONSES_COMMENT_SYSTEM", "expected one of " + ", ".join(COMMENT_SYSTEMS))
+    if not isinstance(checked["RESPONSES_RECEIVER_URL"], str) or (
+        checked["RESPONSES_RECEIVER_URL"] and not receiver_origin(checked["RESPONSES_RECEIVER_URL"])
+    ):
+        reset("RESPONSES_RECEIVER_URL", "expected the receiver's http(s) URL or an empty string")
     if checked["RESPONSES_COMMENTS_DEFAULT"] not in COMMENT_STATES:
         reset("RESPONSES_COMMENTS_DEFAULT", "expected one of " + ", ".join(COMMENT_STATES))
     for key in (
@@ -258,9 +272,17 @@ def attach(generator) -> None:
             responses.feed_url = feed_path.format(slug=article.slug)
         if state == "open":
             page_url = _absolute(settings, article.url)
-            template = options["RESPONSES_TRACKBACK_URL"]
-            if template:
+            template = options["RESPONSES_TRACKBACK_URL"] or (
+                options["RESPONSES_RECEIVER_URL"].rstrip("/") + "/trackback/{slug}"
+                if options["RESPONSES_RECEIVER_URL"]
+                else ""
+            )
+            if template and str(getattr(article, "linkbacks", "on")).strip().lower() != "off":
                 responses.trackback_url = template.format(slug=article.slug, url=page_url)
+            if uses_form(options):
+                responses.form = form_for(page_url, threads, options, _absolute(settings, ""))
+                article.responses = responses
+                continue
             try:
                 responses.widget = widget_for(
                     options["RESPONSES_PROVIDER"],
@@ -289,11 +311,30 @@ def attach(generator) -> None:
         )
 
 
+def collect_targets(generators) -> None:
+    """all_generators_finalized: remember which pages accept responses (written later, since
+    Pelican may empty the output folder after this signal)."""
+    if not generators:
+        return
+    context = generators[0].context
+    options = context.get("RESPONSES") or _check_options(options_from(generators[0].settings))
+    context["RESPONSES_TARGETS"] = targets.collect(generators, generators[0].settings, options)
+
+
 def write_feeds(generator, writer=None) -> None:
-    """article_writer_finalized: the comments feed of each article and of the whole site."""
+    """article_writer_finalized: the comments feed of each article and of the whole site,
+    the list of pages that accept responses and the comment form's thank-you page."""
     settings = generator.settings
     options = generator.context.get("RESPONSES") or _check_options(options_from(settings))
     output = Path(generator.output_path)
+    if options["RESPONSES_TARGETS_SAVE_AS"] and "RESPONSES_TARGETS" in generator.context:
+        data = targets.targets_document(
+            generator.context["RESPONSES_TARGETS"],
+            _absolute(settings, ""),
+            options["RESPONSES_RECEIVER_URL"] if uses_form(options) else "",
+        )
+        targets.write(output, options["RESPONSES_TARGETS_SAVE_AS"], data)
+    write_thanks_page(generator, options)
     lang = settings.get("DEFAULT_LANG") or "de"
     site_items: list[FeedItem] = []
     newest_article = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -344,4 +385,5 @@ def _write(output: Path, relative: str, data: bytes) -> None:
 
 def register() -> None:
     signals.article_generator_finalized.connect(attach)
+    signals.all_generators_finalized.connect(collect_targets)
     signals.article_writer_finalized.connect(write_feeds)

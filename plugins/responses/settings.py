@@ -40,8 +40,22 @@ DEFAULTS: dict = {
     "RESPONSES_ARTICLE_FEED_ATOM": "feeds/kommentare/{slug}.atom.xml",
     # Most recent entries in the site-wide comments feed.
     "RESPONSES_FEED_MAX_ITEMS": 50,
+    # Base URL of our receiver (publishconf.py: RESONANZ_RECEIVER_URL); the comment form
+    # posts to {url}/comments. "" = no comment form.
+    "RESPONSES_RECEIVER_URL": "",
+    # Which comments an open page shows when a receiver and a provider are both set:
+    # "form" (our own form) or "provider" (RESPONSES_PROVIDER's click-to-load widget).
+    "RESPONSES_COMMENT_SYSTEM": "form",
+    # Privacy page linked from the form's consent checkbox (relative to SITEURL).
+    "RESPONSES_PRIVACY_URL": "datenschutz/",
+    # Thank-you page the receiver sends readers to after a form post without JavaScript.
+    "RESPONSES_THANKS_URL": "kommentar-danke/",
+    "RESPONSES_THANKS_SAVE_AS": "kommentar-danke/index.html",
+    # The list of pages that accept responses, read by the receiver; "" = not written.
+    "RESPONSES_TARGETS_SAVE_AS": "_resonanz/targets.json",
 }
 
+COMMENT_SYSTEMS = ("form", "provider")
 PROVIDERS = ("none", "isso", "remark42", "giscus", "comentario", "disqus")
 COMMENT_STATES = ("open", "closed", "hidden")
 PULL_STATUSES = ("pending", "approved")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from resonanz.check import (
     a11y,
@@ -99,12 +101,23 @@ def parse_budgets(values: list[str]) -> dict[str, float]:
     return budgets
 
 
+def receiver_hosts(root: Path) -> frozenset[str]:
+    """Host of the receiver named in `_resonanz/targets.json` (responses plugin), if any."""
+    try:
+        receiver = json.loads((root / "_resonanz" / "targets.json").read_text())["receiver"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return frozenset()
+    host = urlsplit(receiver).netloc.lower() if isinstance(receiver, str) else ""
+    return frozenset({host} if host else ())
+
+
 def run_checks(site: Site, args: argparse.Namespace) -> list[CheckResult]:
     """Run the selected checks in a fixed order; skipped ones appear in the summary too."""
     wanted = set(args.only or CHECKS) - set(args.skip)
     if "external" not in args.only and not args.external:
         wanted.discard("external")
-    allowed = frozenset(args.allow_host)
+    # the site's own receiver (comment form) is first party, as the build's targets list says
+    allowed = frozenset(args.allow_host) | receiver_hosts(site.root)
     results: list[CheckResult] = []
     externals: dict[str, list[str]] = {}
 

@@ -22,10 +22,13 @@ import lxml.etree as etree
 import lxml.html
 from lxml.html import builder as E
 
+from .comment_app import CommentEndpoints
+from .comments import CommentDesk
 from .fetch import FetchError
 from .service import Receiver, Refused
+from .site_targets import page_key
 from .store import MODERATION_STATES, Mention
-from .targets import TargetError, article_slug, trackback_target
+from .targets import TargetError, site_relative_path
 from .verify import NoLinkError, exact_target, plain_text, sanitise_html
 
 logger = logging.getLogger(__name__)
@@ -55,6 +58,7 @@ REFUSAL_STATUS = {
     "blocked": 403,
     "rate_limited": 429,
     "queue_full": 503,
+    "unavailable": 503,
 }
 REFUSAL_FAULT = {
     "invalid": FAULT_SOURCE_MISSING,
@@ -66,6 +70,7 @@ REFUSAL_FAULT = {
     "blocked": FAULT_ACCESS_DENIED,
     "rate_limited": FAULT_ACCESS_DENIED,
     "queue_full": FAULT_UPSTREAM,
+    "unavailable": FAULT_UPSTREAM,
 }
 FETCH_FAULT = {
     "not_found": FAULT_SOURCE_MISSING,
@@ -94,6 +99,8 @@ class ReceiverApp:
     def __init__(self, receiver: Receiver) -> None:
         self.receiver = receiver
         self.config = receiver.config
+        self.desk = CommentDesk(receiver)
+        self.comments = CommentEndpoints(self.desk, respond, self.read_form)
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "") or "/"
@@ -103,6 +110,8 @@ class ReceiverApp:
                 return self.webmention(environ, start_response, method)
             if path.startswith("/webmention/status/"):
                 return self.status(environ, start_response, path.rsplit("/", 1)[1])
+            if path == "/comments" or path.startswith("/comments/"):
+                return self.comments.handle(environ, start_response, method, path)
             if path in ("/xmlrpc", "/pingback"):
                 return self.pingback(environ, start_response, method)
             if path.startswith("/trackback/"):
@@ -116,7 +125,7 @@ class ReceiverApp:
                     start_response,
                     200,
                     b"Resonanz receiver: POST /webmention, "
-                    b"/xmlrpc (pingback.ping), /trackback/<article>\n",
+                    b"/xmlrpc (pingback.ping), /trackback/<article>, /comments\n",
                 )
             return respond(start_response, 404, b"not found\n")
         except TooLarge:
@@ -134,17 +143,7 @@ class ReceiverApp:
         return environ["wsgi.input"].read(length) if length > 0 else b""
 
     def read_form(self, environ: dict) -> dict[str, str]:
-        body = self.read_body(environ)
-        content_type = environ.get("CONTENT_TYPE", "")
-        charset = "utf-8"
-        match = re.search(r"charset=([\w-]+)", content_type, re.IGNORECASE)
-        if match:
-            charset = match.group(1)
-        try:
-            fields = parse_qs(body.decode("latin-1"), encoding=charset, errors="replace")
-        except LookupError:  # an unknown charset name from an old blog engine
-            fields = parse_qs(body.decode("latin-1"), encoding="utf-8", errors="replace")
-        return {name: values[0].strip() for name, values in fields.items()}
+        return parse_form(self.read_body(environ), environ.get("CONTENT_TYPE", ""))
 
     def base_url(self, environ: dict) -> str:
         return (self.config.public_url or application_uri(environ)).rstrip("/")
@@ -267,15 +266,17 @@ class ReceiverApp:
         if not source:
             return trackback_answer(start_response, "the url parameter is required")
         try:
-            slug, target = trackback_target(article, self.config.site_url)
+            entry = self.receiver.trackback_entry(article)
+            target = entry["url"]
             host = self.receiver.check_source(source, target)
-        except (TargetError, Refused) as exc:
+        except Refused as exc:
             logger.info("receiver: trackback %s -> %s refused: %s", source, article, exc)
             return trackback_answer(start_response, str(exc))
+        page = page_key(entry["path"])
 
         def links_to_article(url: str) -> bool:
             try:
-                return article_slug(url, self.config.site_url) == slug
+                return page_key(site_relative_path(url, self.config.site_url)) == page
             except TargetError:
                 return False
 
@@ -299,7 +300,7 @@ class ReceiverApp:
             )
         if self.receiver.store.add_verified("trackback", source, host, data) is None:
             # a repeated ping is not an error for the sender, and is not stored twice
-            logger.info("receiver: trackback %s -> %s already registered", source, slug)
+            logger.info("receiver: trackback %s -> %s already registered", source, target)
         return trackback_answer(start_response, None)
 
     # -- moderation -------------------------------------------------------------------------
@@ -345,7 +346,9 @@ class ReceiverApp:
             try:
                 mention_id = int(form.get("id", ""))
                 state = states[form.get("action", "")]
-                self.receiver.store.moderate(mention_id, state)
+                mention = self.receiver.store.moderate(mention_id, state)
+                if state == "approved":
+                    self.desk.after_approval(mention)
             except (ValueError, KeyError) as exc:
                 return respond(start_response, 400, f"cannot moderate: {exc}\n".encode())
             back = form.get("status", "pending")
@@ -407,7 +410,12 @@ class ReceiverApp:
             E.DT("Typ"),
             E.DD(mention.type or mention.kind),
             E.DT("Quelle"),
-            E.DD(E.A(mention.source, href=mention.source, rel="nofollow noopener")),
+            E.DD(
+                "Kommentarformular"
+                + (f" (Antwort auf {mention.in_reply_to})" if mention.in_reply_to else "")
+                if mention.kind == "comment"
+                else E.A(mention.source, href=mention.source, rel="nofollow noopener")
+            ),
             E.DT("Ziel"),
             E.DD(mention.target),
             E.DT("Autor"),
@@ -441,6 +449,23 @@ class ReceiverApp:
                 )
             )
         return E.LI(*children, id=f"mention-{mention.id}")
+
+
+def parse_form(body: bytes, content_type: str) -> dict[str, str]:
+    """Form fields of a urlencoded body. Without a charset, UTF-8 if the bytes are valid
+    UTF-8, else Windows-1252: old blog engines send Latin-1 and say nothing."""
+    text = body.decode("latin-1")
+    match = re.search(r"charset=\"?([\w-]+)", content_type, re.IGNORECASE)
+    try:
+        if match:
+            fields = parse_qs(text, encoding=match.group(1), errors="replace")
+        else:
+            fields = parse_qs(text, encoding="utf-8", errors="strict")
+    except LookupError:  # an unknown charset name from an old blog engine
+        fields = parse_qs(text, encoding="utf-8", errors="replace")
+    except UnicodeDecodeError:
+        fields = parse_qs(text, encoding="cp1252", errors="replace")
+    return {name: values[0].strip() for name, values in fields.items()}
 
 
 def respond(

@@ -54,6 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also re-offer mentions exported before (ids already there are kept)",
     )
+    forget = commands.add_parser(
+        "forget",
+        help="delete one person's comments and data; published ones leave content/ too",
+    )
+    forget.add_argument("email", help="the e-mail address the person commented with")
+    commands.add_parser(
+        "publish", help="commit and push approved responses now (RESONANZ_GIT_CHECKOUT)"
+    )
     block = commands.add_parser("block", help="refuse all mentions from a domain")
     block.add_argument("domain")
     unblock = commands.add_parser("unblock", help="remove a domain from the block list")
@@ -95,7 +103,14 @@ def main(argv: list[str]) -> int:
     if args.command == "list":
         return list_mentions(store, args.status, args.json)
     if args.command in ("approve", "reject", "spam"):
-        return moderate(store, args.ids, args.state, getattr(args, "block", False))
+        code = moderate(store, args.ids, args.state, getattr(args, "block", False))
+        if args.state == "approved":
+            after_approval(store, config, args.ids)
+        return code
+    if args.command == "forget":
+        return forget(store, config, args.email)
+    if args.command == "publish":
+        return publish(store, config)
     if args.command == "export":
         return export(store, config, args.content, args.all)
     if args.command == "block":
@@ -107,6 +122,61 @@ def main(argv: list[str]) -> int:
         print(f"unblocked {args.domain}" if found else f"{args.domain} was not blocked")
         return 0 if found else 1
     return 2
+
+
+def after_approval(store: Store, config: ReceiverConfig, ids: list[int]) -> None:
+    """Mails of the approved comments, then one commit for all of them (live loop)."""
+    import threading
+
+    from .comments import CommentDesk
+    from .service import Receiver
+
+    desk = CommentDesk(Receiver(config, store))
+    for mention_id in ids:
+        mention = store.get(mention_id)
+        if mention is not None and mention.moderation == "approved":
+            desk.after_approval(mention)
+    for thread in threading.enumerate():
+        if thread.name == "receiver-mail":
+            thread.join(60)
+    if config.git_checkout:
+        publish(store, config)
+
+
+def publish(store: Store, config: ReceiverConfig) -> int:
+    from .live import GitError, Publisher
+
+    if not config.git_checkout:
+        print(
+            "receiver: publish: set RESONANZ_GIT_CHECKOUT to the site's checkout", file=sys.stderr
+        )
+        return 2
+    try:
+        report = Publisher(store, config).publish_pending()
+    except (GitError, OSError, ValueError) as exc:
+        print(f"receiver: publish failed, kept for the next run: {exc}", file=sys.stderr)
+        return 1
+    if report.commit:
+        print(f"pushed {report.commit[:10]}: {', '.join(report.files)}")
+    else:
+        print("nothing to publish")
+    return 0
+
+
+def forget(store: Store, config: ReceiverConfig, email: str) -> int:
+    from .comment_store import CommentStore
+
+    removed = CommentStore(store).forget(email)
+    print(f"forgot {len(removed)} comment(s) and the data of {email}")
+    if config.git_checkout:
+        return publish(store, config)
+    if any(m.exported for m in removed):
+        print(
+            "receiver: published comments are queued for removal; set RESONANZ_GIT_CHECKOUT "
+            "and run `publish`, or remove them from content/responses/ by hand",
+            file=sys.stderr,
+        )
+    return 0
 
 
 def list_mentions(store: Store, status: str, as_json: bool) -> int:

@@ -31,7 +31,48 @@ ENVIRONMENT = {
     "RESONANZ_RECEIVER_BLOCKLIST": ("", "str", "file of blocked domains, one per line"),
     "RESONANZ_RECEIVER_OUTPUT": ("", "str", "built site folder: targets must exist there"),
     "RESONANZ_RECEIVER_ALLOW_PRIVATE": ("0", "bool", "allow loopback/private sources (tests only)"),
+    "RESONANZ_RECEIVER_TARGETS": (
+        "",
+        "str",
+        "list of pages that take responses: URL or file; default: from OUTPUT or the site",
+    ),
+    "RESONANZ_RECEIVER_RATE_EXEMPT": ("brid.gy", "list", "source hosts without rate limit"),
+    "RESONANZ_RECEIVER_TRUSTED_PROXY": (
+        "",
+        "str",
+        "address of a reverse proxy whose X-Forwarded-For names the client",
+    ),
+    "RESONANZ_RECEIVER_SECRET": (
+        "",
+        "str",
+        "key for form tokens (default: random, kept in the DB)",
+    ),
+    "RESONANZ_COMMENT_RATE_LIMIT": ("5", "int", "comments per client address per window"),
+    "RESONANZ_COMMENT_MIN_SECONDS": ("3", "float", "shortest time to fill the form (with JS)"),
+    "RESONANZ_COMMENT_TOKEN_HOURS": ("6", "float", "form token lifetime, hours"),
+    "RESONANZ_COMMENT_MAX_LINKS": ("5", "int", "most links in one comment"),
+    "RESONANZ_COMMENT_MAX_CHARS": ("5000", "int", "longest comment text, characters"),
+    "RESONANZ_COMMENT_AUTO_APPROVE": ("0", "bool", "approve e-mails with an approved comment"),
+    "RESONANZ_SMTP_HOST": ("", "str", "SMTP server for notifications; empty = no e-mail"),
+    "RESONANZ_SMTP_PORT": ("587", "int", "SMTP port"),
+    "RESONANZ_SMTP_TLS": ("starttls", "str", "starttls, ssl or none"),
+    "RESONANZ_SMTP_USER": ("", "str", "SMTP user name"),
+    "RESONANZ_SMTP_PASSWORD": ("", "str", "SMTP password"),
+    "RESONANZ_SMTP_FROM": ("", "str", "sender address of notifications"),
+    "RESONANZ_MODERATORS": ("", "list", "e-mail addresses told about new comments"),
+    "RESONANZ_GIT_CHECKOUT": ("", "str", "git checkout of the site; empty = no live loop"),
+    "RESONANZ_GIT_REMOTE": ("origin", "str", "remote the live loop pushes to"),
+    "RESONANZ_GIT_BRANCH": ("main", "str", "branch the live loop pushes to"),
+    "RESONANZ_GIT_CONTENT": ("content", "str", "content folder inside the checkout"),
+    "RESONANZ_GIT_BATCH_SECONDS": ("20", "float", "approvals this close go into one commit"),
+    "RESONANZ_GIT_AUTHOR": (
+        "Resonanz receiver <receiver@resonanz.invalid>",
+        "str",
+        "author of the live loop's commits",
+    ),
 }
+
+SMTP_TLS_MODES = ("starttls", "ssl", "none")
 
 
 @dataclass(frozen=True)
@@ -58,6 +99,38 @@ class ReceiverConfig:
     user_agent: str = "Resonanz-Receiver/0.1"
     max_request_bytes: int = 64 * 1024
     extra_blocked: frozenset[str] = field(default_factory=frozenset)
+    targets: str = ""
+    rate_exempt: tuple[str, ...] = ("brid.gy",)
+    secret: str = ""
+    trusted_proxy: str = ""
+    comment_rate_limit: int = 5
+    comment_min_seconds: float = 3.0
+    comment_token_hours: float = 6.0
+    comment_max_links: int = 5
+    comment_max_chars: int = 5000
+    comment_auto_approve: bool = False
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_tls: str = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    moderators: tuple[str, ...] = ()
+    git_checkout: str = ""
+    git_remote: str = "origin"
+    git_branch: str = "main"
+    git_content: str = "content"
+    git_batch_seconds: float = 20.0
+    git_author: str = "Resonanz receiver <receiver@resonanz.invalid>"
+
+    @property
+    def targets_source(self) -> str:
+        """Where the list of pages that take responses is read: a URL or a file."""
+        if self.targets:
+            return self.targets
+        if self.output_dir:
+            return str(Path(self.output_dir, "_resonanz", "targets.json"))
+        return self.site_url.rstrip("/") + "/_resonanz/targets.json"
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.site_url)
@@ -69,6 +142,16 @@ class ReceiverConfig:
         for name in ("port", "threads", "workers", "max_bytes", "rate_limit", "max_queue"):
             if getattr(self, name) < (0 if name == "port" else 1):
                 raise ConfigError(f"{name} = {getattr(self, name)!r}: expected a positive number")
+        if self.smtp_tls not in SMTP_TLS_MODES:
+            raise ConfigError(
+                f"RESONANZ_SMTP_TLS = {self.smtp_tls!r}: expected one of "
+                + ", ".join(SMTP_TLS_MODES)
+            )
+        if self.git_checkout and not Path(self.git_checkout, ".git").exists():
+            raise ConfigError(
+                f"RESONANZ_GIT_CHECKOUT = {self.git_checkout!r}: not a git checkout; clone the "
+                "site's repository there first"
+            )
 
 
 def _convert(name: str, raw: str, kind: str) -> object:
@@ -87,6 +170,8 @@ def _convert(name: str, raw: str, kind: str) -> object:
         raise ConfigError(f"{name} = {raw!r}: expected 1/0, true/false, yes/no")
     if kind == "path":
         return Path(raw)
+    if kind == "list":
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
     return raw
 
 
@@ -120,6 +205,29 @@ def config_from_env(
         "blocklist_file": values["RESONANZ_RECEIVER_BLOCKLIST"],
         "output_dir": values["RESONANZ_RECEIVER_OUTPUT"],
         "allow_private": values["RESONANZ_RECEIVER_ALLOW_PRIVATE"],
+        "targets": values["RESONANZ_RECEIVER_TARGETS"],
+        "rate_exempt": values["RESONANZ_RECEIVER_RATE_EXEMPT"],
+        "secret": values["RESONANZ_RECEIVER_SECRET"],
+        "trusted_proxy": values["RESONANZ_RECEIVER_TRUSTED_PROXY"],
+        "comment_rate_limit": values["RESONANZ_COMMENT_RATE_LIMIT"],
+        "comment_min_seconds": values["RESONANZ_COMMENT_MIN_SECONDS"],
+        "comment_token_hours": values["RESONANZ_COMMENT_TOKEN_HOURS"],
+        "comment_max_links": values["RESONANZ_COMMENT_MAX_LINKS"],
+        "comment_max_chars": values["RESONANZ_COMMENT_MAX_CHARS"],
+        "comment_auto_approve": values["RESONANZ_COMMENT_AUTO_APPROVE"],
+        "smtp_host": values["RESONANZ_SMTP_HOST"],
+        "smtp_port": values["RESONANZ_SMTP_PORT"],
+        "smtp_tls": values["RESONANZ_SMTP_TLS"],
+        "smtp_user": values["RESONANZ_SMTP_USER"],
+        "smtp_password": values["RESONANZ_SMTP_PASSWORD"],
+        "smtp_from": values["RESONANZ_SMTP_FROM"],
+        "moderators": values["RESONANZ_MODERATORS"],
+        "git_checkout": values["RESONANZ_GIT_CHECKOUT"],
+        "git_remote": values["RESONANZ_GIT_REMOTE"],
+        "git_branch": values["RESONANZ_GIT_BRANCH"],
+        "git_content": values["RESONANZ_GIT_CONTENT"],
+        "git_batch_seconds": values["RESONANZ_GIT_BATCH_SECONDS"],
+        "git_author": values["RESONANZ_GIT_AUTHOR"],
     }
     mapped.update({k: v for k, v in overrides.items() if v is not None})
     return ReceiverConfig(**mapped)  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -35,11 +36,13 @@ def response_entry(mention: Mention) -> dict[str, str]:
         "status": "approved",
         "author": mention.author,
         "author_url": mention.author_url,
-        "url": mention.source,
+        # a form comment has no source page: its urn: stays in the database
+        "url": "" if mention.kind == "comment" else mention.source,
         "title": mention.title,
         "content": mention.content,
         # the source's own date if it gave one, else when we received the mention
         "published": mention.published or mention.received,
+        "in_reply_to": mention.in_reply_to,
     }
     return {key: value for key, value in entry.items() if value}
 
@@ -83,17 +86,54 @@ def append_entries(path: Path, entries: list[dict[str, str]]) -> list[str]:
         e["id"] for e in new
     ]:
         raise ExportError(f"{path}: appending would not give a valid list; fix the file by hand")
-    path.parent.mkdir(parents=True, exist_ok=True)
     # write to a temporary file and rename, so a crash never leaves half a file
+    _write_atomically(path, combined)
+    return [entry["id"] for entry in new]
+
+
+def remove_entries(path: Path, ids: set[str]) -> list[str]:
+    """Take the entries with these ids out of a responses file; every other line stays as
+    it is (the file is cut at its top-level `- ` items, not dumped again)."""
+    if not path.exists():
+        return []
+    text = path.read_text(encoding="utf-8")
+    starts = [m.start() for m in re.finditer(r"^- ", text, re.MULTILINE)]
+    if not starts:
+        return []
+    pieces = [text[: starts[0]]] + [
+        text[start:end] for start, end in zip(starts, starts[1:] + [len(text)], strict=True)
+    ]
+    kept, removed = [pieces[0]], []
+    for piece in pieces[1:]:
+        try:
+            item = yaml.safe_load(piece)
+        except yaml.YAMLError:
+            item = None
+        if isinstance(item, list) and item and isinstance(item[0], dict):
+            if str(item[0].get("id")) in ids:
+                removed.append(str(item[0].get("id")))
+                continue
+        kept.append(piece)
+    if not removed:
+        return []
+    combined = "".join(kept)
+    check = yaml.safe_load(combined) if combined.strip() else []
+    if check is not None and not isinstance(check, list):
+        raise ExportError(f"{path}: removing entries would not leave a list; edit it by hand")
+    _write_atomically(path, combined if check else "[]\n")
+    return removed
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(combined)
+            out.write(text)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return [entry["id"] for entry in new]
 
 
 def export_approved(

@@ -45,8 +45,17 @@ def create_server(
         threads=config.threads,
         ident="resonanz-receiver",
         max_request_body_size=config.max_request_bytes,
-        # behind a reverse proxy the receiver sees X-Forwarded-* only from the proxy
+        # behind a reverse proxy the receiver sees X-Forwarded-* only from the proxy; with
+        # it trusted, REMOTE_ADDR is the reader's address (the comment rate limit needs that)
         clear_untrusted_proxy_headers=True,
+        **(
+            {
+                "trusted_proxy": config.trusted_proxy,
+                "trusted_proxy_headers": {"x-forwarded-for"},
+            }
+            if config.trusted_proxy
+            else {}
+        ),
     )
     return receiver, server
 

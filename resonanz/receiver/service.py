@@ -9,12 +9,13 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from .config import ReceiverConfig
 from .fetch import FetchError, fetch, resolve_source
+from .site_targets import SiteTargets, TargetsUnavailable
 from .store import Mention, Store
-from .targets import TargetError, article_slug
+from .targets import TargetError
 from .verify import Extracted, NoLinkError, exact_target, extract, normalise_url
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class Refused(Exception):
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         # invalid|blocked|rate_limited|refused|not_found|foreign_target|bad_target|queue_full
+        # |unavailable
         self.reason = reason
 
 
@@ -78,21 +80,59 @@ class Receiver:
         self.rate = RateLimiter(config.rate_limit, config.rate_window)
         self.file_blocklist = read_blocklist(config.blocklist_file) | set(config.extra_blocked)
         self.wakeup = threading.Event()
+        self.targets = SiteTargets(config.targets_source, config.site_url)
+        # set when an approval should reach the site's repository (live.Publisher waits)
+        self.publish_wakeup = threading.Event()
+
+    def publish_soon(self) -> None:
+        self.publish_wakeup.set()
 
     # -- checks done while the sender waits -------------------------------------------------
 
-    def check_target(self, target: str) -> str:
-        """Return the article slug; Refused('foreign_target'|'bad_target') otherwise."""
+    def check_target(self, target: str, accepts: str = "pings") -> dict:
+        """The target's entry in the site's list of pages that accept responses.
+
+        `accepts` is "pings" (linkbacks) or "comments". Refused('foreign_target') for
+        another site, 'bad_target' for a page that does not take them (an archive, a
+        listing, a legal page), 'unavailable' if the list cannot be read.
+        """
         try:
-            slug = article_slug(target, self.config.site_url)
+            entry = self.targets.find(target)
         except TargetError as exc:
             raise Refused("foreign_target" if exc.foreign else "bad_target", str(exc)) from None
+        except TargetsUnavailable as exc:
+            raise Refused("unavailable", str(exc)) from None
+        if entry is None or not entry.get(accepts):
+            raise Refused(
+                "bad_target", f"target {target!r} is not a page that accepts {accepts} here"
+            )
         if self.config.output_dir:
             relative = urlsplit(target).path[len(urlsplit(self.config.site_url).path.rstrip("/")) :]
             page = Path(self.config.output_dir, relative.strip("/"))
             if not (page / "index.html").is_file() and not page.is_file():
                 raise Refused("missing_target", f"target {target!r} does not exist on the site")
-        return slug
+        return entry
+
+    def trackback_entry(self, path: str) -> dict:
+        """The page a `/trackback/<slug>` URL is for; Refused unless it takes pings."""
+        segments = [s for s in unquote(path).split("/") if s]
+        if not segments or any(s in (".", "..") for s in segments):
+            raise Refused("bad_target", f"trackback path {path!r} names no page")
+        try:
+            entry = self.targets.by_slug(segments[-1])
+        except TargetsUnavailable as exc:
+            raise Refused("unavailable", str(exc)) from None
+        if entry is None:
+            raise Refused("bad_target", f"{segments[-1]!r} is not a page that accepts pings here")
+        if not entry.get("url", "").startswith(("http://", "https://")):
+            entry = {**entry, "url": self.config.site_url.rstrip("/") + entry["path"]}
+        return entry
+
+    def rate_exempt(self, host: str) -> bool:
+        """Hosts that send for many people (Bridgy) are not rate limited."""
+        labels = host.lower().strip(".").split(".")
+        exempt = {h.lower().strip(".") for h in self.config.rate_exempt}
+        return any(".".join(labels[i:]) in exempt for i in range(len(labels)))
 
     def is_blocked(self, host: str) -> bool:
         blocked = self.file_blocklist | self.store.blocked_domains()
@@ -111,7 +151,7 @@ class Receiver:
         host = parts.hostname.lower()
         if self.is_blocked(host):
             raise Refused("blocked", f"source host {host!r} is blocked")
-        if not self.rate.allow(host):
+        if not self.rate_exempt(host) and not self.rate.allow(host):
             raise Refused("rate_limited", f"too many requests for source host {host!r}")
         try:
             # checked now so a private source is refused before anything is queued; the
@@ -186,12 +226,25 @@ class Receiver:
             self.wakeup.clear()
 
     def start_workers(self, stop: threading.Event) -> list[threading.Thread]:
+        """Verification threads, and the live loop's thread when a checkout is set."""
         threads = [
             threading.Thread(
                 target=self.run_worker, args=(stop,), name=f"receiver-worker-{n}", daemon=True
             )
             for n in range(self.config.workers)
         ]
+        if self.config.git_checkout:
+            from .live import Publisher
+
+            publisher = Publisher(self.store, self.config)
+            threads.append(
+                threading.Thread(
+                    target=publisher.run,
+                    args=(stop, self.publish_wakeup),
+                    name="receiver-live-loop",
+                    daemon=True,
+                )
+            )
         for thread in threads:
             thread.start()
         return threads

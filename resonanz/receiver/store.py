@@ -42,7 +42,28 @@ CREATE TABLE IF NOT EXISTS mentions (
 );
 CREATE INDEX IF NOT EXISTS mentions_queue ON mentions (verification, lease_until, id);
 CREATE TABLE IF NOT EXISTS blocked_domains (domain TEXT PRIMARY KEY, added TEXT NOT NULL);
+-- comments from the form: what must never leave the database
+CREATE TABLE IF NOT EXISTS commenters (
+    mention_id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL DEFAULT '',
+    client TEXT NOT NULL DEFAULT '',     -- keyed hash of the address, truncated
+    notify TEXT NOT NULL DEFAULT 'no',   -- no|asked|confirmed
+    notify_key TEXT NOT NULL DEFAULT ''  -- secret of the confirm/unsubscribe links
+);
+CREATE INDEX IF NOT EXISTS commenters_email ON commenters (email);
+CREATE TABLE IF NOT EXISTS removals (     -- forgotten responses to take out of content/
+    response_id TEXT PRIMARY KEY,
+    target TEXT NOT NULL,
+    requested TEXT NOT NULL,
+    pushed TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS receiver_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# columns added after the first release; an older database gets them on start
+ADDED_COLUMNS = {
+    "pushed": "TEXT NOT NULL DEFAULT ''",  # when the live loop pushed the export
+    "in_reply_to": "TEXT NOT NULL DEFAULT ''",
+}
 
 MODERATION_STATES = ("pending", "approved", "rejected", "spam")
 LEASE_SECONDS = 120.0
@@ -80,6 +101,8 @@ class Mention:
     received: str
     verified: str
     exported: str
+    pushed: str = ""
+    in_reply_to: str = ""
 
     @property
     def status(self) -> str:
@@ -98,7 +121,12 @@ class Store:
         self.path = str(path)
         self._local = threading.local()
         # executescript commits on its own; CREATE ... IF NOT EXISTS is safe to repeat
-        self._connection().executescript(SCHEMA)
+        db = self._connection()
+        db.executescript(SCHEMA)
+        present = {row[1] for row in db.execute("PRAGMA table_info(mentions)")}
+        for name, declaration in ADDED_COLUMNS.items():
+            if name not in present:
+                db.execute(f"ALTER TABLE mentions ADD COLUMN {name} {declaration}")
 
     def _connection(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)

@@ -61,12 +61,3 @@ def article_slug(target: str, site_url: str) -> str:
     if not SLUG.match(slug):
         raise TargetError(f"target {target!r}: {slug!r} is not an article slug")
     return slug
-
-
-def trackback_target(path: str, site_url: str) -> tuple[str, str]:
-    """`/trackback/<slug or article path>` -> (slug, canonical-ish target URL)."""
-    segments = [s for s in unquote(path).split("/") if s]
-    if not segments or any(s in (".", "..") for s in segments):
-        raise TargetError(f"trackback path {path!r} names no article")
-    url = site_url.rstrip("/") + "/" + "/".join(segments) + "/"
-    return article_slug(url, site_url), url
