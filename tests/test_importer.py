@@ -438,18 +438,32 @@ def test_truncated_xml_is_fatal_and_writes_nothing(content, capsys):
     assert list(content.parent.iterdir()) == [content] and list(content.iterdir()) == []
 
 
-def test_wrong_encoding_names_line_byte_and_fix(content, capsys):
+def test_windows_1252_bytes_in_utf8_are_read_and_reported(content, capsys):
     bad = str(FIXTURES / "wrong-encoding.xml")
-    code, _, err = run(capsys, "--from", "wordpress", bad, "--content", str(content))
-    assert code == 1
-    assert "wrong-encoding.xml: line 8, column 12: byte fc is not valid UTF-8" in err
-    assert "--encoding windows-1252" in err
-    assert list(content.iterdir()) == []
+    code, out, _ = run(capsys, "--from", "wordpress", bad, "--content", str(content))
+    assert code == 0
+    assert "bytes not valid UTF-8 (declared as encoding='UTF-8'), first at line 8, column 12 " \
+        "(byte fc, 'ü'): read as Windows-1252" in out
+    meta, body = front_matter(content / "posts" / "2008-03-26-gruesse.md")
+    assert (meta["title"], body) == ("Grüße aus Köln", "Schöne Grüße.\n")
+    # --encoding still works for the file that needs it, and gives the same text
     code, _, _ = run(capsys, "--from", "wordpress", bad, "--content", str(content),
                      "--encoding", "windows-1252")
     assert code == 0
-    meta, body = front_matter(content / "posts" / "2008-03-26-gruesse.md")
-    assert (meta["title"], body) == ("Grüße aus Köln", "Schöne Grüße.\n")
+    assert front_matter(content / "posts" / "2008-03-26-gruesse.md")[0]["title"] == \
+        "Grüße aus Köln"
+
+
+def test_unreadable_encoding_names_a_step_that_works(content, capsys):
+    bad = str(FIXTURES / "wrong-encoding.xml")
+    code, _, err = run(capsys, "--from", "wordpress", bad, "--content", str(content),
+                       "--encoding", "ascii")
+    assert code == 1
+    assert "wrong-encoding.xml: line 8, column 12: byte fc is not valid ascii" in err
+    assert "leave out --encoding" in err
+    code, _, err = run(capsys, "--from", "wordpress", bad, "--content", str(content),
+                       "--encoding", "klingonisch")
+    assert code == 1 and "unknown encoding; leave out --encoding" in err
 
 
 @pytest.mark.parametrize(

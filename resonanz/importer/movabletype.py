@@ -41,8 +41,9 @@ def parse(path: Path, zone: ZoneInfo, encoding: str | None = None,
           permalink: str = DEFAULT_PERMALINK) -> Export:
     """Entries, comments and pings of an MT export; ImportInputError if it is not one."""
     data = read_bytes(path)
+    notes: list[str] = []
     text = decode(path, data, encoding or "utf-8",
-                  "given with --encoding" if encoding else "Movable Type exports are UTF-8")
+                  "given with --encoding" if encoding else "Movable Type exports are UTF-8", notes)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not re.search(r"^(TITLE|AUTHOR|BASENAME|DATE):", text, re.MULTILINE) or ENTRY_END \
             not in text and SECTION_END not in text:
@@ -50,7 +51,7 @@ def parse(path: Path, zone: ZoneInfo, encoding: str | None = None,
             f"{path}: not a Movable Type export (expected fields like 'TITLE:' and entries "
             f"ending with a line '{ENTRY_END}')"
         )
-    export = Export(source="movabletype", path=path)
+    export = Export(source="movabletype", path=path, notes=notes)
     lines = text.split("\n")
     start = 0
     for number, line in enumerate(lines + [None]):

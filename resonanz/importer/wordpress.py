@@ -113,7 +113,8 @@ def _status_of(item_label: str, status: str, password: str, export: Export) -> s
 
 def parse(path: Path, zone: ZoneInfo, encoding: str | None = None) -> Export:
     """Everything in a WXR file; ImportInputError if it cannot be read as one."""
-    root = read_xml(path, encoding)
+    notes: list[str] = []
+    root = read_xml(path, encoding, notes)
     channel = root.find("channel")
     if local(root.tag) != "rss" or channel is None or not any(
         local(c.tag) in ("wxr_version", "base_site_url") for c in channel
@@ -123,7 +124,7 @@ def parse(path: Path, zone: ZoneInfo, encoding: str | None = None) -> Export:
             "export again with Tools > Export > All content"
         )
     site = child_text(channel, "base_blog_url") or child_text(channel, "link")
-    export = Export(source="wordpress", path=path, site_url=site.rstrip("/") + "/")
+    export = Export(source="wordpress", path=path, site_url=site.rstrip("/") + "/", notes=notes)
     authors = {
         child_text(a, "author_login"): child_text(a, "author_display_name")
         or child_text(a, "author_login")
