@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import posixpath
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -19,14 +20,19 @@ STORE = "redirects.json"
 NETLIFY = "_redirects"
 NGINX = "nginx-redirects.map"
 PAGES = "html"
+_SLASHES = re.compile(r"/{2,}")
 # Cloudflare Pages reads at most 2,000 static redirects from _redirects.
 CLOUDFLARE_LIMIT = 2000
 
 
 def old_path(url: str) -> str | None:
-    """The decoded path of an old permalink, or None if only a query tells posts apart."""
+    """The decoded path of an old permalink, or None if only a query tells posts apart.
+
+    Normalised the way servers compare: nginx merges slashes and compares the decoded path,
+    so '//greek/%CE%B1/' is '/greek/α/'.
+    """
     parts = urlsplit(url.strip())
-    path = unquote(parts.path or "/")
+    path = _SLASHES.sub("/", unquote(parts.path or "/"))
     if (parts.query and path in ("", "/")) or parts.query.startswith(("p=", "page_id=")):
         return None
     normal = posixpath.normpath(path)
@@ -35,6 +41,11 @@ def old_path(url: str) -> str | None:
     if path.endswith("/") and normal != "/":
         normal += "/"
     return normal
+
+
+def target_url(target: str) -> str:
+    """A redirect target as it goes into a Location header: non-ASCII percent-encoded."""
+    return quote(target, safe="/%:@!$&()*+,;=~#?")
 
 
 def _variants(path: str) -> list[str]:
@@ -112,8 +123,10 @@ def write_redirects(
         '    default "";',
     ]
     for path, redirect in ordered.items():
-        target = redirect["to"]
-        netlify.append(f"{quote(path, safe='/%:@!$&()*+,;=~')} {target} 301")
+        target = target_url(redirect["to"])
+        # Netlify compares the path as the browser sends it (percent-encoded), nginx's $uri
+        # is decoded: each file gets the form its server compares.
+        netlify.append(f"{quote(path, safe='/:@!$&()*+,;=~')} {target} 301")
         for variant in _variants(path):
             nginx.append(f"    {_nginx_quote(variant)} {_nginx_quote(target)};")
         _write(directory / PAGES / page_file(path),
@@ -140,6 +153,8 @@ def install_redirect_pages(directory: str | Path, output: str | Path) -> list[st
             relative = file.relative_to(pages)
             target = output / relative
             if target.exists():
+                if target.read_bytes() == file.read_bytes():
+                    continue  # copied by the previous build into an output kept since
                 logger.warning(
                     "import: %s: redirect page not copied, the site already has %s",
                     file, relative.as_posix(),

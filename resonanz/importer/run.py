@@ -19,7 +19,7 @@ from . import media as media_module
 from . import redirects as redirects_module
 from .html2md import html_to_markdown
 from .model import Entry, Export, ImportInputError, Response
-from .slugs import slugify, unique_slug
+from .slugs import entry_slug, unique_slug
 
 logger = logging.getLogger(__name__)
 
@@ -217,7 +217,7 @@ class _Plan:
         ordered = sorted(self.export.entries,
                          key=lambda e: (e.status != "published", e.date or far_future))
         for entry in ordered:
-            wanted = slugify(entry.slug) or slugify(entry.title) or (
+            wanted = entry_slug(entry.slug, entry.title) or (
                 f"{entry.kind}-{entry.source_id.rsplit(':', 1)[-1]}")
             slug = unique_slug(wanted, set(taken_by))
             if slug != wanted:
