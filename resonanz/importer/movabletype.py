@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import dates
 from unidecode import unidecode
 
+from . import dates
 from .html2md import autop_html
 from .model import Entry, Export, ImportInputError, Response
 from .source import decode, read_bytes

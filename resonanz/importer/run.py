@@ -197,6 +197,7 @@ class _Plan:
         self.slugs: dict[str, str] = {}
         self.media = media_module.MediaMap(export.site_url, options.media_dir)
         self.manifest = manifest
+        self.answered = {r.entry_ref for r in export.responses}  # entries with responses
 
     def run(self) -> None:
         entries = self._assign_slugs()
@@ -289,8 +290,8 @@ class _Plan:
         tags = list(entry.tags)
         if entry.kind == "post" and entry.categories:
             meta["category"] = entry.categories[0]
-            if len(entry.categories) > 1:
-                extra = [c for c in entry.categories[1:] if c not in tags]
+            extra = [c for c in entry.categories[1:] if c not in tags]
+            if extra:  # categories that are tags already lose nothing: no line for them
                 tags = extra + tags
                 self.report.notes.append(
                     f"{label}: Pelican has one category per post; kept {entry.categories[0]!r},"
@@ -306,6 +307,9 @@ class _Plan:
             meta["old_url"] = self._absolute_old(entry)
         if entry.comments:
             meta["comments"] = entry.comments
+        elif entry.kind == "page" and entry.source_id in self.answered:
+            # Pages of the old blog that had comments keep them open, legal pages included.
+            meta["comments"] = "open"
         if entry.linkbacks:
             meta["linkbacks"] = entry.linkbacks
         text = "---\n" + _yaml(meta) + "---\n\n" + body
@@ -325,8 +329,10 @@ class _Plan:
                      f"belongs to {response.entry_ref}, which was not imported"))
                 continue
             by_entry.setdefault(response.entry_ref, []).append(response)
+        kinds = {e.source_id: e.kind for e in self.export.entries}
         for source_id, responses in by_entry.items():
-            slug = self.slugs[source_id]
+            # A page's file lives in responses/pages/: a post may have the same slug.
+            slug = ("pages/" if kinds[source_id] == "page" else "") + self.slugs[source_id]
             ids = {r.id for r in responses}
             seen: set[str] = set()
             records = []
