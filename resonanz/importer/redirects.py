@@ -55,6 +55,13 @@ def _variants(path: str) -> list[str]:
     return [path]
 
 
+def _power_of_two(value: int, least: int) -> int:
+    size = least
+    while size < value:
+        size *= 2
+    return size
+
+
 def _nginx_quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -116,9 +123,14 @@ def write_redirects(
     _write(directory / STORE,
            json.dumps({"version": 1, "redirects": ordered}, ensure_ascii=False, indent=2) + "\n")
     netlify = ["# Old permalinks of the imported blog (written by `python -m resonanz import`)."]
+    keys = [v.encode("utf-8") for path in ordered for v in _variants(path)]
     nginx = [
         "# Old permalinks of the imported blog (written by `python -m resonanz import`).",
         "# Include in the http block; in the server block: if ($new_uri) { return 301 $new_uri; }",
+        "# The hash sizes fit these keys (nginx refuses to start when a key does not fit);",
+        "# remove the two lines if your http block sets them already.",
+        f"map_hash_bucket_size {_power_of_two(max((len(k) for k in keys), default=0) + 32, 64)};",
+        f"map_hash_max_size {_power_of_two(2 * len(keys), 2048)};",
         "map $uri $new_uri {",
         '    default "";',
     ]

@@ -189,12 +189,12 @@ def _declare_prefixes(text: str) -> tuple[str, list[str]]:
     known = [p + ":" for p in missing if p in WELL_KNOWN]
     unknown = [p + ":" for p in missing if p not in WELL_KNOWN]
     notes = []
-    if known:
-        notes.append(f"XML: prefixes {', '.join(known)} were not declared; read with their "
-                     "usual namespaces (as WordPress' own importer does)")
-    if unknown:
-        notes.append(f"XML: unknown prefixes {', '.join(unknown)} were not declared; their "
-                     "elements were read by name")
+    for group, how in ((known, "read with their usual namespaces, as forgiving readers do"),
+                       (unknown, "unknown, their elements were read by name")):
+        if group:
+            many = len(group) > 1
+            notes.append(f"XML: prefix{'es' if many else ''} {', '.join(group)} "
+                         f"{'were' if many else 'was'} not declared; {how}")
     return text[:root.end()] + attributes + text[root.end():], notes
 
 
