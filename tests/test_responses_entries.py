@@ -55,9 +55,8 @@ PINGBACK = (
 )
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    content = tmp_path_factory.mktemp("entries") / "content"
+def make_content(content: Path) -> Path:
+    """A post, a page with the same slug, legal and closed pages, an episode, a case study."""
     for folder in ("posts", "pages", "episodes", "case-studies", "responses/pages",
                    "responses/episodes"):
         (content / folder).mkdir(parents=True)
@@ -84,6 +83,12 @@ def site(tmp_path_factory):
         comment("ep-1", "Edda", 7) + comment("ep-2", "Finn", 8, "ep-1"), encoding="utf-8")
     (responses / "velo-verde-reparaturcafe.yaml").write_text(
         comment("cs-1", "Gina", 9), encoding="utf-8")
+    return content
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    content = make_content(tmp_path_factory.mktemp("entries") / "content")
     result = build_site(content, content.parent / "output",
                         **with_responses(SUMMARY_MAX_LENGTH=None))
     assert result.error is None, result.error
