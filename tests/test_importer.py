@@ -76,7 +76,18 @@ def wordpress(content, capsys):
          "![Ein Bild](<https://a.example/x%20y.png>)\n"),
         ("<ul><li>eins</li><li>zwei<ul><li>zwei-a</li></ul></li></ul>",
          "- eins\n- zwei\n    - zwei-a\n"),
-        ('<ol start="3"><li>drei</li><li>vier</li></ol>', "3. drei\n4. vier\n"),
+        # Python-Markdown numbers every list from 1: a list starting at 3 stays HTML
+        ('<ol start="3"><li>drei</li><li>vier</li></ol>',
+         '<ol start="3"><li>drei</li><li>vier</li></ol>\n'),
+        ("<ol><li>eins</li><li>zwei</li></ol>", "1. eins\n2. zwei\n"),
+        # <pre> exactly: every <br> is a line break, HTML drops one newline after <pre>
+        ("<pre>\nZeile 1<br>Zeile 2<br />\n  Zeile 4<br><br>Zeile 6</pre>",
+         "```\nZeile 1\nZeile 2\n\n  Zeile 4\n\nZeile 6\n```\n"),
+        ("<pre>fett: <b>ja</b><br>zwei</pre>", "<pre>fett: <b>ja</b><br>zwei</pre>\n"),
+        # code and tables inside lists and quotes: Markdown would break them, HTML keeps them
+        ("<ul><li>a<pre>x<br>y</pre></li></ul>", "<ul><li>a<pre>x<br>y</pre></li></ul>\n"),
+        ("<blockquote>a<table><tr><td>1</td></tr></table></blockquote>",
+         "<blockquote>a<table><tr><td>1</td></tr></table></blockquote>\n"),
         ("<blockquote><p>Zitat</p><p>weiter</p></blockquote>", "> Zitat\n>\n> weiter\n"),
         ('<pre><code class="language-python">print("`")\n</code></pre>',
          '```python\nprint("`")\n```\n'),

@@ -47,6 +47,9 @@ CASES = {
             "/ueber/": ["Carla", "Anna"],
         },
         "hidden": {"/2008/05/ein-gedicht/": "Billige Uhren"},
+        "pre_lines": {"/2008/05/ein-gedicht/": 32},
+        "linkbacks": {"/2008/05/ein-gedicht/": ["Ping 3"],
+                      "/2008/05/cafe-kuchen/": ["Torten am Sonntag"]},
         # old URL as a browser sends it -> new URL
         "old": {
             "/2008/05/03/ein-gedicht/": "/2008/05/ein-gedicht/",
@@ -79,6 +82,7 @@ CASES = {
             "/impressum/": ["Korrektor"],
         },
         "hidden": {"/2011/01/vorlage-kommentare/": "Weg damit"},
+        "linkbacks": {"/2011/01/vorlage-kommentare/": ["Ein Link hierher"]},
         "absent": ["/2011/01/geschuetzt/"],
         # the old blog had comments open on its legal page: they stay open
         "open": ["/impressum/", "/ueber-uns/"],
@@ -99,6 +103,7 @@ CASES = {
             "/2008/11/weihnachtsmarkt/": "Weihnachtsmarkt",
         },
         "responses": {"/2008/11/dom-rhein-im-november/": ["Petra", "Jörg"]},
+        "pre_lines": {"/2008/11/dom-rhein-im-november/": 3},
         "hidden": {},
         "old": {
             "/2008/11/dom-rhein-im-november.html": "/2008/11/dom-rhein-im-november/",
@@ -118,6 +123,12 @@ CASES = {
         "responses": {
             "/2008/03/grusse_aus_koln/": ["Jens", "Reiseblog"],
             "/2008/04/ein_sehr_langer_titel_uber_mod/": ["Ute"],
+        },
+        "pre_lines": {"/2008/04/ein_sehr_langer_titel_uber_mod/": 3},
+        "texts": {
+            "/2008/03/grusse_aus_koln/": ["“Schön war’s” – sagte sie.",
+                                          "Jens’ Kommentar: „großartig“ – wirklich!"],
+            "/2008/04/ein_sehr_langer_titel_uber_mod/": ["Danke für die Regeln!"],
         },
         "hidden": {},
         "old": {
@@ -184,6 +195,20 @@ def test_every_approved_response_is_shown_on_its_page(imported):
         assert page(result, url).xpath("//p[@class='responses-closed']") == [], url
     for url in case.get("absent", []):
         assert not output_file(result, url).exists(), url
+
+
+def test_what_readers_see_is_kept(imported):
+    case, _, _, result = imported
+    for url, lines in case.get("pre_lines", {}).items():
+        pre = page(result, url).xpath("//div[contains(@class,'e-content')]//pre")[0]
+        assert len(pre.text_content().strip("\n").split("\n")) == lines, url
+    for url, titles in case.get("linkbacks", {}).items():
+        shown = page(result, url).xpath("//p[@class='responses-linkback__title']/a/text()")
+        assert shown == titles, url
+    for url, texts in case.get("texts", {}).items():
+        body = re.sub(r"\s+", " ", page(result, url).text_content())
+        for text in texts:
+            assert text in body, (url, text)
 
 
 def test_the_build_reports_nothing(imported):

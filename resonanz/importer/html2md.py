@@ -370,6 +370,11 @@ class _Renderer:
             text = self.paragraph(node.children).replace("  \n", " ")
             text = re.sub(r"^\\(?=#)", "", text)
             return [f"{'#' * level} {text}"] if text else []
+        if tag in ("ul", "ol", "blockquote") and _keeps_html(node):
+            # Python-Markdown loses these inside lists and quotes: a code block becomes
+            # inline code, a table lands in a <p>, a list's start number is dropped.
+            self.raw.append(tag)
+            return [self.serialize(node)]
         if tag in ("ul", "ol"):
             return [self.list_block(node)] if self.list_block(node) else []
         if tag == "blockquote":
@@ -536,6 +541,14 @@ class _Renderer:
         pre = in_pre or node.tag == "pre"
         inner = "".join(self.serialize(c, pre) for c in node.children)
         return "".join(parts) + inner + f"</{node.tag}>"
+
+
+def _keeps_html(node: Element) -> bool:
+    """Whether a list or quote must stay HTML to look the same."""
+    if node.tag == "ol" and (node.attrs.get("start", "1").strip() not in ("", "1")
+                             or node.attrs.get("type", "1") != "1" or "reversed" in node.attrs):
+        return True
+    return any(tag == "pre" or tag in RAW_BLOCKS for tag in _tags_below(node))
 
 
 def _tags_below(node: Element):
