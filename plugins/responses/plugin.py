@@ -36,6 +36,7 @@ if i18n is not None:
 # context keys: the archive read once per build, the keys of entries that got responses
 ARCHIVE = "RESPONSES_ARCHIVE"
 ATTACHED = "RESPONSES_ATTACHED"
+WIDGET_ERROR = "RESPONSES_WIDGET_ERROR"
 
 
 @dataclasses.dataclass
@@ -178,6 +179,7 @@ def _entry_responses(
     settings: dict,
     state: str,
     report: bool,
+    report_widget: bool,
 ) -> tuple[ArticleResponses, bool]:
     """The ArticleResponses of one entry; the flag says a widget setting was bad."""
     key = response_key(kind, entry.slug)
@@ -229,14 +231,14 @@ def _entry_responses(
             )
         except WidgetConfigError as error:
             bad_widget = True
-            if report:
+            if report_widget:
                 logger.error("responses: setting %s (no comment widget shown)", error)
     return responses, bad_widget
 
 
 def _attach_all(generator, kind: str, entries: list, published: set[int], state_of) -> None:
     options, archive = _archive(generator)
-    widget_error_logged = False
+    context = generator.context
     for entry in entries:
         key = response_key(kind, entry.slug)
         report = id(entry) in published
@@ -247,10 +249,13 @@ def _attach_all(generator, kind: str, entries: list, published: set[int], state_
             options,
             generator.settings,
             state_of(entry),
-            report and not widget_error_logged,
+            report,
+            # a bad widget setting is one error per build, not one per entry
+            report and not context.get(WIDGET_ERROR),
         )
-        widget_error_logged |= bad_widget and report
-        generator.context.setdefault(ATTACHED, set()).add(key)
+        if bad_widget and report:
+            context[WIDGET_ERROR] = True
+        context.setdefault(ATTACHED, set()).add(key)
 
 
 def attach(generator) -> None:
