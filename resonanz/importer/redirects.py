@@ -142,7 +142,13 @@ def write_redirects(
         target = target_url(redirect["to"])
         # Netlify compares the path as the browser sends it (percent-encoded), nginx's $uri
         # is decoded: each file gets the form its server compares.
-        netlify.append(f"{quote(path, safe='/:@!$&()*+,;=~')} {target} 301")
+        encoded = quote(path, safe="/:@!$&()*+,;=~")
+        netlify.append(f"{encoded} {target} 301")
+        # Browsers send %CE%B5, old links (WordPress wrote them) often %ce%b5: a host that
+        # compares the bytes gets both.
+        lower = re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), encoded)
+        if lower != encoded:
+            netlify.append(f"{lower} {target} 301")
         for variant in _variants(path):
             nginx.append(f"    {_nginx_quote(variant)} {_nginx_quote(target)};")
         _write(directory / PAGES / page_file(path),
