@@ -122,7 +122,9 @@ def write_redirects(
     directory: Path, redirects: dict[str, dict[str, str]], site_url: str = ""
 ) -> dict[str, dict[str, str]]:
     """Merge redirects into the store of directory and rewrite every output file from it."""
-    merged = {**load_store(directory), **redirects}
+    # keys of earlier imports are normalised too (they may hold a '//' an older version kept)
+    merged = {_SLASHES.sub("/", path): redirect
+              for path, redirect in {**load_store(directory), **redirects}.items()}
     ordered = dict(sorted(merged.items()))
     _write(directory / STORE,
            json.dumps({"version": 1, "redirects": ordered}, ensure_ascii=False, indent=2) + "\n")
