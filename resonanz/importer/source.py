@@ -214,9 +214,11 @@ def _numeric_entities(text: str) -> tuple[str, int]:
 
 def _parse_error(path: Path, text: str, error: ET.ParseError) -> tuple[int, int, str, bool]:
     line, column = error.position
-    total = text.count("\n") + 1
     reason = str(error).split(":", 1)[0]
-    truncated = line >= total - 1 or "no element found" in reason
+    # where the error is: a file that was cut off fails at its very end
+    offset = sum(len(part) + 1 for part in text.split("\n", line - 1)[:line - 1]) + column
+    truncated = (reason in ("no element found", "unclosed token")
+                 or offset >= len(text.rstrip()) - 1)
     return line, column, reason, truncated
 
 
