@@ -199,4 +199,6 @@ def test_file_of_no_page_is_reported(tmp_path, tiny_content):
     assert "responses: responses/pages/vertippt.yaml: slug = 'vertippt': the slug of a page" \
         in joined
     # a page's responses in the posts' folder: reported, not shown on the page
-    assert "responses: responses/ueber.yaml: slug = 'ueber': the slug of a post" in joined
+    assert ("responses: responses/ueber.yaml: slug = 'ueber': the slug of a post or case study"
+            " (file name = its slug); a page has this slug: move the file to "
+            "responses/pages/ueber.yaml") in joined

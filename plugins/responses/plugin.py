@@ -312,18 +312,18 @@ def attach_episodes(generators) -> None:
     if first is None or ATTACHED not in first.context:
         return
     options, archive = _archive(first)
-    for key in sorted(set(archive) - first.context[ATTACHED]):
+    attached = first.context[ATTACHED]
+    folder = options["RESPONSES_PATH"]
+    for key in sorted(set(archive) - attached):
         kind = next((k for k, f in FOLDERS.items() if f and key.startswith(f + "/")), "article")
         slug = key.rsplit("/", 1)[-1]
-        logger.warning(
-            "%s",
-            problem(
-                f"{options['RESPONSES_PATH']}/{key}.yaml",
-                "slug",
-                slug,
-                f"the slug of {NAMES[kind]} (file name = its slug)",
-            ),
-        )
+        expected = f"the slug of {NAMES[kind]} (file name = its slug)"
+        # e.g. a page's comments in the posts' folder (older imports wrote them there)
+        owner = next((k for k in FOLDERS if response_key(k, slug) in attached), None)
+        if owner is not None:
+            expected += f"; {NAMES[owner]} has this slug: move the file to "
+            expected += f"{folder}/{response_key(owner, slug)}.yaml"
+        logger.warning("%s", problem(f"{folder}/{key}.yaml", "slug", slug, expected))
 
 
 def write_feeds(generator, writer=None) -> None:
