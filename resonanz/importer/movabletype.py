@@ -68,7 +68,8 @@ def parse(path: Path, zone: ZoneInfo, encoding: str | None = None,
             not in text and SECTION_END not in text:
         raise ImportInputError(
             f"{path}: not a Movable Type export (expected fields like 'TITLE:' and entries "
-            f"ending with a line '{ENTRY_END}')"
+            f"ending with a line '{ENTRY_END}'); export again with Tools > Export, or choose "
+            "the right --from"
         )
     export = Export(source="movabletype", path=path, notes=notes)
     lines = text.split("\n")

@@ -64,7 +64,8 @@ def read_bytes(path: Path) -> bytes:
     except FileNotFoundError:
         raise ImportInputError(f"{path}: file not found; check the path") from None
     except OSError as error:
-        raise ImportInputError(f"{path}: cannot read: {error.strerror or error}") from None
+        raise ImportInputError(f"{path}: cannot read: {error.strerror or error}; check that it "
+                               "is a file you may read (ls -l)") from None
     if not data.strip():
         raise ImportInputError(f"{path}: the file is empty; export again")
     return data
