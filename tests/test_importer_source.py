@@ -141,3 +141,10 @@ def test_old_path_is_normalised_as_nginx_compares(url, path):
 def test_pingback_title_and_blog_name(author, blog, title):
     assert linkback_parts("pingback", "[…] text […]", author, "https://b.example/")[:2] == (
         blog, title)
+
+
+def test_utf8_declared_as_latin_1_is_repaired():
+    notes: list[str] = []
+    data = "Köln „Zitat“ – Straße".encode()
+    assert decode(HERE, data, "iso-8859-1", "declared", notes) == "Köln „Zitat“ – Straße"
+    assert "repaired in 1 line" in notes[0]
