@@ -151,8 +151,7 @@ def _repair_mojibake(text: str, notes: list[str]) -> str:
             continue
         fixed = ftfy.fix_text(line, _FTFY)
         if fixed != line:
-            if not example:
-                example = next((f"{a!r} -> {b!r}" for a, b in _first_change(line, fixed)), "")
+            example = example or _first_change(line, fixed)
             repaired_lines += 1
             lines[index] = fixed
     if repaired_lines:
@@ -165,9 +164,10 @@ def _repair_mojibake(text: str, notes: list[str]) -> str:
     return text
 
 
-def _first_change(old: str, new: str):
+def _first_change(old: str, new: str) -> str:
+    """"'â€™' -> '’'": the first repaired spot, as the report shows it."""
     start = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), 0)
-    yield old[start:start + 3], new[start:start + 1]
+    return f"{old[start:start + 3]!r} -> {new[start:start + 1]!r}"
 
 
 def _declare_prefixes(text: str) -> tuple[str, list[str]]:
