@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .bench_import import bench_import, import_table
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_AUDIO = ROOT / "content" / "episodes" / "003-community-ziele.mp3"
 
@@ -348,6 +350,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sizes", default="500:50,2000:50,2000:300,5000:300",
                         help="posts:episodes pairs, comma-separated")
     parser.add_argument("--responses", type=int, default=200, help="posts with 3 comments each")
+    parser.add_argument("--import-entries", type=int, default=450,
+                        help="entries of the synthetic exports whose import is timed (0: none)")
     parser.add_argument("--keep", type=Path, help="build here and keep the sites")
     parser.add_argument("--repeat", type=int, default=3,
                         help="cold builds of each kind; the table shows the median")
@@ -381,6 +385,15 @@ def main(argv: list[str]) -> int:
         print(f"audio files read ({row['posts']} posts, {row['episodes']} episodes): "
               f"cold {reads['cold']}, warm {warm}, render all {reads['rerender']}, "
               f"post edited {reads['edit']}, episode added {reads['episode']}")
+    if args.import_entries:
+        work = Path(tempfile.mkdtemp(prefix="bench-import-", dir=args.keep))
+        try:
+            print(f"\nimport of old-blog exports ({args.import_entries} entries, 4 comments "
+                  "each; target: under 10 s):\n")
+            print(import_table(bench_import(work, args.import_entries)))
+        finally:
+            if args.keep is None:
+                shutil.rmtree(work, ignore_errors=True)
     print(f"\nPython {sys.version.split()[0]}, {os.cpu_count()} cores; "
           f"total {time.perf_counter() - started:.0f} s")
     return 0

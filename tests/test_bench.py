@@ -10,7 +10,7 @@ from conftest import ROOT
 def test_make_bench_prints_the_table():
     result = subprocess.run(
         ["make", "--no-print-directory", "bench",
-         "BENCH_ARGS=--sizes 12:2 --responses 4 --repeat 1"],
+         "BENCH_ARGS=--sizes 12:2 --responses 4 --repeat 1 --import-entries 20"],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -26,6 +26,11 @@ def test_make_bench_prints_the_table():
     reads = next(line for line in lines if line.startswith("audio files read (12 posts"))
     assert "warm none (stopped: nothing changed)" in reads
     assert "cold 2," in reads and "render all 0," in reads and "episode added 1" in reads
+    # the import of synthetic exports: one row per format, seconds as numbers
+    for source in ("wordpress", "movabletype"):
+        row = next(line for line in lines if line.startswith(f"| {source} | 20 | 80 |"))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert float(cells[4].split()[0]) > 0 and float(cells[5].split()[0]) > 0
 
 
 def test_bench_moves_old_builds_aside_and_empties_the_trash_at_the_end(tmp_path,

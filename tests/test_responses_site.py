@@ -392,6 +392,10 @@ def test_bad_provider_setting_is_one_error(tiny_content, tmp_path):
     (tiny_content / "posts" / "2026-03-01-testbeitrag.md").write_text(
         POST.format(comments="open"), encoding="utf-8"
     )
+    # a page with open comments too: still one error for the whole build
+    (tiny_content / "pages" / "ueber.md").write_text(
+        "Title: Über\nSlug: ueber\n\nText.\n", encoding="utf-8"
+    )
     result = build_site(
         tiny_content,
         tmp_path / "output",

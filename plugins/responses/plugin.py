@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import os
 from pathlib import Path
@@ -13,16 +14,12 @@ from markupsafe import Markup
 from pelican import signals
 
 from . import sanitise, targets
-from .comment_form import (
-    CommentForm,
-    form_for,
-    receiver_origin,
-    uses_form,
-    write_thanks_page,
-)
+from .comment_form import CommentForm, form_for, uses_form, write_thanks_page
+from .entries import FOLDERS, NAMES, page_state, response_files, response_key
 from .feeds import FeedItem, comments_feed
 from .model import LINKBACK_TYPES, Response, is_blocked, load_responses, problem
-from .settings import COMMENT_STATES, COMMENT_SYSTEMS, DEFAULTS, PROVIDERS
+from .settings import COMMENT_STATES, check_options, options_from
+from .strings import ENGLISH
 from .threads import ThreadNode, build_threads, count_nodes
 from .widget import Widget, WidgetConfigError, widget_for
 
@@ -33,43 +30,14 @@ try:  # the project's core plugin; the responses plugin also works without it
 except ImportError:  # pragma: no cover - only outside this project
     i18n = uptodate = None
 
-ENGLISH = {
-    "Kommentare": "Comments",
-    "Kommentar": "Comment",
-    "Noch keine Kommentare.": "No comments yet.",
-    "Kommentare sind für diesen Eintrag geschlossen.": "Comments are closed for this entry.",
-    "Diese Weblogs beziehen sich auf diesen Eintrag": "These weblogs refer to this entry",
-    "weiterlesen": "read more",
-    "Erwähnung": "Mention",
-    "Erwähnungen": "Mentions",
-    "Reaktionen": "Reactions",
-    "Gefällt": "Likes",
-    "Geteilt": "Reposts",
-    "Link zu dieser Antwort": "Link to this response",
-    "TrackBack-URL für diesen Eintrag": "TrackBack URL for this entry",
-    "Kommentare abonnieren (Atom)": "Subscribe to comments (Atom)",
-    "Kommentare laden": "Load comments",
-    "Die Kommentarfunktion stellt {name} bereit. Erst nach einem Klick auf „Kommentare laden“ "
-    "lädt Ihr Browser Inhalte von {origin} und überträgt dabei Ihre IP-Adresse dorthin.": (
-        "Comments are provided by {name}. Only after you click “Load comments” does your "
-        "browser load content from {origin}, which sends your IP address there."
-    ),
-    "Mehr dazu in der": "More in our",
-    "Datenschutzerklärung": "privacy policy",
-    "Auswahl auf diesem Gerät merken": "Remember my choice on this device",
-    "Alle Kommentare (Atom)": "All comments (Atom)",
-    "Kommentare zu": "Comments on",
-    "Trackback": "Trackback",
-    "Pingback": "Pingback",
-    "Webmention": "Webmention",
-}
 if i18n is not None:
     i18n.add_translations(ENGLISH)
 
 
-def options_from(settings: dict) -> dict:
-    """The plugin's settings: DEFAULTS overridden by RESPONSES_* keys of the Pelican settings."""
-    return {**DEFAULTS, **{k: v for k, v in settings.items() if k.startswith("RESPONSES_")}}
+# context keys: the archive read once per build, the keys of entries that got responses
+ARCHIVE = "RESPONSES_ARCHIVE"
+ATTACHED = "RESPONSES_ATTACHED"
+WIDGET_ERROR = "RESPONSES_WIDGET_ERROR"
 
 
 @dataclasses.dataclass
@@ -85,6 +53,8 @@ class ArticleResponses:
     form: CommentForm | None = None
     trackback_url: str = ""
     feed_url: str = ""
+    kind: str = "article"  # article | page | episode
+    key: str = ""  # the responses file below RESPONSES_PATH, without .yaml
 
     @property
     def comment_count(self) -> int:
@@ -102,6 +72,13 @@ class ArticleResponses:
     @property
     def is_open(self) -> bool:
         return self.state == "open"
+
+    @property
+    def shown(self) -> bool:
+        """Whether the page shows the section: a closed page without responses does not."""
+        if self.state == "hidden":
+            return False
+        return self.kind != "page" or self.is_open or self.has_archive
 
     @property
     def has_archive(self) -> bool:
@@ -128,52 +105,11 @@ def _build_time() -> dt.datetime:
     return dt.datetime.now(tz=dt.UTC)
 
 
-def _check_options(options: dict) -> dict:
-    """Options with each bad value logged once and replaced by its default."""
-    checked = dict(options)
-
-    def reset(key: str, expected: str) -> None:
-        logger.error("responses: setting %s = %r: %s", key, checked[key], expected)
-        checked[key] = DEFAULTS[key]
-
-    if checked["RESPONSES_PROVIDER"] not in PROVIDERS:
-        reset("RESPONSES_PROVIDER", "expected one of " + ", ".join(PROVIDERS))
-    if checked["RESPONSES_COMMENT_SYSTEM"] not in COMMENT_SYSTEMS:
-        reset("RESPONSES_COMMENT_SYSTEM", "expected one of " + ", ".join(COMMENT_SYSTEMS))
-    if not isinstance(checked["RESPONSES_RECEIVER_URL"], str) or (
-        checked["RESPONSES_RECEIVER_URL"] and not receiver_origin(checked["RESPONSES_RECEIVER_URL"])
-    ):
-        reset("RESPONSES_RECEIVER_URL", "expected the receiver's http(s) URL or an empty string")
-    if checked["RESPONSES_COMMENTS_DEFAULT"] not in COMMENT_STATES:
-        reset("RESPONSES_COMMENTS_DEFAULT", "expected one of " + ", ".join(COMMENT_STATES))
-    for key in (
-        "RESPONSES_CLOSE_AFTER_DAYS",
-        "RESPONSES_MAX_LENGTH",
-        "RESPONSES_EXCERPT_LENGTH",
-        "RESPONSES_MAX_DEPTH",
-        "RESPONSES_FEED_MAX_ITEMS",
-    ):
-        value = checked[key]
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            reset(key, "expected a whole number >= 0")
-    for key in ("RESPONSES_BLOCKED_DOMAINS", "RESPONSES_BLOCKED_AUTHORS"):
-        value = checked[key]
-        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-            reset(key, "expected a list of strings")
-    if not isinstance(checked["RESPONSES_PROVIDER_OPTIONS"], dict):
-        reset("RESPONSES_PROVIDER_OPTIONS", "expected a dict")
-    return checked
-
-
 def _load_all(content_root: Path, options: dict, tz: dt.tzinfo) -> dict[str, list[Response]]:
-    """slug -> shown (approved, not blocked) responses with safe HTML, problems logged."""
+    """key -> shown (approved, not blocked) responses with safe HTML, problems logged."""
     folder = content_root / options["RESPONSES_PATH"]
-    by_slug: dict[str, list[Response]] = {}
-    if not folder.is_dir():
-        return by_slug
-    for path in sorted(folder.glob("*.y*ml")):
-        if path.suffix not in (".yaml", ".yml"):
-            continue
+    by_key: dict[str, list[Response]] = {}
+    for _kind, key, path in response_files(folder):
         rel = path.relative_to(content_root).as_posix()
         responses, problems = load_responses(path, rel)
         for line in problems:
@@ -200,8 +136,20 @@ def _load_all(content_root: Path, options: dict, tz: dt.tzinfo) -> dict[str, lis
                     ),
                 )
             )
-        by_slug.setdefault(path.stem, []).extend(shown)
-    return by_slug
+        by_key.setdefault(key, []).extend(shown)
+    return by_key
+
+
+def _archive(generator) -> tuple[dict, dict[str, list[Response]]]:
+    """Checked options and the loaded archive, read once per build and kept in the context."""
+    context = generator.context
+    if "RESPONSES" not in context or ARCHIVE not in context:
+        settings = generator.settings
+        options = check_options(options_from(settings))
+        context["RESPONSES"] = options
+        tz = ZoneInfo(settings.get("TIMEZONE") or "UTC")
+        context[ARCHIVE] = _load_all(Path(settings["PATH"]).resolve(), options, tz)
+    return context["RESPONSES"], context[ARCHIVE]
 
 
 def _state(article, options: dict, now: dt.datetime) -> str:
@@ -225,107 +173,180 @@ def _absolute(settings: dict, path: str) -> str:
     return f"{base.rstrip('/')}/{path.lstrip('/')}"
 
 
+def _entry_responses(
+    entry,
+    kind: str,
+    shown: list[Response],
+    options: dict,
+    settings: dict,
+    state: str,
+    report: bool,
+    report_widget: bool,
+) -> tuple[ArticleResponses, bool]:
+    """The ArticleResponses of one entry; the flag says a widget setting was bad."""
+    key = response_key(kind, entry.slug)
+    comments = [r for r in shown if r.type == "comment"]
+    threads, orphans = build_threads(comments, options["RESPONSES_MAX_DEPTH"])
+    rel = f"{options['RESPONSES_PATH']}/{key}.yaml"
+    if report:
+        for orphan in orphans:
+            logger.warning(
+                "%s",
+                problem(
+                    rel,
+                    "in_reply_to",
+                    orphan.in_reply_to,
+                    "the id of an approved comment in this file (shown at top level)",
+                    f"entry (id {orphan.id!r})",
+                ),
+            )
+    feed_path = options["RESPONSES_ARTICLE_FEED_ATOM"]
+    responses = ArticleResponses(
+        state=state,
+        threads=threads,
+        linkbacks=[
+            r for r in sorted(shown, key=lambda r: (r.published, r.id)) if r.type in LINKBACK_TYPES
+        ],
+        likes=[r for r in shown if r.type == "like"],
+        reposts=[r for r in shown if r.type == "repost"],
+        kind=kind,
+        key=key,
+    )
+    # An entry's feed only once there is something in it (feed readers dislike empty ones).
+    if feed_path and state != "hidden" and responses.all_shown():
+        responses.feed_url = feed_path.format(slug=key)
+    bad_widget = False
+    if state == "open":
+        page_url = _absolute(settings, entry.url)
+        template = options["RESPONSES_TRACKBACK_URL"] or (
+            options["RESPONSES_RECEIVER_URL"].rstrip("/") + "/trackback/{slug}"
+            if options["RESPONSES_RECEIVER_URL"]
+            else ""
+        )
+        if template and str(getattr(entry, "linkbacks", "on")).strip().lower() != "off":
+            responses.trackback_url = template.format(slug=key, url=page_url)
+        if uses_form(options):
+            responses.form = form_for(page_url, threads, options, _absolute(settings, ""))
+            return responses, False
+        try:
+            responses.widget = widget_for(
+                options["RESPONSES_PROVIDER"],
+                options["RESPONSES_PROVIDER_URL"],
+                options["RESPONSES_PROVIDER_OPTIONS"],
+                page_url=page_url,
+                page_id=key,
+                title=entry.title,
+                lang=getattr(entry, "lang", None) or "de",
+            )
+        except WidgetConfigError as error:
+            bad_widget = True
+            if report_widget:
+                logger.error("responses: setting %s (no comment widget shown)", error)
+    return responses, bad_widget
+
+
+def _attach_all(generator, kind: str, entries: list, published: set[int], state_of) -> None:
+    options, archive = _archive(generator)
+    context = generator.context
+    for entry in entries:
+        key = response_key(kind, entry.slug)
+        report = id(entry) in published
+        entry.responses, bad_widget = _entry_responses(
+            entry,
+            kind,
+            archive.get(key, []),
+            options,
+            generator.settings,
+            state_of(entry),
+            report,
+            # a bad widget setting is one error per build, not one per entry
+            report and not context.get(WIDGET_ERROR),
+        )
+        if bad_widget and report:
+            context[WIDGET_ERROR] = True
+        context.setdefault(ATTACHED, set()).add(key)
+
+
 def attach(generator) -> None:
     """article_generator_finalized: give every article an ArticleResponses as .responses."""
-    settings = generator.settings
-    options = _check_options(options_from(settings))
-    generator.context["RESPONSES"] = options
-    content_root = Path(settings["PATH"]).resolve()
-    tz = ZoneInfo(settings.get("TIMEZONE") or "UTC")
-    by_slug = _load_all(content_root, options, tz)
+    options, _ = _archive(generator)
     now = _build_time()
-    widget_error_logged = False
-    articles = list(generator.articles) + list(generator.translations)
-    published = {id(a) for a in generator.articles}
-    for article in articles:
-        shown = by_slug.get(article.slug, [])
-        comments = [r for r in shown if r.type == "comment"]
-        threads, orphans = build_threads(comments, options["RESPONSES_MAX_DEPTH"])
-        rel = f"{options['RESPONSES_PATH']}/{article.slug}.yaml"
-        if id(article) in published:
-            for orphan in orphans:
-                logger.warning(
-                    "%s",
-                    problem(
-                        rel,
-                        "in_reply_to",
-                        orphan.in_reply_to,
-                        "the id of an approved comment in this file (shown at top level)",
-                        f"entry (id {orphan.id!r})",
-                    ),
-                )
-        state = _state(article, options, now)
-        feed_path = options["RESPONSES_ARTICLE_FEED_ATOM"]
-        responses = ArticleResponses(
-            state=state,
-            threads=threads,
-            linkbacks=[
-                r
-                for r in sorted(shown, key=lambda r: (r.published, r.id))
-                if r.type in LINKBACK_TYPES
-            ],
-            likes=[r for r in shown if r.type == "like"],
-            reposts=[r for r in shown if r.type == "repost"],
+    _attach_all(
+        generator,
+        "article",
+        list(generator.articles) + list(generator.translations),
+        {id(a) for a in generator.articles},
+        lambda article: _state(article, options, now),
+    )
+
+
+def attach_pages(generator) -> None:
+    """page_generator_finalized: pages carry responses too; legal pages are closed."""
+    options, _ = _archive(generator)
+
+    def state_of(page) -> str:
+        value = str(getattr(page, "comments", "") or "").strip().lower()
+        return page_state(
+            page.slug,
+            value if value in COMMENT_STATES else "",
+            list(options["RESPONSES_CLOSED_PAGES"]),
+            options["RESPONSES_COMMENTS_DEFAULT"],
         )
-        # An article feed only once there is something in it (feed readers dislike empty ones).
-        if feed_path and state != "hidden" and responses.all_shown():
-            responses.feed_url = feed_path.format(slug=article.slug)
-        if state == "open":
-            page_url = _absolute(settings, article.url)
-            template = options["RESPONSES_TRACKBACK_URL"] or (
-                options["RESPONSES_RECEIVER_URL"].rstrip("/") + "/trackback/{slug}"
-                if options["RESPONSES_RECEIVER_URL"]
-                else ""
+
+    pages = list(generator.pages) + list(generator.hidden_pages)
+    _attach_all(
+        generator, "page", pages + list(generator.translations), {id(p) for p in pages}, state_of
+    )
+
+
+def attach_episodes(generators) -> None:
+    """all_generators_finalized: episodes (podcast plugin) carry responses like posts.
+
+    Also reports responses files that belong to no entry: only now are all entries known.
+    """
+    first = None
+    for generator in generators:
+        first = first or (generator if hasattr(generator, "context") else None)
+        episodes = getattr(generator, "episodes", None)
+        if episodes and hasattr(generator, "context"):
+            options, _ = _archive(generator)
+            now = _build_time()
+            _attach_all(
+                generator,
+                "episode",
+                list(episodes),
+                {id(e) for e in episodes},
+                functools.partial(_state, options=options, now=now),
             )
-            if template and str(getattr(article, "linkbacks", "on")).strip().lower() != "off":
-                responses.trackback_url = template.format(slug=article.slug, url=page_url)
-            if uses_form(options):
-                responses.form = form_for(page_url, threads, options, _absolute(settings, ""))
-                article.responses = responses
-                continue
-            try:
-                responses.widget = widget_for(
-                    options["RESPONSES_PROVIDER"],
-                    options["RESPONSES_PROVIDER_URL"],
-                    options["RESPONSES_PROVIDER_OPTIONS"],
-                    page_url=page_url,
-                    page_id=article.slug,
-                    title=article.title,
-                    lang=getattr(article, "lang", None) or "de",
-                )
-            except WidgetConfigError as error:
-                if not widget_error_logged:
-                    logger.error("responses: setting %s (no comment widget shown)", error)
-                    widget_error_logged = True
-        article.responses = responses
-    slugs = {a.slug for a in articles}
-    for slug in sorted(set(by_slug) - slugs):
-        logger.warning(
-            "%s",
-            problem(
-                f"{options['RESPONSES_PATH']}/{slug}.yaml",
-                "slug",
-                slug,
-                "the slug of an article (file name = article slug)",
-            ),
-        )
-
-
-def collect_targets(generators) -> None:
-    """all_generators_finalized: remember which pages accept responses (written later, since
-    Pelican may empty the output folder after this signal)."""
-    if not generators:
+    if first is None:
         return
-    context = generators[0].context
-    options = context.get("RESPONSES") or _check_options(options_from(generators[0].settings))
-    context["RESPONSES_TARGETS"] = targets.collect(generators, generators[0].settings, options)
+    # Which pages accept responses: known only now that every kind has its responses
+    # (written later, since Pelican may empty the output folder after this signal).
+    first.context["RESPONSES_TARGETS"] = targets.collect(
+        generators, first.settings, _archive(first)[0]
+    )
+    if ATTACHED not in first.context:
+        return
+    options, archive = _archive(first)
+    attached = first.context[ATTACHED]
+    folder = options["RESPONSES_PATH"]
+    for key in sorted(set(archive) - attached):
+        kind = next((k for k, f in FOLDERS.items() if f and key.startswith(f + "/")), "article")
+        slug = key.rsplit("/", 1)[-1]
+        expected = f"the slug of {NAMES[kind]} (file name = its slug)"
+        # e.g. a page's comments in the posts' folder (older imports wrote them there)
+        owner = next((k for k in FOLDERS if response_key(k, slug) in attached), None)
+        if owner is not None:
+            expected += f"; {NAMES[owner]} has this slug: move the file to "
+            expected += f"{folder}/{response_key(owner, slug)}.yaml"
+        logger.warning("%s", problem(f"{folder}/{key}.yaml", "slug", slug, expected))
 
 
 def write_feeds(generator, writer=None) -> None:
     """article_writer_finalized: the comments feed of each article and of the whole site,
     the list of pages that accept responses and the comment form's thank-you page."""
     settings = generator.settings
-    options = generator.context.get("RESPONSES") or _check_options(options_from(settings))
+    options = generator.context.get("RESPONSES") or check_options(options_from(settings))
     output = Path(generator.output_path)
     if options["RESPONSES_TARGETS_SAVE_AS"] and "RESPONSES_TARGETS" in generator.context:
         data = targets.targets_document(
@@ -338,14 +359,21 @@ def write_feeds(generator, writer=None) -> None:
     lang = settings.get("DEFAULT_LANG") or "de"
     site_items: list[FeedItem] = []
     newest_article = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    for article in generator.articles:
+    entries = [
+        *generator.articles,
+        *(generator.context.get("pages") or ()),
+        *(generator.context.get("hidden_pages") or ()),
+        *(generator.context.get("episodes") or ()),
+    ]
+    for article in entries:
         responses = getattr(article, "responses", None)
         if responses is None or responses.state == "hidden":
             continue
         article_url = _absolute(settings, article.url)
         items = [FeedItem(r, article.title, article_url) for r in responses.all_shown()]
         site_items.extend(items)
-        if article.date.tzinfo is not None:
+        date = getattr(article, "date", None)
+        if date is not None and date.tzinfo is not None and responses.kind != "page":
             newest_article = max(newest_article, article.date)
         if responses.feed_url:
             data = comments_feed(
@@ -355,7 +383,7 @@ def write_feeds(generator, writer=None) -> None:
                 feed_url=_absolute(settings, responses.feed_url),
                 home_url=article_url,
                 items=items,
-                updated=article.date,
+                updated=date or newest_article,
                 lang=getattr(article, "lang", None) or lang,
             )
             _write(output, responses.feed_url, data)
@@ -385,5 +413,6 @@ def _write(output: Path, relative: str, data: bytes) -> None:
 
 def register() -> None:
     signals.article_generator_finalized.connect(attach)
-    signals.all_generators_finalized.connect(collect_targets)
+    signals.page_generator_finalized.connect(attach_pages)
+    signals.all_generators_finalized.connect(attach_episodes)
     signals.article_writer_finalized.connect(write_feeds)

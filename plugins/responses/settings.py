@@ -1,4 +1,9 @@
-"""Defaults of the responses plugin; every key is documented in docs/settings.md."""
+"""Defaults of the responses plugin (each documented in docs/settings.md) and their check."""
+
+import logging
+from urllib.parse import urlsplit
+
+logger = logging.getLogger(__name__)
 
 DEFAULTS: dict = {
     # Folder under content/ with one YAML file per article slug.
@@ -19,6 +24,16 @@ DEFAULTS: dict = {
     "RESPONSES_BLOCKED_AUTHORS": [],
     # Default of the article field `comments` (open, closed or hidden).
     "RESPONSES_COMMENTS_DEFAULT": "open",
+    # Pages (by slug) whose comments are closed unless the page says `comments: open`:
+    # legal pages take no comments; every other page follows RESPONSES_COMMENTS_DEFAULT.
+    "RESPONSES_CLOSED_PAGES": [
+        "impressum",
+        "datenschutz",
+        "imprint",
+        "privacy",
+        "privacy-policy",
+        "legal-notice",
+    ],
     # Close comments this many days after the article date; 0 keeps them open.
     "RESPONSES_CLOSE_AFTER_DAYS": 0,
     # Replies deeper than this are shown at this depth.
@@ -35,7 +50,8 @@ DEFAULTS: dict = {
     "RESPONSES_PINGBACK_ENDPOINT": "",
     # TrackBack URL of an article, with {slug} and {url}; empty hides the TrackBack URL.
     "RESPONSES_TRACKBACK_URL": "",
-    # Atom feeds of comments: site-wide and per article ({slug}); empty disables one.
+    # Atom feeds of comments: site-wide and per entry ({slug} is the entry's responses key:
+    # the slug for posts and case studies, pages/<slug> and episodes/<slug> for the others).
     "RESPONSES_FEED_ATOM": "feeds/kommentare.atom.xml",
     "RESPONSES_ARTICLE_FEED_ATOM": "feeds/kommentare/{slug}.atom.xml",
     # Most recent entries in the site-wide comments feed.
@@ -59,3 +75,45 @@ COMMENT_SYSTEMS = ("form", "provider")
 PROVIDERS = ("none", "isso", "remark42", "giscus", "comentario", "disqus")
 COMMENT_STATES = ("open", "closed", "hidden")
 PULL_STATUSES = ("pending", "approved")
+
+
+def options_from(settings: dict) -> dict:
+    """The plugin's settings: DEFAULTS overridden by RESPONSES_* keys of the Pelican settings."""
+    return {**DEFAULTS, **{k: v for k, v in settings.items() if k.startswith("RESPONSES_")}}
+
+
+def check_options(options: dict) -> dict:
+    """Options with each bad value logged once and replaced by its default."""
+    checked = dict(options)
+
+    def reset(key: str, expected: str) -> None:
+        logger.error("responses: setting %s = %r: %s", key, checked[key], expected)
+        checked[key] = DEFAULTS[key]
+
+    if checked["RESPONSES_PROVIDER"] not in PROVIDERS:
+        reset("RESPONSES_PROVIDER", "expected one of " + ", ".join(PROVIDERS))
+    if checked["RESPONSES_COMMENT_SYSTEM"] not in COMMENT_SYSTEMS:
+        reset("RESPONSES_COMMENT_SYSTEM", "expected one of " + ", ".join(COMMENT_SYSTEMS))
+    receiver = checked["RESPONSES_RECEIVER_URL"]
+    parts = urlsplit(receiver) if isinstance(receiver, str) else None
+    if parts is None or receiver and (parts.scheme not in ("http", "https") or not parts.netloc):
+        reset("RESPONSES_RECEIVER_URL", "expected the receiver's http(s) URL or an empty string")
+    if checked["RESPONSES_COMMENTS_DEFAULT"] not in COMMENT_STATES:
+        reset("RESPONSES_COMMENTS_DEFAULT", "expected one of " + ", ".join(COMMENT_STATES))
+    for key in (
+        "RESPONSES_CLOSE_AFTER_DAYS",
+        "RESPONSES_MAX_LENGTH",
+        "RESPONSES_EXCERPT_LENGTH",
+        "RESPONSES_MAX_DEPTH",
+        "RESPONSES_FEED_MAX_ITEMS",
+    ):
+        value = checked[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            reset(key, "expected a whole number >= 0")
+    for key in ("RESPONSES_BLOCKED_DOMAINS", "RESPONSES_BLOCKED_AUTHORS"):
+        value = checked[key]
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            reset(key, "expected a list of strings")
+    if not isinstance(checked["RESPONSES_PROVIDER_OPTIONS"], dict):
+        reset("RESPONSES_PROVIDER_OPTIONS", "expected a dict")
+    return checked

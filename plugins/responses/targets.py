@@ -47,12 +47,15 @@ def target_entry(kind: str, item: object, site_url: str, responses_path: str) ->
     if not (comments or pings):
         return None
     # the file the build reads this page's responses from (a page may name its own)
-    file = getattr(responses, "file", "") or f"{responses_path}/{item.slug}.yaml"
+    key = getattr(responses, "key", "") or item.slug
+    file = f"{responses_path}/{key}.yaml"
     return {
         "path": "/" + item.url.lstrip("/"),
         "url": f"{site_url.rstrip('/')}/{item.url.lstrip('/')}",
         "kind": kind,
         "slug": item.slug,
+        # what the TrackBack URL names: the slug, or pages/<slug>, episodes/<slug>
+        "key": key,
         "responses": file,
         "comments": comments,
         "pings": pings,

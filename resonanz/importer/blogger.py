@@ -55,7 +55,8 @@ def _alternate(entry: ET.Element) -> str:
 
 def parse(path: Path, zone: ZoneInfo, encoding: str | None = None) -> Export:
     """Posts, pages and comments of a Blogger export; ImportInputError if it is not one."""
-    root = read_xml(path, encoding)
+    notes: list[str] = []
+    root = read_xml(path, encoding, notes)
     if root.tag != ATOM + "feed" or "blogger" not in _text(root, ATOM + "id") + "".join(
         e.findtext(ATOM + "id") or "" for e in root.findall(ATOM + "entry")[:3]
     ):
@@ -63,7 +64,7 @@ def parse(path: Path, zone: ZoneInfo, encoding: str | None = None) -> Export:
             f"{path}: not a Blogger export (expected an Atom <feed> with tag:blogger.com ids); "
             "export again with Settings > Manage blog > Back up content"
         )
-    export = Export(source="blogger", path=path, site_url=_alternate(root))
+    export = Export(source="blogger", path=path, site_url=_alternate(root), notes=notes)
     entries: dict[str, Entry] = {}
     comments: list[ET.Element] = []
     for element in root.findall(ATOM + "entry"):

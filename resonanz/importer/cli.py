@@ -51,19 +51,24 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--old-permalink", default=movabletype.DEFAULT_PERMALINK,
                         help="Movable Type only: old URL of an entry below --old-base-url, with "
                         "{year} {month} {day} {basename} (default: %(default)s)")
+    parser.add_argument("--mt-basename-limit", type=int, default=movabletype.BASENAME_LIMIT,
+                        help="Movable Type only: length of basenames made from titles for "
+                        "entries without BASENAME, the blog's 'basename length' "
+                        "(default: %(default)s)")
     parser.add_argument("--dry-run", action="store_true",
                         help="parse and report, write nothing")
     return parser
 
 
 def read_export(source: str, path: Path, zone: ZoneInfo, encoding: str | None = None,
-                permalink: str = movabletype.DEFAULT_PERMALINK) -> Export:
+                permalink: str = movabletype.DEFAULT_PERMALINK,
+                basename_limit: int = movabletype.BASENAME_LIMIT) -> Export:
     """Parse an export file of the given format; ImportInputError if it cannot be read."""
     if source == "wordpress":
         return wordpress.parse(path, zone, encoding)
     if source == "blogger":
         return blogger.parse(path, zone, encoding)
-    return movabletype.parse(path, zone, encoding, permalink)
+    return movabletype.parse(path, zone, encoding, permalink, basename_limit)
 
 
 def main(argv: list[str]) -> int:
@@ -81,7 +86,7 @@ def main(argv: list[str]) -> int:
         return 1
     try:
         export = read_export(options.source, options.file, zone, options.encoding,
-                             options.old_permalink)
+                             options.old_permalink, options.mt_basename_limit)
         if options.old_base_url:
             export.site_url = options.old_base_url.rstrip("/") + "/"
         planned = plan(export, Options(

@@ -39,6 +39,8 @@ URL_ATTRIBUTES = ("href", "src", "poster", "data")
 DROPPED_ATTRIBUTES = frozenset({"srcset", "sizes", "style", "onclick", "onload", "onerror"})
 
 HARD_BREAK = "\x00br\x00"
+# Inside <pre>, what a fenced code block shows the same: text, line breaks, code, plain spans.
+_PRE_PLAIN = frozenset({"br", "code", "span", "tt", "kbd", "samp", "var"})
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 _PARAGRAPH_SPLIT = re.compile(r"\n[ \t\r\f\v]*\n")
 _LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])(?=\s|$)")
@@ -368,6 +370,11 @@ class _Renderer:
             text = self.paragraph(node.children).replace("  \n", " ")
             text = re.sub(r"^\\(?=#)", "", text)
             return [f"{'#' * level} {text}"] if text else []
+        if tag in ("ul", "ol", "blockquote") and _keeps_html(node):
+            # Python-Markdown loses these inside lists and quotes: a code block becomes
+            # inline code, a table lands in a <p>, a list's start number is dropped.
+            self.raw.append(tag)
+            return [self.serialize(node)]
         if tag in ("ul", "ol"):
             return [self.list_block(node)] if self.list_block(node) else []
         if tag == "blockquote":
@@ -439,7 +446,11 @@ class _Renderer:
         return ("\n\n" if loose else "\n").join(rendered)
 
     def code_block(self, node: Element) -> str:
-        code = node.text()
+        if any(tag not in _PRE_PLAIN for tag in _tags_below(node)):
+            # Bold, links or colour inside <pre>: a code block would lose them, HTML keeps them.
+            self.raw.append("pre")
+            return self.serialize(node)
+        code = _pre_text(node)
         language = ""
         classes = node.attrs.get("class", "")
         for child in node.children:
@@ -448,7 +459,8 @@ class _Renderer:
         match = re.search(r"(?:language-|lang-|brush:\s*)([\w+#-]+)", classes)
         if match:
             language = match.group(1).lower()
-        code = code.strip("\n")
+        # HTML ignores one newline right after <pre>; trailing blank lines show nothing.
+        code = code.removeprefix("\n").rstrip("\n")
         longest = max((len(m) for m in re.findall(r"^`{3,}", code, re.MULTILINE)), default=2)
         fence = "`" * (longest + 1)
         return f"{fence}{language}\n{code}\n{fence}"
@@ -529,6 +541,29 @@ class _Renderer:
         pre = in_pre or node.tag == "pre"
         inner = "".join(self.serialize(c, pre) for c in node.children)
         return "".join(parts) + inner + f"</{node.tag}>"
+
+
+def _keeps_html(node: Element) -> bool:
+    """Whether a list or quote must stay HTML to look the same."""
+    if node.tag == "ol" and (node.attrs.get("start", "1").strip() not in ("", "1")
+                             or node.attrs.get("type", "1") != "1" or "reversed" in node.attrs):
+        return True
+    return any(tag == "pre" or tag in RAW_BLOCKS for tag in _tags_below(node))
+
+
+def _tags_below(node: Element):
+    for child in node.children:
+        if isinstance(child, Element):
+            yield child.tag
+            yield from _tags_below(child)
+
+
+def _pre_text(node: Element) -> str:
+    """The text of a <pre> as a reader sees it: every <br> is a line break."""
+    return "".join(
+        c if isinstance(c, str) else "\n" if c.tag == "br" else _pre_text(c)
+        for c in node.children
+    )
 
 
 def _is_list(block: str) -> bool:

@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from unidecode import unidecode
+
 from . import dates
 from .html2md import autop_html
 from .model import Entry, Export, ImportInputError, Response
@@ -23,6 +25,8 @@ AUTOP = frozenset({"1", "__default__", "convert_breaks", "textile_2"})
 MARKDOWN = frozenset({"markdown", "markdown_with_smartypants"})
 _FIELD = re.compile(r"^([A-Z][A-Z ]*[A-Z]):\s?(.*)$")
 DEFAULT_PERMALINK = "{year}/{month}/{basename}.html"
+# Movable Type's default "basename length" (a blog setting; --mt-basename-limit changes it).
+BASENAME_LIMIT = 30
 
 
 def _split_tags(value: str) -> list[str]:
@@ -37,22 +41,40 @@ def _stable_id(kind: str, *parts: str) -> str:
     return f"mt-{kind}-{digest}"
 
 
+def dirify(title: str, limit: int = BASENAME_LIMIT) -> str:
+    """The basename Movable Type gives an entry without one: from its title.
+
+    As Movable Type does it: transliterate to ASCII, lowercase, drop tags and entities, drop
+    what is neither a word character nor a space, spaces to underscores, at most limit
+    characters, no trailing underscore.
+    """
+    text = unidecode(title).lower()
+    text = re.sub(r"<[^>]*>", "", text)
+    text = re.sub(r"&[^;\s]+;", "", text)
+    text = re.sub(r"[^\w\s]", "", text, flags=re.ASCII)
+    text = re.sub(r"\s+", "_", text.strip())
+    return text[:limit].rstrip("_")
+
+
 def parse(path: Path, zone: ZoneInfo, encoding: str | None = None,
-          permalink: str = DEFAULT_PERMALINK) -> Export:
+          permalink: str = DEFAULT_PERMALINK, basename_limit: int = BASENAME_LIMIT) -> Export:
     """Entries, comments and pings of an MT export; ImportInputError if it is not one."""
     data = read_bytes(path)
+    notes: list[str] = []
     text = decode(path, data, encoding or "utf-8",
-                  "given with --encoding" if encoding else "Movable Type exports are UTF-8")
+                  "given with --encoding" if encoding else "Movable Type exports are UTF-8", notes)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not re.search(r"^(TITLE|AUTHOR|BASENAME|DATE):", text, re.MULTILINE) or ENTRY_END \
             not in text and SECTION_END not in text:
         raise ImportInputError(
             f"{path}: not a Movable Type export (expected fields like 'TITLE:' and entries "
-            f"ending with a line '{ENTRY_END}')"
+            f"ending with a line '{ENTRY_END}'); export again with Tools > Export, or choose "
+            "the right --from"
         )
-    export = Export(source="movabletype", path=path)
+    export = Export(source="movabletype", path=path, notes=notes)
     lines = text.split("\n")
     start = 0
+    basenames = _Basenames(basename_limit)
     for number, line in enumerate(lines + [None]):
         if line is None or line.rstrip() == ENTRY_END:
             block = lines[start:number]
@@ -63,9 +85,38 @@ def parse(path: Path, zone: ZoneInfo, encoding: str | None = None,
                                 "truncated; export again")
                 break
             if any(item.strip() for item in block):
-                _entry(block, start + 1, export, zone, permalink)
+                _entry(block, start + 1, export, zone, permalink, basenames)
             start = number + 1
+    if basenames.derived:
+        export.notes.append(
+            f"{basenames.derived} entr{'ies' if basenames.derived > 1 else 'y'} without BASENAME:"
+            f" basename made from the title as Movable Type does (at most {basename_limit} "
+            "characters); if the old URLs differ, set --mt-basename-limit to the blog's "
+            "'basename length'")
     return export
+
+
+class _Basenames:
+    """Basenames of the export so far; derived ones are made unique as Movable Type does."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.taken: set[str] = set()
+        self.derived = 0
+
+    def given(self, basename: str) -> str:
+        self.taken.add(basename)
+        return basename
+
+    def derive(self, title: str) -> str:
+        base = dirify(title, self.limit) or "post"
+        name, number = base, 0
+        while name in self.taken:
+            number += 1
+            name = f"{base}_{number}"
+        self.taken.add(name)
+        self.derived += 1
+        return name
 
 
 def _sections(block: list[str]) -> tuple[dict[str, list[str]], list[tuple[str, list[str]]]]:
@@ -109,7 +160,8 @@ def _fields(lines: list[str], names: tuple[str, ...]) -> tuple[dict[str, str], s
     return values, "\n".join(lines[index:]).strip()
 
 
-def _entry(block: list[str], line: int, export: Export, zone: ZoneInfo, permalink: str) -> None:
+def _entry(block: list[str], line: int, export: Export, zone: ZoneInfo, permalink: str,
+           basenames: _Basenames) -> None:
     header, sections = _sections(block)
 
     def first(name: str) -> str:
@@ -136,6 +188,7 @@ def _entry(block: list[str], line: int, export: Export, zone: ZoneInfo, permalin
     if convert == "textile_2":
         export.notes.append(f"{label}: Textile markup is not converted, check the text")
     basename = first("BASENAME") or first("BASE NAME")
+    basename = basenames.given(basename) if basename else basenames.derive(title)
     categories = []
     for name in [first("PRIMARY CATEGORY")] + header.get("CATEGORY", []):
         if name and name not in categories:

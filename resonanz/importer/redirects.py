@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import logging
 import os
 import posixpath
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -19,14 +21,19 @@ STORE = "redirects.json"
 NETLIFY = "_redirects"
 NGINX = "nginx-redirects.map"
 PAGES = "html"
+_SLASHES = re.compile(r"/{2,}")
 # Cloudflare Pages reads at most 2,000 static redirects from _redirects.
 CLOUDFLARE_LIMIT = 2000
 
 
 def old_path(url: str) -> str | None:
-    """The decoded path of an old permalink, or None if only a query tells posts apart."""
+    """The decoded path of an old permalink, or None if only a query tells posts apart.
+
+    Normalised the way servers compare: nginx merges slashes and compares the decoded path,
+    so '//greek/%CE%B1/' is '/greek/α/'.
+    """
     parts = urlsplit(url.strip())
-    path = unquote(parts.path or "/")
+    path = _SLASHES.sub("/", unquote(parts.path or "/"))
     if (parts.query and path in ("", "/")) or parts.query.startswith(("p=", "page_id=")):
         return None
     normal = posixpath.normpath(path)
@@ -37,11 +44,23 @@ def old_path(url: str) -> str | None:
     return normal
 
 
+def target_url(target: str) -> str:
+    """A redirect target as it goes into a Location header: non-ASCII percent-encoded."""
+    return quote(target, safe="/%:@!$&()*+,;=~#?")
+
+
 def _variants(path: str) -> list[str]:
     # nginx compares $uri exactly: /2008/03/x/ and /2008/03/x both reach the old post.
     if path.endswith("/") and path != "/":
         return [path, path.rstrip("/")]
     return [path]
+
+
+def _power_of_two(value: int, least: int) -> int:
+    size = least
+    while size < value:
+        size *= 2
+    return size
 
 
 def _nginx_quote(value: str) -> str:
@@ -77,6 +96,9 @@ def redirect_page(target: str, title: str, site_url: str = "") -> str:
 
 
 def _write(path: Path, text: str) -> None:
+    with contextlib.suppress(OSError):
+        if path.read_text(encoding="utf-8") == text:
+            return  # a re-import leaves unchanged files (and their times) alone
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     temporary.write_text(text, encoding="utf-8")
@@ -100,20 +122,35 @@ def write_redirects(
     directory: Path, redirects: dict[str, dict[str, str]], site_url: str = ""
 ) -> dict[str, dict[str, str]]:
     """Merge redirects into the store of directory and rewrite every output file from it."""
-    merged = {**load_store(directory), **redirects}
+    # keys of earlier imports are normalised too (they may hold a '//' an older version kept)
+    merged = {_SLASHES.sub("/", path): redirect
+              for path, redirect in {**load_store(directory), **redirects}.items()}
     ordered = dict(sorted(merged.items()))
     _write(directory / STORE,
            json.dumps({"version": 1, "redirects": ordered}, ensure_ascii=False, indent=2) + "\n")
     netlify = ["# Old permalinks of the imported blog (written by `python -m resonanz import`)."]
+    keys = [v.encode("utf-8") for path in ordered for v in _variants(path)]
     nginx = [
         "# Old permalinks of the imported blog (written by `python -m resonanz import`).",
         "# Include in the http block; in the server block: if ($new_uri) { return 301 $new_uri; }",
+        "# The hash sizes fit these keys (nginx refuses to start when a key does not fit);",
+        "# remove the two lines if your http block sets them already.",
+        f"map_hash_bucket_size {_power_of_two(max((len(k) for k in keys), default=0) + 32, 64)};",
+        f"map_hash_max_size {_power_of_two(2 * len(keys), 2048)};",
         "map $uri $new_uri {",
         '    default "";',
     ]
     for path, redirect in ordered.items():
-        target = redirect["to"]
-        netlify.append(f"{quote(path, safe='/%:@!$&()*+,;=~')} {target} 301")
+        target = target_url(redirect["to"])
+        # Netlify compares the path as the browser sends it (percent-encoded), nginx's $uri
+        # is decoded: each file gets the form its server compares.
+        encoded = quote(path, safe="/:@!$&()*+,;=~")
+        netlify.append(f"{encoded} {target} 301")
+        # Browsers send %CE%B5, old links (WordPress wrote them) often %ce%b5: a host that
+        # compares the bytes gets both.
+        lower = re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), encoded)
+        if lower != encoded:
+            netlify.append(f"{lower} {target} 301")
         for variant in _variants(path):
             nginx.append(f"    {_nginx_quote(variant)} {_nginx_quote(target)};")
         _write(directory / PAGES / page_file(path),
@@ -140,6 +177,8 @@ def install_redirect_pages(directory: str | Path, output: str | Path) -> list[st
             relative = file.relative_to(pages)
             target = output / relative
             if target.exists():
+                if target.read_bytes() == file.read_bytes():
+                    continue  # copied by the previous build into an output kept since
                 logger.warning(
                     "import: %s: redirect page not copied, the site already has %s",
                     file, relative.as_posix(),

@@ -19,7 +19,7 @@ from . import media as media_module
 from . import redirects as redirects_module
 from .html2md import html_to_markdown
 from .model import Entry, Export, ImportInputError, Response
-from .slugs import slugify, unique_slug
+from .slugs import entry_slug, unique_slug
 
 logger = logging.getLogger(__name__)
 
@@ -166,9 +166,17 @@ def existing_slugs(content: Path, tracked: set[str]) -> dict[str, str]:
     return slugs
 
 
+def _load_yaml(text: str) -> object:
+    # libyaml's loader when PyYAML has it: re-importing a large blog reads every responses
+    # file again, ten times faster than the pure-Python loader, same result
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+
+
 def _yaml(data: object) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False,
-                          width=10_000)
+    # libyaml's emitter when PyYAML has it: the same text, several times faster
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=10_000)
 
 
 def _response_record(response: Response) -> dict:
@@ -197,6 +205,7 @@ class _Plan:
         self.slugs: dict[str, str] = {}
         self.media = media_module.MediaMap(export.site_url, options.media_dir)
         self.manifest = manifest
+        self.answered = {r.entry_ref for r in export.responses}  # entries with responses
 
     def run(self) -> None:
         entries = self._assign_slugs()
@@ -217,7 +226,7 @@ class _Plan:
         ordered = sorted(self.export.entries,
                          key=lambda e: (e.status != "published", e.date or far_future))
         for entry in ordered:
-            wanted = slugify(entry.slug) or slugify(entry.title) or (
+            wanted = entry_slug(entry.slug, entry.title) or (
                 f"{entry.kind}-{entry.source_id.rsplit(':', 1)[-1]}")
             slug = unique_slug(wanted, set(taken_by))
             if slug != wanted:
@@ -289,8 +298,8 @@ class _Plan:
         tags = list(entry.tags)
         if entry.kind == "post" and entry.categories:
             meta["category"] = entry.categories[0]
-            if len(entry.categories) > 1:
-                extra = [c for c in entry.categories[1:] if c not in tags]
+            extra = [c for c in entry.categories[1:] if c not in tags]
+            if extra:  # categories that are tags already lose nothing: no line for them
                 tags = extra + tags
                 self.report.notes.append(
                     f"{label}: Pelican has one category per post; kept {entry.categories[0]!r},"
@@ -306,6 +315,9 @@ class _Plan:
             meta["old_url"] = self._absolute_old(entry)
         if entry.comments:
             meta["comments"] = entry.comments
+        elif entry.kind == "page" and entry.source_id in self.answered:
+            # Pages of the old blog that had comments keep them open, legal pages included.
+            meta["comments"] = "open"
         if entry.linkbacks:
             meta["linkbacks"] = entry.linkbacks
         text = "---\n" + _yaml(meta) + "---\n\n" + body
@@ -325,8 +337,10 @@ class _Plan:
                      f"belongs to {response.entry_ref}, which was not imported"))
                 continue
             by_entry.setdefault(response.entry_ref, []).append(response)
+        kinds = {e.source_id: e.kind for e in self.export.entries}
         for source_id, responses in by_entry.items():
-            slug = self.slugs[source_id]
+            # A page's file lives in responses/pages/: a post may have the same slug.
+            slug = ("pages/" if kinds[source_id] == "page" else "") + self.slugs[source_id]
             ids = {r.id for r in responses}
             seen: set[str] = set()
             records = []
@@ -395,7 +409,7 @@ def _merge_responses(path: Path, records: list[dict]) -> tuple[str | None, int, 
         return _yaml(records), len(records), ""
     try:
         old_text = path.read_text(encoding="utf-8")
-        old = yaml.safe_load(old_text) or []
+        old = _load_yaml(old_text) or []
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         return None, 0, f"not valid YAML ({str(error).splitlines()[0]}); fix it, then import again"
     if not isinstance(old, list):
@@ -410,7 +424,7 @@ def _merge_responses(path: Path, records: list[dict]) -> tuple[str | None, int, 
     text = old_text if old_text.endswith("\n") else old_text + "\n"
     text += _yaml(new)
     try:
-        combined = yaml.safe_load(text)
+        combined = _load_yaml(text)
     except yaml.YAMLError:
         combined = None
     if not isinstance(combined, list) or len(combined) != len(old) + len(new):

@@ -25,13 +25,15 @@ NOT_CONTENT = frozenset({
 })
 STATUSES = {"publish": "published", "future": "published", "draft": "draft",
             "pending": "draft", "private": "draft"}
+TAXONOMIES = {"category": "category", "post_tag": "tag", "tag": "tag"}
 COMMENT_STATUSES = {"1": "approved", "0": "pending", "spam": "spam"}
 COMMENT_TYPES = {"": "comment", "comment": "comment", "trackback": "trackback",
                  "pingback": "pingback", "webmention": "webmention"}
 _ELLIPSIS = r"\[(?:\.\.\.|…|&hellip;|&#8230;|&#x2026;)\]"
 # Blog names in pingback titles: "Blog » Post" (classic) or "Post – Blog" (newer themes).
+# Older themes also wrote "Post « Blog".
 _BLOG_FIRST = re.compile(r"^(?P<blog>.+?)\s+[»›]\s+(?P<title>.+)$")
-_TITLE_FIRST = re.compile(r"^(?P<title>.+)\s+[|–—-]\s+(?P<blog>[^|–—-]+)$")
+_TITLE_FIRST = re.compile(r"^(?P<title>.+)\s+(?:[|–—«‹-]|::)\s+(?P<blog>(?:(?![|–—«‹]|::| - ).)+)$")
 _CAPTION = re.compile(r"\[caption([^\]]*)\](.*?)\[/caption\]", re.DOTALL | re.IGNORECASE)
 _CAPTION_MEDIA = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.DOTALL)
 _EMBED = re.compile(r"\[(?:embed|youtube|vimeo)[= ]?\]?\s*(https?://[^\s\]\[]+)\s*\]?"
@@ -113,7 +115,8 @@ def _status_of(item_label: str, status: str, password: str, export: Export) -> s
 
 def parse(path: Path, zone: ZoneInfo, encoding: str | None = None) -> Export:
     """Everything in a WXR file; ImportInputError if it cannot be read as one."""
-    root = read_xml(path, encoding)
+    notes: list[str] = []
+    root = read_xml(path, encoding, notes)
     channel = root.find("channel")
     if local(root.tag) != "rss" or channel is None or not any(
         local(c.tag) in ("wxr_version", "base_site_url") for c in channel
@@ -123,18 +126,41 @@ def parse(path: Path, zone: ZoneInfo, encoding: str | None = None) -> Export:
             "export again with Tools > Export > All content"
         )
     site = child_text(channel, "base_blog_url") or child_text(channel, "link")
-    export = Export(source="wordpress", path=path, site_url=site.rstrip("/") + "/")
+    export = Export(source="wordpress", path=path, site_url=site.rstrip("/") + "/", notes=notes)
     authors = {
         child_text(a, "author_login"): child_text(a, "author_display_name")
         or child_text(a, "author_login")
         for a in _children(channel, "author")
     }
+    terms = _terms(channel)
     for item in channel.findall("item"):
-        _item(item, export, authors, zone)
+        _item(item, export, authors, zone, terms)
     return export
 
 
-def _item(item: ET.Element, export: Export, authors: dict[str, str], zone: ZoneInfo) -> None:
+def _terms(channel: ET.Element) -> dict[tuple[str, str], str]:
+    """(category|tag, nicename) -> name, from the channel's term lists (all WXR versions)."""
+    terms: dict[tuple[str, str], str] = {}
+    for element in channel:
+        name = local(element.tag)
+        if name == "category":
+            slug, title = child_text(element, "category_nicename"), child_text(element, "cat_name")
+            kind = "category"
+        elif name == "tag":
+            slug, title = child_text(element, "tag_slug"), child_text(element, "tag_name")
+            kind = "tag"
+        elif name == "term":
+            kind = TAXONOMIES.get(child_text(element, "term_taxonomy"), "")
+            slug, title = child_text(element, "term_slug"), child_text(element, "term_name")
+        else:
+            continue
+        if kind and slug and title:
+            terms[(kind, slug)] = html.unescape(title)
+    return terms
+
+
+def _item(item: ET.Element, export: Export, authors: dict[str, str], zone: ZoneInfo,
+          terms: dict[tuple[str, str], str]) -> None:
     post_id = child_text(item, "post_id")
     title = html.unescape(_text(item.find("title")))
     post_type = child_text(item, "post_type") or "post"
@@ -166,12 +192,14 @@ def _item(item: ET.Element, export: Export, authors: dict[str, str], zone: ZoneI
         return
     categories, tags = [], []
     for category in item.findall("category"):
-        name = html.unescape(_text(category))
-        domain = category.get("domain", "category")
-        if domain == "category" and name and name not in categories:
-            categories.append(name)
-        elif domain == "post_tag" and name and name not in tags:
-            tags.append(name)
+        # WXR 1.0 names tags domain="tag"; 1.1 and later "post_tag"; either may carry only
+        # a nicename, whose name the channel's term list gives.
+        kind = TAXONOMIES.get(category.get("domain", "category"))
+        nicename = category.get("nicename", "")
+        name = html.unescape(_text(category)) or terms.get((kind, nicename), unquote(nicename))
+        found = categories if kind == "category" else tags if kind == "tag" else None
+        if found is not None and name and name not in found:
+            found.append(name)
     body = item.findtext(CONTENT_NS + "encoded") or ""
     excerpt = ""
     for child in item:

@@ -119,7 +119,8 @@ class Receiver:
         if not segments or any(s in (".", "..") for s in segments):
             raise Refused("bad_target", f"trackback path {path!r} names no page")
         try:
-            entry = self.targets.by_slug(segments[-1])
+            entry = self.targets.by_trackback_key("/".join(segments))
+            entry = entry or self.targets.by_slug(segments[-1])
         except TargetsUnavailable as exc:
             raise Refused("unavailable", str(exc)) from None
         if entry is None:

@@ -94,6 +94,13 @@ class SiteTargets:
             raise TargetError(f"target {target!r} has '.' or '..' in its path")
         return self.entries().get(page_key(relative))
 
+    def by_trackback_key(self, key: str) -> dict | None:
+        """The entry whose TrackBack URL names `key` (pages/<slug>, episodes/<slug>, <slug>)."""
+        for entry in self.entries().values():
+            if entry.get("key") == key and entry.get("pings"):
+                return entry
+        return None
+
     def by_slug(self, slug: str) -> dict | None:
         """The entry a `/trackback/<slug>` URL names (the build writes {slug} there)."""
         for entry in self.entries().values():
