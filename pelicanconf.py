@@ -136,6 +136,10 @@ PLUGINS = [
     "related",
     "search",
 ]
+# The fast build (workers, shared feed entries, skipped unchanged builds): the same site
+# without it, slower. RESONANZ_FASTBUILD=0 builds with Pelican's own code paths.
+if os.environ.get("RESONANZ_FASTBUILD", "1") not in ("0", "false", "no"):
+    PLUGINS.append("resonanz_fastbuild")
 
 # --- resonanz_core ------------------------------------------------------------
 # Strict mode: every content warning fails the build, all of them listed.

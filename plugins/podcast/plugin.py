@@ -37,10 +37,10 @@ def register() -> None:
     for signal, receiver in _RECEIVERS:
         signal.connect(receiver)
     try:  # it adds entries of its own and leaves Pelican's as they are
-        from resonanz_core import feeds
-    except ImportError:  # the plugin also works without resonanz_core
+        from resonanz_fastbuild import hooks
+    except ImportError:  # the plugin also works without resonanz_fastbuild
         return
-    feeds.KNOWN_RECEIVERS.add(add_to_reader_feeds)
+    hooks.declare(add_to_reader_feeds)
 
 
 def unregister() -> None:

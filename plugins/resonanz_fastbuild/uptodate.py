@@ -26,6 +26,9 @@ import sys
 import time
 from pathlib import Path
 
+from . import compat, hooks
+from .settings import DEFAULTS
+
 logger = logging.getLogger(__name__)
 
 STATE_NAME = "resonanz-build-state.json"
@@ -36,7 +39,7 @@ _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 def enabled(settings: dict) -> bool:
     """Off with RESONANZ_SKIP_UNCHANGED = False, --ignore-cache and --write-selected."""
     return bool(
-        settings.get("RESONANZ_SKIP_UNCHANGED", True)
+        settings.get("RESONANZ_SKIP_UNCHANGED", DEFAULTS["RESONANZ_SKIP_UNCHANGED"])
         and settings.get("LOAD_CONTENT_CACHE", True)  # --ignore-cache: build everything
         and not settings.get("WRITE_SELECTED")
     )
@@ -58,9 +61,6 @@ VOLATILE = frozenset({
     "CACHE_CONTENT",
 })
 DIGEST_NAME = "resonanz-settings.sha256"
-
-# Called with the Pelican instance when a build raises (plugins stop what they started).
-BUILD_FAILED: list = []
 
 
 def settings_digest(settings: dict) -> str:
@@ -289,7 +289,10 @@ def record_settings(settings: dict, digest: str | None) -> None:
 def wrap_run(pelican) -> None:
     """Let pelican.run() return at once when nothing changed since the last clean build,
     and keep Pelican's content cache from serving HTML made under other settings."""
-    full_run = pelican.run
+    compat.wrap_run(pelican, lambda full_run: _checked_run(pelican, full_run))
+
+
+def _checked_run(pelican, full_run):
     # Once, before any build: Pelican's Markdown reader adds its extensions to the
     # settings in place, so a later digest (pelican -r) would differ.
     digest = settings_digest(pelican.settings)
@@ -302,7 +305,7 @@ def wrap_run(pelican) -> None:
         shortcut = enabled(settings)
         stale = content_cache_is_stale(settings, cache_digest)
         if stale:
-            logger.info("resonanz_core: settings changed since the content cache was "
+            logger.info("resonanz_fastbuild: settings changed since the content cache was "
                         "written: every file is read again")
             settings["LOAD_CONTENT_CACHE"] = False
         try:
@@ -319,11 +322,12 @@ def wrap_run(pelican) -> None:
         try:
             full_run()
         except BaseException:
-            for hook in list(BUILD_FAILED):
+            for receiver in compat.live_receivers(hooks.build_failed):
                 try:
-                    hook(pelican)
+                    receiver(pelican)
                 except Exception:  # noqa: BLE001 - the build's own error matters
-                    logger.debug("resonanz_core: clean-up after a failed build", exc_info=True)
+                    logger.debug("resonanz_fastbuild: clean-up after a failed build",
+                                 exc_info=True)
             raise
         # After a build with problems the cache is not claimed either: a file served from
         # it is not read again, and a warning its reader gave would not show again.
@@ -341,8 +345,8 @@ def wrap_run(pelican) -> None:
         reason = state.unchanged(previous, now)
         if reason is None:
             files = len(previous.get("written", {}))
-            logger.info("resonanz_core: nothing changed since the last build; the %d files in "
-                        "%s are current", files, state.output)
+            logger.info("resonanz_fastbuild: nothing changed since the last build; the %d "
+                        "files in %s are current", files, state.output)
             from pelican.log import console
 
             console.print(
@@ -350,7 +354,7 @@ def wrap_run(pelican) -> None:
                 f"({files} files) in {time.perf_counter() - started:.2f} seconds."
             )
             return
-        logger.debug("resonanz_core: full build (%s)", reason)
+        logger.debug("resonanz_fastbuild: full build (%s)", reason)
         state.forget()  # a build that fails halfway must not leave a stale record
         _full(settings)
         # A build with problems runs again to show them; with WITH_FUTURE_DATES off, a
@@ -363,4 +367,4 @@ def wrap_run(pelican) -> None:
         ):
             state.save(now)
 
-    pelican.run = run
+    return run

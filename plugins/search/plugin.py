@@ -11,7 +11,8 @@ from pathlib import Path
 
 from pelican import signals
 from pelican.generators import Generator
-from resonanz_core import i18n, parallel, uptodate
+from resonanz_core import i18n
+from resonanz_fastbuild import hooks
 
 from .pagefind_runner import (
     PagefindError,
@@ -167,24 +168,23 @@ def on_build_failed(pelican) -> None:
     _forget(os.path.abspath(pelican.output_path))
 
 
-def _mark() -> dict:
-    return {key: dict(pages) for key, pages in _WRITTEN.items()}
+class _WorkerPages:
+    """hooks.WorkerShare: the facts of the pages a worker wrote come back to _WRITTEN."""
+
+    def mark(self) -> dict:
+        return {key: dict(pages) for key, pages in _WRITTEN.items()}
+
+    def collect(self, mark: dict) -> dict:
+        return {key: {path: facts for path, facts in pages.items()
+                      if mark.get(key, {}).get(path) != facts}
+                for key, pages in _WRITTEN.items()}
+
+    def merge(self, data: dict, value_of) -> None:
+        for key, pages in data.items():
+            _WRITTEN.setdefault(key, {}).update(pages)
 
 
-def _collect(mark: dict) -> dict:
-    """In a worker: the facts of the pages it wrote since the mark."""
-    return {key: {path: facts for path, facts in pages.items()
-                  if mark.get(key, {}).get(path) != facts}
-            for key, pages in _WRITTEN.items()}
-
-
-def _merge(data: dict, jobs: list) -> None:
-    for key, pages in data.items():
-        _WRITTEN.setdefault(key, {}).update(pages)
-
-
-parallel.ParallelWriter.written_hooks.append((_mark, _collect, _merge))
-parallel.KNOWN_RECEIVERS.add(on_content_written)
+hooks.declare(on_content_written, _WorkerPages())
 
 
 def _staged(key: str, pages: list[Path], read: set[str]) -> set[str]:
@@ -259,7 +259,7 @@ def start_early(writer) -> None:
                  len(pages))
 
 
-parallel.ParallelWriter.content_hooks.append(start_early)
+hooks.content_pages_written.connect(start_early)
 
 
 def on_finalized(pelican) -> None:
@@ -315,7 +315,6 @@ def _index(opts: dict, output: Path, extra: list[str], record: Path, early: _Ear
 def register() -> None:
     signals.get_generators.connect(get_generators)
     signals.all_generators_finalized.connect(on_all_generators_finalized)
-    if on_build_failed not in uptodate.BUILD_FAILED:
-        uptodate.BUILD_FAILED.append(on_build_failed)
+    hooks.build_failed.connect(on_build_failed)
     signals.content_written.connect(on_content_written)
     signals.finalized.connect(on_finalized)
