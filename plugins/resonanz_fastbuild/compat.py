@@ -247,6 +247,17 @@ def all_contents(generator) -> list:
     return items
 
 
+def raw_content(content) -> str | None:
+    """A content object's HTML as its reader made it, before Pelican resolves links
+    ({filename}, {static}) in it; reading `content.content` would resolve them."""
+    return getattr(content, "_content", None)
+
+
+def set_raw_content(content, html: str) -> None:
+    """Replace that HTML (from content_object_init, before anything reads it)."""
+    content._content = html
+
+
 def _frozen_property(name: str) -> property:
     uncached, slot = _PELICANS[name], _FROZEN[name]
 
