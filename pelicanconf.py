@@ -25,7 +25,7 @@ DEFAULT_PAGINATION = 8
 CACHE_PATH = ".cache/pelican"
 # Pelican's content cache: a file whose content hash is unchanged is not read again (md5
 # rather than mtime, so that a fresh CI checkout with the cache restored still hits it).
-# resonanz_core drops it when the settings change (Pelican itself would not).
+# resonanz_fastbuild drops it when the settings change (Pelican itself would not).
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CHECK_MODIFIED_METHOD = "md5"

@@ -32,7 +32,7 @@ def pytest_collection_modifyitems(config, items):
         return
     skip = pytest.mark.skip(reason="RESONANZ_FASTBUILD=0: the fast-build plugin is off")
     for item in items:
-        if "fastbuild" in item.keywords:
+        if item.get_closest_marker("fastbuild") is not None:
             item.add_marker(skip)
 
 
