@@ -1,6 +1,7 @@
 """Development settings for the Resonanz demo site (production overrides: publishconf.py)."""
 
 import os
+import sys
 
 AUTHOR = "Resonanz-Redaktion"
 SITENAME = "Resonanz"
@@ -123,6 +124,11 @@ MARKDOWN = {
 }
 
 PLUGIN_PATHS = ["plugins"]
+# Our plugins import each other by name (resonanz_core uses resonanz_fastbuild's compat
+# module, also when the fast build is not in PLUGINS): plugins/ on the import path.
+_PLUGINS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins")
+if _PLUGINS_DIR not in sys.path:
+    sys.path.append(_PLUGINS_DIR)
 PLUGINS = [
     "resonanz_core",
     "podcast",

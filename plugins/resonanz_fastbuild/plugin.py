@@ -42,7 +42,10 @@ def on_initialized(pelican) -> None:
 
 
 def on_get_generators(pelican) -> list:
-    session.begin(session.of(pelican))
+    current = session.of(pelican)
+    if current is not None:
+        current.start()
+    session.begin(current)
     return []
 
 
@@ -110,7 +113,6 @@ def on_finalized(pelican) -> None:
         return
     if current.writer is not None:
         current.writer.flush()
-    current.prefetched.clear()
     session.begin(None)
 
 

@@ -6,7 +6,7 @@ writing, the generators already prefetched. Several of Pelican's signals do not 
 the Pelican instance (readers_init, generator_init, the preread signals,
 all_generators_finalized), so the running build's session is also reachable through
 `running()`, set when the build starts and cleared when its writer is flushed or the
-next build starts.
+next build starts. One build runs at a time in a process.
 """
 
 from __future__ import annotations
@@ -17,9 +17,15 @@ ATTRIBUTE = "resonanz_fastbuild"  # the session's name on the Pelican instance
 class BuildSession:
     def __init__(self, pelican) -> None:
         self.pelican = pelican
-        self.writer = None  # the ParallelWriter of this build, once Pelican made it
+        self.start()
+
+    def start(self) -> None:
+        """A run begins (autoreload runs the same Pelican again)."""
+        self.writer = None  # the ParallelWriter of this run, once Pelican made it
         self.to_freeze: list = []
         self.prefetched: set[int] = set()  # ids of generators whose files were read
+        # moments the output changes with no file changing (uptodate.output_changes_at)
+        self.changes_at: list = []
 
 
 class _Running:

@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import compat, hooks
+from . import compat, hooks, session
 from .settings import DEFAULTS
 
 logger = logging.getLogger(__name__)
@@ -130,17 +130,18 @@ def code_changed_since_start(settings: dict, inputs: dict) -> bool:
     )
 
 
-# Moments at which the output of the running build changes without any file changing
-# (comments closing N days after a post); plugins report them, see output_changes_at.
-_CHANGES_AT: list[dt.datetime] = []
 STARTED = time.time()
 
 
 def output_changes_at(moment: dt.datetime) -> None:
-    """Tell the unchanged-build check that this build's output holds until `moment`."""
+    """Tell the unchanged-build check that the running build's output holds until
+    `moment` (comments closing N days after a post: the page changes, no file does)."""
+    current = session.running()
+    if current is None:  # the fast build is off: nothing is recorded
+        return
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    _CHANGES_AT.append(moment)
+    current.changes_at.append(moment)
 
 
 def _walk(folder: Path, skip: set[str]) -> dict[str, tuple[int, int]]:
@@ -242,12 +243,12 @@ class BuildState:
         cut = len(os.path.join(str(self.output), ""))
         return {path[cut:]: list(stamp) for path, stamp in _walk(self.output, set()).items()}
 
-    def save(self, now: dict) -> None:
+    def save(self, now: dict, changes_at: list[dt.datetime]) -> None:
         written = self._output_stamps()
         target = _state_file(self.settings)
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(".tmp")
-        later = [m for m in _CHANGES_AT if m > dt.datetime.now(dt.UTC)]
+        later = [m for m in changes_at if m > dt.datetime.now(dt.UTC)]
         data = {**now, "written": written,
                 "valid_until": min(later).isoformat() if later else None}
         temporary.write_text(json.dumps(data), encoding="utf-8")
@@ -318,7 +319,6 @@ def _checked_run(pelican, full_run):
         # the cache Pelican writes during the build is of these settings only once the
         # build completes; until then, no digest claims it
         record_settings(settings, None)
-        _CHANGES_AT.clear()
         try:
             full_run()
         except BaseException:
@@ -365,6 +365,6 @@ def _checked_run(pelican, full_run):
             and settings.get("WITH_FUTURE_DATES", True)
             and not code_changed_since_start(settings, now["inputs"])
         ):
-            state.save(now)
+            state.save(now, session.of(pelican).changes_at)
 
     return run
