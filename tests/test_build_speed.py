@@ -218,8 +218,10 @@ def test_pages_that_override_listings_and_feed_links_match_one_process(tiny_cont
             "\n\n", f"\n{summary}Tags: Thema {n % 4}\n\n", 1), encoding="utf-8")
     one = build_site(tiny_content, tmp_path / "one", RESONANZ_JOBS=1)
     two = build_site(tiny_content, tmp_path / "two", RESONANZ_JOBS=2)
+    plain = build_site(tiny_content, tmp_path / "plain", PLUGINS=plugins(False))
     assert one.error is None and two.error is None, (one.error, two.error)
-    assert comparable(one.output) == comparable(two.output)
+    assert plain.error is None
+    assert comparable(one.output) == comparable(two.output) == comparable(plain.output)
     feed = (two.output / "feeds" / "alle.atom.xml").read_text(encoding="utf-8")
     assert "https://resonanz.example/ueber/" in feed and "../ueber/" not in feed
     assert "Ersatzseite 1." in (two.output / "kategorie" / "index.html").read_text(

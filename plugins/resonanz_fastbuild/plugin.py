@@ -117,6 +117,8 @@ def on_finalized(pelican) -> None:
 
 
 def register() -> None:
+    if not compat.supported():  # logged; Pelican's own code paths build the site
+        return
     signals.initialized.connect(on_initialized)
     signals.get_generators.connect(on_get_generators)
     signals.readers_init.connect(on_readers_init)
