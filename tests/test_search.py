@@ -445,7 +445,7 @@ def test_a_failed_build_stops_pagefind_and_removes_its_files(tiny_content, tmp_p
     result = build_site(tiny_content, tmp_path / "output2", RESONANZ_JOBS=2)
     assert result.error is not None and "Festplatte voll" in str(result.error)
     assert pagefind_runner._RUNNING == set()
-    assert plugin._EARLY == {} and plugin._STAGING == {}
+    assert plugin._Build.current is None
     assert _left_over(result) == []
 
 
