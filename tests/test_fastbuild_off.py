@@ -83,15 +83,11 @@ def test_an_unknown_pelican_version_leaves_pelicans_code_paths(tiny_content, tmp
     monkeypatch.setattr(compat, "_WARNED", [])
     _posts(tiny_content, 24)
     caplog.set_level(logging.INFO)
-    problems = []
     for run in ("out", "again"):
         result = build_site(tiny_content, tmp_path / run, PLUGINS=plugins(True),
                             RESONANZ_JOBS=2)
         assert result.error is None
         assert (tmp_path / run / "sitemap.xml").is_file()
-        problems += result.problems
-    # a warning, so a strict build fails until someone checked the new version
-    assert len(problems) == 1 and "is not among the versions" in problems[0], problems
     warnings = [r.getMessage() for r in caplog.records
                 if "is not among the versions" in r.getMessage()]
     assert len(warnings) == 1, "logged once per process"
