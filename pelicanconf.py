@@ -1,6 +1,7 @@
 """Development settings for the Resonanz demo site (production overrides: publishconf.py)."""
 
 import os
+import sys
 
 AUTHOR = "Resonanz-Redaktion"
 SITENAME = "Resonanz"
@@ -25,7 +26,7 @@ DEFAULT_PAGINATION = 8
 CACHE_PATH = ".cache/pelican"
 # Pelican's content cache: a file whose content hash is unchanged is not read again (md5
 # rather than mtime, so that a fresh CI checkout with the cache restored still hits it).
-# resonanz_core drops it when the settings change (Pelican itself would not).
+# resonanz_fastbuild drops it when the settings change (Pelican itself would not).
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CHECK_MODIFIED_METHOD = "md5"
@@ -123,6 +124,11 @@ MARKDOWN = {
 }
 
 PLUGIN_PATHS = ["plugins"]
+# Our plugins import each other by name (resonanz_core uses resonanz_fastbuild's compat
+# module, also when the fast build is not in PLUGINS): plugins/ on the import path.
+_PLUGINS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins")
+if _PLUGINS_DIR not in sys.path:
+    sys.path.append(_PLUGINS_DIR)
 PLUGINS = [
     "resonanz_core",
     "podcast",
@@ -136,6 +142,10 @@ PLUGINS = [
     "related",
     "search",
 ]
+# The fast build (workers, shared feed entries, skipped unchanged builds): the same site
+# without it, slower. RESONANZ_FASTBUILD=0 builds with Pelican's own code paths.
+if os.environ.get("RESONANZ_FASTBUILD", "1") not in ("0", "false", "no"):
+    PLUGINS.append("resonanz_fastbuild")
 
 # --- resonanz_core ------------------------------------------------------------
 # Strict mode: every content warning fails the build, all of them listed.

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
 from conftest import ROOT
 
 
+@pytest.mark.fastbuild  # the warm build stops early: resonanz_fastbuild.uptodate
 def test_make_bench_prints_the_table():
     result = subprocess.run(
         ["make", "--no-print-directory", "bench",

@@ -12,7 +12,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import CONTENT, build_site, copy_demo_content, tree_digest
+from conftest import CONTENT, build_site, copy_demo_content, plugins, tree_digest
+
+pytestmark = pytest.mark.fastbuild  # the plugin's own machinery; see test_fastbuild_off.py
 
 NOT_REPRODUCIBLE = "pagefind/"  # Pagefind's index files (upstream), see test_publish.py
 SKIPPED = "nothing changed since the last build"
@@ -216,8 +218,10 @@ def test_pages_that_override_listings_and_feed_links_match_one_process(tiny_cont
             "\n\n", f"\n{summary}Tags: Thema {n % 4}\n\n", 1), encoding="utf-8")
     one = build_site(tiny_content, tmp_path / "one", RESONANZ_JOBS=1)
     two = build_site(tiny_content, tmp_path / "two", RESONANZ_JOBS=2)
+    plain = build_site(tiny_content, tmp_path / "plain", PLUGINS=plugins(False))
     assert one.error is None and two.error is None, (one.error, two.error)
-    assert comparable(one.output) == comparable(two.output)
+    assert plain.error is None
+    assert comparable(one.output) == comparable(two.output) == comparable(plain.output)
     feed = (two.output / "feeds" / "alle.atom.xml").read_text(encoding="utf-8")
     assert "https://resonanz.example/ueber/" in feed and "../ueber/" not in feed
     assert "Ersatzseite 1." in (two.output / "kategorie" / "index.html").read_text(
@@ -229,7 +233,7 @@ def test_a_build_is_not_skipped_past_a_moment_its_output_changes(tiny_content, t
     import datetime as dt
     import json
 
-    from resonanz_core import uptodate
+    from resonanz_fastbuild import uptodate
 
     caplog.set_level(logging.INFO)
     _posts(tiny_content, 2, lambda n: "Text.")
@@ -310,7 +314,7 @@ def test_only_the_show_notes_an_episode_uses_are_read(tiny_content, tmp_path, jo
 
 
 def test_installed_packages_digest_sees_an_install_and_a_reinstall(tmp_path, monkeypatch):
-    from resonanz_core.uptodate import packages_digest
+    from resonanz_fastbuild.uptodate import packages_digest
 
     monkeypatch.syspath_prepend(str(tmp_path))
     before = packages_digest()
@@ -360,7 +364,7 @@ def test_one_markdown_converter_per_reader_reads_like_a_new_one_per_file(tmp_pat
     from pelican.plugins.yaml_metadata.yaml_metadata import YAMLMetadataReader
     from pelican.readers import MarkdownReader
     from pelican.settings import DEFAULT_CONFIG
-    from resonanz_core import markdown_reuse
+    from resonanz_fastbuild import markdown_reuse
 
     import pelicanconf
 
@@ -458,7 +462,7 @@ def test_each_source_file_is_hashed_once_per_cache_ask_and_store(tiny_content, t
     assert len(set(posts)) == count
     assert len(posts) == (2 if jobs == 1 else 1) * count
     # and the caches still work: a second build converts no post again
-    from resonanz_core import markdown_reuse
+    from resonanz_fastbuild import markdown_reuse
 
     converted = []
     convert = markdown_reuse.ReusingMarkdownReader.read
@@ -480,7 +484,7 @@ def test_feed_entries_made_once_write_the_same_feeds(tmp_path, monkeypatch, jobs
     # process's share of entries is counted; the bytes are compared all the same.)
     import io
 
-    from resonanz_core import feeds
+    from resonanz_fastbuild import feeds
 
     overrides = {"RESONANZ_JOBS": jobs, "PODCAST_IN_READER_FEEDS": True,
                  "RSS_FEED_SUMMARY_ONLY": summary_only}
@@ -493,10 +497,11 @@ def test_feed_entries_made_once_write_the_same_feeds(tmp_path, monkeypatch, jobs
             original_init(self, *args, **kwargs)
 
     monkeypatch.setattr(feeds.io, "StringIO", Counting)
-    shared = build_site(CONTENT, tmp_path / "shared" / "output", **overrides)
+    shared = build_site(CONTENT, tmp_path / "shared" / "output", PLUGINS=plugins(True),
+                        **overrides)
     assert shared.error is None and shared.problems == []
-    monkeypatch.setattr(feeds, "new_feed", lambda writer, feed: feed)
-    plain = build_site(CONTENT, tmp_path / "plain" / "output", **overrides)
+    plain = build_site(CONTENT, tmp_path / "plain" / "output", PLUGINS=plugins(False),
+                       **overrides)
     assert plain.error is None and plain.problems == []
 
     def feed_files(output: Path) -> dict[str, bytes]:
@@ -528,9 +533,9 @@ def test_the_reading_worker_compiles_the_theme(tiny_content, tmp_path, monkeypat
         return original(self, source, name, filename, *args, **kwargs)
 
     monkeypatch.setattr(jinja2.Environment, "compile", counting)
-    from resonanz_core import core
+    from resonanz_fastbuild import templates
 
-    monkeypatch.setattr(core._BYTECODE, "store", {})  # as in a new build process
+    monkeypatch.setattr(templates.BYTECODE, "store", {})  # as in a new build process
     for n in range(12):
         (tiny_content / "posts" / f"p{n}.md").write_text(
             f"Title: Beitrag {n}\nDate: 2026-01-{n + 1:02d} 10:00\nCategory: Test\n\nText.\n",

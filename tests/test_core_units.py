@@ -143,7 +143,7 @@ def test_remembered_slugify_equals_pelicans(monkeypatch):
     import pelican.urlwrappers
     from pelican.settings import DEFAULT_CONFIG
     from pelican.utils import slugify
-    from resonanz_core import speedups
+    from resonanz_fastbuild import speedups
 
     german = [("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"),
               *DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"]]

@@ -195,6 +195,7 @@ def _indexed(text: str) -> int:
     return int(found[0])
 
 
+@pytest.mark.fastbuild
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_pagefind_starts_while_listings_render(tmp_path, caplog, jobs):
     import logging
@@ -215,11 +216,12 @@ def test_pagefind_starts_while_listings_render(tmp_path, caplog, jobs):
     assert not (Path(cache) / "pagefind-bundle").exists()
 
 
+@pytest.mark.fastbuild
 def test_a_page_changed_after_pagefind_started_is_indexed(tiny_content, tmp_path, caplog):
     import logging
 
     from pelican import signals
-    from resonanz_core import parallel
+    from resonanz_fastbuild import compat
 
     for n in range(3):
         (tiny_content / "posts" / f"p{n}.md").write_text(
@@ -236,7 +238,7 @@ def test_a_page_changed_after_pagefind_started_is_indexed(tiny_content, tmp_path
         post.write_bytes(post.read_bytes().replace(b"<p>Text.</p>", b"<p>Nachgetragen.</p>"))
 
     signals.finalized.connect(late_page)
-    parallel.move_first(signals.finalized, late_page)
+    compat.move_first(signals.finalized, late_page)
     try:
         with caplog.at_level(logging.DEBUG, logger="search.plugin"):
             result = build_site(tiny_content, tmp_path / "output", RESONANZ_JOBS=2)
@@ -383,6 +385,7 @@ def _left_over(result) -> list[str]:
     return found
 
 
+@pytest.mark.fastbuild
 def test_staging_on_disk_where_there_is_no_memory_folder(tiny_content, tmp_path, monkeypatch,
                                                          caplog):
     import logging
@@ -419,6 +422,7 @@ def _assert_public(bundle: Path) -> None:
     assert not [p for p in bundle.parent.iterdir() if p.name.startswith(".pagefind")]
 
 
+@pytest.mark.fastbuild
 def test_a_failed_build_stops_pagefind_and_removes_its_files(tiny_content, tmp_path,
                                                              monkeypatch):
     from pelican.writers import Writer
@@ -441,7 +445,7 @@ def test_a_failed_build_stops_pagefind_and_removes_its_files(tiny_content, tmp_p
     result = build_site(tiny_content, tmp_path / "output2", RESONANZ_JOBS=2)
     assert result.error is not None and "Festplatte voll" in str(result.error)
     assert pagefind_runner._RUNNING == set()
-    assert plugin._EARLY == {} and plugin._STAGING == {}
+    assert plugin._Build.current is None
     assert _left_over(result) == []
 
 

@@ -15,6 +15,7 @@ from pelican.generators import Generator
 from pelican.urlwrappers import Category
 from pelican.utils import slugify
 from resonanz_core import i18n
+from resonanz_fastbuild.compat import raw_content
 
 from .model import Facts, mention_pattern, parse_facts, plain_text
 from .settings import DEFAULTS, RESERVED_SLUGS
@@ -248,7 +249,7 @@ def _kind(content) -> str:
 def _searchable_text(content) -> str:
     parts = [str(getattr(content, "title", "") or ""), str(content.metadata.get("summary") or "")]
     # The raw body is enough for finding a name and does not trigger link rewriting.
-    parts.append(getattr(content, "_content", "") or "")
+    parts.append(raw_content(content) or "")
     return plain_text(" ".join(parts))
 
 

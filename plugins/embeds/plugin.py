@@ -13,6 +13,7 @@ from typing import Any
 
 from pelican import signals
 from pelican.generators import Generator
+from resonanz_fastbuild.compat import raw_content, set_raw_content
 
 from . import headers, nginx, player, share
 from .previews import PreviewError, fetch_preview
@@ -229,7 +230,7 @@ def _render_video(content: Any, options: dict[str, Any], found: VideoParagraph) 
 
 def on_content_init(content: Any) -> None:
     """Replace video paragraphs of articles, pages and episodes with placeholders."""
-    raw = getattr(content, "_content", None)
+    raw = raw_content(content)
     if not raw or "http" not in raw:
         return
     options = embeds_settings(content.settings)
@@ -237,7 +238,7 @@ def on_content_init(content: Any) -> None:
         return
     new, count = replace_videos(raw, functools.partial(_render_video, content, options))
     if count:
-        content._content = new
+        set_raw_content(content, new)
 
 
 # ---------- templates

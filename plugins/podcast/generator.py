@@ -267,10 +267,10 @@ class EpisodesGenerator(Generator):
 
     def _prefetch(self, groups: dict[str, list[Path]]) -> None:
         """Read the show notes and the audio files the cache does not know with the
-        build's worker processes (resonanz_core.parallel); what fails is read again
+        build's worker processes (resonanz_fastbuild.parallel); what fails is read again
         below, where its problem is reported."""
         try:
-            from resonanz_core import parallel
+            from resonanz_fastbuild import parallel
         except ImportError:  # pragma: no cover - only outside this project
             return
         jobs = parallel.job_count(self.settings)

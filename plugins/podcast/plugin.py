@@ -36,7 +36,7 @@ _RECEIVERS = (
 
 
 def dating_commits(settings: dict[str, Any]) -> str:
-    """For resonanz_core's unchanged-build check: the commits that date episodes."""
+    """hooks.build_inputs: the commits that date episodes, for the unchanged-build check."""
     folder = Path(settings["PATH"]) / podcast_settings(settings)["PODCAST_PATH"]
     return history_stamp(folder)
 
@@ -45,12 +45,11 @@ def register() -> None:
     for signal, receiver in _RECEIVERS:
         signal.connect(receiver)
     try:  # it adds entries of its own and leaves Pelican's as they are
-        from resonanz_core import feeds, uptodate
-    except ImportError:  # the plugin also works without resonanz_core
+        from resonanz_fastbuild import hooks
+    except ImportError:  # the plugin also works without resonanz_fastbuild
         return
-    feeds.KNOWN_RECEIVERS.add(add_to_reader_feeds)
-    if dating_commits not in uptodate.EXTRA_INPUTS:
-        uptodate.EXTRA_INPUTS.append(dating_commits)
+    hooks.declare(add_to_reader_feeds)
+    hooks.build_inputs.connect(dating_commits)
 
 
 def unregister() -> None:
@@ -58,8 +57,7 @@ def unregister() -> None:
     for signal, receiver in _RECEIVERS:
         signal.disconnect(receiver)
     try:
-        from resonanz_core import uptodate
+        from resonanz_fastbuild import hooks
     except ImportError:
         return
-    if dating_commits in uptodate.EXTRA_INPUTS:
-        uptodate.EXTRA_INPUTS.remove(dating_commits)
+    hooks.build_inputs.disconnect(dating_commits)

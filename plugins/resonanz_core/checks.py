@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote
 
+from resonanz_fastbuild.compat import raw_content
+
 from .paths import PathOutsideContent, resolve_inside
 from .settings import ENUMS, KNOWN_METADATA
 
@@ -70,5 +72,5 @@ def report_metadata(content, content_root: str, extra_fields: Iterable[str]) -> 
 
 def report_links(content, content_root: str) -> None:
     source = relative_source(content.source_path, content_root)
-    for link, why in broken_links(content.source_path, content._content, content_root):
+    for link, why in broken_links(content.source_path, raw_content(content), content_root):
         logger.warning("resonanz_core: %s: link %s: %s", source, link, why)

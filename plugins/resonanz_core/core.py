@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 from pathlib import Path
 
-from jinja2 import BytecodeCache, pass_context
+from jinja2 import pass_context
 from markupsafe import Markup
 from pelican import signals
-from pelican.log import LimitFilter
+from resonanz_fastbuild import compat, hooks
 
-from . import checks, dates, i18n, markdown_reuse, parallel, sitemap, speedups, uptodate
+from . import checks, dates, i18n, sitemap
 from .problems import ProblemCollector, StrictModeError, strict_report
 from .settings import DEFAULTS
 
@@ -97,37 +96,65 @@ def on_initialized(pelican) -> None:
     # search index, linkback sending) are collected too: blinker calls in connect order.
     signals.finalized.disconnect(on_finalized)
     signals.finalized.connect(on_finalized)
-    # ... and the deferred pages before anything else looks at the output
-    parallel.move_first(signals.finalized, parallel.flush_writer)
-    # after every plugin's readers_init (pelican-yaml-metadata sets its reader there)
-    signals.readers_init.disconnect(markdown_reuse.on_readers_init)
-    signals.readers_init.connect(markdown_reuse.on_readers_init)
     pelican.resonanz_collector = ProblemCollector()
     pelican.resonanz_problems = []
-    uptodate.wrap_run(pelican)
     on_build_start(pelican)
 
 
-# Pages written in the current run, per output folder (cleared when the run ends).
-_WRITTEN: dict[str, list] = {}
-# the key of an output folder, asked once per page written: resolved once
-_real_output = functools.lru_cache(maxsize=16)(os.path.realpath)
+class WrittenPages:
+    """Sitemap entries of the pages written by the running build, with the number of
+    the write that wrote each: the fast build writes pages in worker processes and
+    numbers every write in the order Pelican asked for it (hooks.WRITE_NUMBER); without
+    it, pages are numbered as they are written."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[int, tuple]] = []
+        self.count = 0
+
+    def add(self, context: dict, entry: tuple) -> None:
+        self.count += 1
+        self.entries.append((context.get(hooks.WRITE_NUMBER, self.count), entry))
+
+    def take(self) -> list[tuple]:
+        """The entries in the order of the writes, as one process would have made them
+        (the sitemap keeps the first entry of a URL written twice, e.g. a page that
+        overrides a listing); forgotten here."""
+        tagged, self.entries, self.count = self.entries, [], 0
+        return [entry for _, entry in sorted(tagged, key=lambda t: t[0])]
+
+    # hooks.WorkerShare: a worker's entries come back with the content object named by
+    # the write that made it (the build process has the same objects)
+
+    def mark(self) -> int:
+        return len(self.entries)
+
+    def collect(self, mark: int) -> list:
+        return [(number, url, obj is not None, lastmod)
+                for number, (url, obj, lastmod) in self.entries[mark:]]
+
+    def merge(self, data: list, value_of) -> None:
+        for number, url, has_content, lastmod in data:
+            obj = None
+            if has_content:
+                obj = value_of(number, "article") or value_of(number, "page")
+            self.entries.append((number, (url, obj, lastmod)))
+
+
+# One build runs at a time in a process; cleared when a build starts.
+WRITTEN = WrittenPages()
 
 
 def on_content_written(path: str, context: dict) -> None:
     output_path = context.get("OUTPUT_PATH")
     if output_path and path.endswith(".html"):
-        entry = sitemap.page_entry(output_path, path, context)
-        # tagged with the number of the write, see parallel.CURRENT_WRITE
-        _WRITTEN.setdefault(_real_output(output_path), []).append(
-            (parallel.CURRENT_WRITE[0], entry))
+        WRITTEN.add(context, sitemap.page_entry(output_path, path, context))
+
+
+hooks.declare(on_content_written, WRITTEN)
 
 
 def write_sitemap(pelican) -> None:
-    # in the order of the writes, as one process would have made them (the sitemap keeps
-    # the first entry of a URL written twice, e.g. a page that overrides a listing)
-    tagged = _WRITTEN.pop(_real_output(pelican.output_path), [])
-    entries = [entry for _, entry in sorted(tagged, key=lambda t: t[0])]
+    entries = WRITTEN.take()
     if not pelican.settings.get("RESONANZ_SITEMAP", True):
         return
     siteurl = (pelican.settings.get("CANONICAL_SITEURL") or pelican.settings["SITEURL"]).rstrip("/")
@@ -140,9 +167,8 @@ def on_build_start(pelican) -> list:
     """Attach the collector for this run (autoreload runs the same Pelican many times)."""
     # Pelican's LimitFilter drops a message it has seen before in this process, so a
     # second build (autoreload, tests) would hide problems that are still there.
-    LimitFilter._raised_messages.clear()
-    LimitFilter._group_count.clear()
-    _WRITTEN.pop(_real_output(pelican.output_path), None)  # a crashed run left these
+    compat.reset_log_dedup()
+    WRITTEN.take()  # a crashed run left these
     sitemap.reset()
     collector = getattr(pelican, "resonanz_collector", None)
     root = logging.getLogger()
@@ -151,86 +177,10 @@ def on_build_start(pelican) -> list:
     return []
 
 
-class _SharedBytecode(BytecodeCache):
-    """Compiled templates shared by the generators' environments of a process.
-
-    Pelican gives every generator an environment of its own, and each compiled base.html
-    and the partials again (a tenth of a cold build's time at 500 posts); worker
-    processes start with what the build process compiled. Jinja checks each entry
-    against the template's source; entries are kept apart by the options that change
-    what a template compiles to.
-    """
-
-    def __init__(self) -> None:
-        self.store: dict[tuple, bytes] = {}
-
-    @staticmethod
-    def _options(environment) -> tuple:
-        return (
-            environment.block_start_string, environment.block_end_string,
-            environment.variable_start_string, environment.variable_end_string,
-            environment.comment_start_string, environment.comment_end_string,
-            environment.line_statement_prefix, environment.line_comment_prefix,
-            environment.trim_blocks, environment.lstrip_blocks,
-            environment.newline_sequence, environment.keep_trailing_newline,
-            environment.autoescape if isinstance(environment.autoescape, bool) else id(
-                environment.autoescape),
-            environment.optimized, environment.is_async,
-            tuple(sorted(environment.extensions)),
-        )
-
-    def load_bytecode(self, bucket) -> None:
-        data = self.store.get((self._options(bucket.environment), bucket.key))
-        if data is not None:
-            bucket.bytecode_from_string(data)
-
-    def dump_bytecode(self, bucket) -> None:
-        self.store[(self._options(bucket.environment), bucket.key)] = (
-            bucket.bytecode_to_string())
-
-
-_BYTECODE = _SharedBytecode()
-
-
-def _compile_theme(generator) -> dict:
-    """In the first reading worker: compile the theme's templates (a few hundred
-    milliseconds of a cold build, otherwise spent by the build process alone) and send
-    the bytecode back. A template that does not compile is left to the build process,
-    which reports it when it is used."""
-    env = getattr(generator, "env", None)
-    folder = os.path.join(generator.settings.get("THEME", ""), "templates")
-    if env is None or env.bytecode_cache is not _BYTECODE or not os.path.isdir(folder):
-        return {}
-    before = set(_BYTECODE.store)
-    for root, _dirs, files in os.walk(folder):
-        for name in sorted(files):
-            if name.endswith(".html"):
-                template = os.path.relpath(os.path.join(root, name), folder)
-                try:
-                    env.get_template(template.replace(os.sep, "/"))
-                except Exception:  # noqa: BLE001, S112 - reported when it is used
-                    continue
-    return {key: data for key, data in _BYTECODE.store.items() if key not in before}
-
-
-def _install_compiled(compiled: dict) -> None:
-    for key, data in compiled.items():
-        _BYTECODE.store.setdefault(key, data)
-
-
-parallel.WHILE_READING[:] = [_compile_theme, _install_compiled]
-
-
 def on_generator_init(generator) -> None:
     env = getattr(generator, "env", None)
     if env is None:
         return
-    # Every build makes new generators with a new environment, so a template never
-    # changes while one is in use; Jinja would otherwise stat the template file on every
-    # include (tens of thousands of stats per build).
-    env.auto_reload = False
-    if env.bytecode_cache is None:
-        env.bytecode_cache = _BYTECODE
     env.globals["_"] = _translate
     env.globals["render_once"] = _render_once
     env.resonanz_rendered = {}  # a new environment per generator and build
@@ -259,21 +209,6 @@ def on_content_init(content) -> None:
         content.locale_modified = dates.datum(modified, getattr(content, "lang", None))
 
 
-# Every list of content a Pelican generator keeps (articles, pages, their translations,
-# drafts and hidden ones); a generator has only some of them.
-CONTENT_LISTS = (
-    "articles", "translations", "drafts", "drafts_translations", "hidden_articles",
-    "hidden_translations", "pages", "hidden_pages", "draft_pages", "draft_translations",
-)
-
-
-def all_contents(generator) -> list:
-    items: list = []
-    for name in CONTENT_LISTS:
-        items += list(getattr(generator, name, None) or [])
-    return items
-
-
 def _check_all(items, settings) -> None:
     root = str(Path(settings["PATH"]).resolve())
     extra = settings.get("RESONANZ_EXTRA_METADATA", [])
@@ -283,7 +218,7 @@ def _check_all(items, settings) -> None:
 
 
 def on_generator_done(generator) -> None:
-    _check_all(all_contents(generator), generator.settings)
+    _check_all(compat.all_contents(generator), generator.settings)
 
 
 def install_redirects(pelican) -> None:
@@ -297,60 +232,6 @@ def install_redirects(pelican) -> None:
 
     copied = install_redirect_pages(folder, pelican.output_path)
     logger.info("resonanz_core: %d redirect file(s) from %s", len(copied), folder)
-
-
-# Content objects of the current run whose URLs are frozen before writing, per output.
-_TO_FREEZE: dict[str, list] = {}
-
-
-def on_all_generators_finalized(generators) -> None:
-    parallel.flush_before_static_files(generators)
-    items = [item for generator in generators for item in all_contents(generator)]
-    if generators:
-        output = os.path.realpath(generators[0].output_path)
-        _TO_FREEZE[output] = items
-
-
-def on_get_writer(pelican) -> type:
-    # Sent after every plugin's all_generators_finalized: URLs are final from here on.
-    items = _TO_FREEZE.pop(os.path.realpath(pelican.output_path), [])
-    speedups.freeze_urls(items)
-    return parallel.ParallelWriter
-
-
-def _sitemap_mark() -> dict:
-    return {key: len(entries) for key, entries in _WRITTEN.items()}
-
-
-def _sitemap_collect(mark: dict) -> dict:
-    """In a worker: the sitemap entries of the pages it wrote, objects by id (the build
-    process has the same objects at the same addresses, a worker being its fork)."""
-    return {
-        key: [(number, (url, id(obj) if obj is not None else None, lastmod))
-              for number, (url, obj, lastmod) in entries[mark.get(key, 0):]]
-        for key, entries in _WRITTEN.items()
-    }
-
-
-def _sitemap_merge(data: dict, jobs: list) -> None:
-    objects = {}
-    for job in jobs:
-        args, kwargs = job[1], job[2]
-        context = args[2] if len(args) > 2 and isinstance(args[2], dict) else {}
-        for source in (kwargs, context):
-            for key in ("article", "page"):
-                obj = source.get(key)
-                if obj is not None:
-                    objects[id(obj)] = obj
-    for key, entries in data.items():
-        _WRITTEN.setdefault(key, []).extend(
-            (number, (url, objects.get(ref) if ref is not None else None, lastmod))
-            for number, (url, ref, lastmod) in entries
-        )
-
-
-parallel.ParallelWriter.written_hooks.append((_sitemap_mark, _sitemap_collect, _sitemap_merge))
-parallel.KNOWN_RECEIVERS.add(on_content_written)
 
 
 def on_finalized(pelican) -> None:
@@ -369,17 +250,11 @@ def on_finalized(pelican) -> None:
 
 
 def register() -> None:
-    speedups.install()
     signals.initialized.connect(on_initialized)
     signals.get_generators.connect(on_build_start)
     signals.generator_init.connect(on_generator_init)
     signals.content_object_init.connect(on_content_init)
     signals.article_generator_finalized.connect(on_generator_done)
     signals.page_generator_finalized.connect(on_generator_done)
-    signals.all_generators_finalized.connect(on_all_generators_finalized)
-    signals.get_writer.connect(on_get_writer)
     signals.content_written.connect(on_content_written)
-    signals.article_generator_preread.connect(parallel.on_article_preread)
-    signals.page_generator_preread.connect(parallel.on_page_preread)
-    signals.finalized.connect(parallel.flush_writer)
     signals.finalized.connect(on_finalized)

@@ -16,10 +16,7 @@ DEFAULTS: dict = {
     # Redirect pages and _redirects written by `python -m resonanz import`, relative to the
     # project root (PATH's parent); copied into the output, never over a built page.
     "RESONANZ_REDIRECTS_DIR": "redirects",
-    # Processes that read and render (0: the usable cores, at most 4; 1: no workers).
-    "RESONANZ_JOBS": 0,
-    # Stop a build at once when its inputs and output are those of the last clean build.
-    "RESONANZ_SKIP_UNCHANGED": True,
+    # RESONANZ_JOBS and RESONANZ_SKIP_UNCHANGED: resonanz_fastbuild/settings.py
     # Write sitemap.xml.
     "RESONANZ_SITEMAP": True,
     # Main navigation: (label, url relative to SITEURL).

@@ -25,8 +25,9 @@ from .widget import Widget, WidgetConfigError, widget_for
 
 logger = logging.getLogger(__name__)
 
-try:  # the project's core plugin; the responses plugin also works without it
-    from resonanz_core import i18n, uptodate
+try:  # the project's core and fast-build plugins; the responses plugin works without
+    from resonanz_core import i18n
+    from resonanz_fastbuild import uptodate
 except ImportError:  # pragma: no cover - only outside this project
     i18n = uptodate = None
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from pelican import signals
 from pelican.generators import Generator
-from resonanz_core import i18n, parallel, uptodate
+from resonanz_core import i18n
+from resonanz_fastbuild import hooks
 
 from .pagefind_runner import (
     PagefindError,
@@ -92,12 +93,6 @@ def get_generators(pelican) -> type:
     return SearchPageGenerator
 
 
-# What the build wrote, per output folder: page_facts() by absolute path, taken in the
-# process that wrote the page (the workers send theirs back), so that finding the pages
-# to index does not read every page of the site again.
-_WRITTEN: dict[str, dict[str, tuple]] = {}
-
-
 class _Staging:
     """One build's staging folder for search copies (made before any page is written)
     and whether the copies may be cut down (see copies_allowed)."""
@@ -107,42 +102,59 @@ class _Staging:
         self.copy = copy
 
 
-# per output folder, from on_all_generators_finalized to on_finalized
-_STAGING: dict[str, _Staging] = {}
+class _Build:
+    """What search keeps during one build with an index, from all_generators_finalized
+    to finalized: the output folder, the staging folder, what the build wrote
+    (page_facts() by absolute path, taken in the process that wrote the page, so that
+    finding the pages to index does not read every page of the site again) and what
+    start_early decided. One build runs at a time in a process."""
+
+    current: _Build | None = None
+
+    def __init__(self, key: str, staging: _Staging) -> None:
+        self.key = key
+        self.staging = staging
+        self.written: dict[str, tuple] = {}
+        self.early: _Early | None = None
+
+
+def _running(output: str) -> _Build | None:
+    build = _Build.current
+    return build if build is not None and build.key == os.path.abspath(output) else None
 
 
 @atexit.register
 def _remove_staging() -> None:
     """The staging folder of a build that failed before its end (it may be in memory)."""
-    for staging in _STAGING.values():
-        shutil.rmtree(staging.folder, ignore_errors=True)
+    if _Build.current is not None:
+        shutil.rmtree(_Build.current.staging.folder, ignore_errors=True)
 
 
 def on_content_written(path: str, context: dict) -> None:
     output = context.get("OUTPUT_PATH")
     if not output or not path.endswith(".html"):
         return
-    key = os.path.abspath(output)
-    staging = _STAGING.get(key)
-    if staging is None:  # SEARCH_INDEX off
+    build = _running(output)
+    if build is None:  # SEARCH_INDEX off
         return
     page = os.path.abspath(path)
+    key = build.key
     relative = page[len(key) + 1:] if page.startswith(key + os.sep) else None
-    facts = page_facts(path, str(staging.folder), relative, staging.copy)
+    facts = page_facts(path, str(build.staging.folder), relative, build.staging.copy)
     if facts is not None:
-        _WRITTEN.setdefault(key, {})[page] = facts
+        build.written[page] = facts
 
 
-def _forget(key: str) -> None:
-    """Drop what a build for this output folder left: its Pagefind run, its records,
-    its staging folder."""
-    early = _EARLY.pop(key, None)
-    if early is not None and early.run is not None:
-        early.run.cancel()
-    _WRITTEN.pop(key, None)
-    staging = _STAGING.pop(key, None)
-    if staging is not None and staging.folder.is_dir():
-        remove_later(staging.folder)
+def _forget() -> None:
+    """Drop what the last build left: its Pagefind run, its records, its staging
+    folder."""
+    build, _Build.current = _Build.current, None
+    if build is None:
+        return
+    if build.early is not None and build.early.run is not None:
+        build.early.run.cancel()
+    if build.staging.folder.is_dir():
+        remove_later(build.staging.folder)
 
 
 def on_all_generators_finalized(generators) -> None:
@@ -151,40 +163,40 @@ def on_all_generators_finalized(generators) -> None:
         return
     settings, output = generators[0].settings, generators[0].output_path
     opts, _, extra, record = _paths(settings, output)
-    key = os.path.abspath(output)
-    _forget(key)  # an earlier build's that failed
+    _forget()  # an earlier build's that failed
     if opts["SEARCH_INDEX"]:
         try:
             folder = new_staging(record.parent)
         except OSError as exc:
             logger.debug("search: no staging folder (%s); pages are staged at the end", exc)
             return
-        _STAGING[key] = _Staging(folder, copies_allowed(extra))
+        _Build.current = _Build(os.path.abspath(output), _Staging(folder,
+                                                                  copies_allowed(extra)))
 
 
 def on_build_failed(pelican) -> None:
     """A build that raised: stop its Pagefind run and remove its staging folder now."""
-    _forget(os.path.abspath(pelican.output_path))
+    _forget()
 
 
-def _mark() -> dict:
-    return {key: dict(pages) for key, pages in _WRITTEN.items()}
+class _WorkerPages:
+    """hooks.WorkerShare: the facts of the pages a worker wrote come back to the build."""
+
+    def mark(self) -> dict:
+        return dict(_Build.current.written) if _Build.current is not None else {}
+
+    def collect(self, mark: dict) -> dict:
+        if _Build.current is None:
+            return {}
+        return {path: facts for path, facts in _Build.current.written.items()
+                if mark.get(path) != facts}
+
+    def merge(self, data: dict, value_of) -> None:
+        if _Build.current is not None:
+            _Build.current.written.update(data)
 
 
-def _collect(mark: dict) -> dict:
-    """In a worker: the facts of the pages it wrote since the mark."""
-    return {key: {path: facts for path, facts in pages.items()
-                  if mark.get(key, {}).get(path) != facts}
-            for key, pages in _WRITTEN.items()}
-
-
-def _merge(data: dict, jobs: list) -> None:
-    for key, pages in data.items():
-        _WRITTEN.setdefault(key, {}).update(pages)
-
-
-parallel.ParallelWriter.written_hooks.append((_mark, _collect, _merge))
-parallel.KNOWN_RECEIVERS.add(on_content_written)
+hooks.declare(on_content_written, _WorkerPages())
 
 
 def _staged(key: str, pages: list[Path], read: set[str]) -> set[str]:
@@ -204,10 +216,6 @@ class _Early:
         self.staging = staging
         self.fingerprint = fingerprint
         self.run = run
-
-
-# per output folder, from start_early to on_finalized
-_EARLY: dict[str, _Early] = {}
 
 
 def _paths(settings: dict, output_path: str) -> tuple[dict, Path, list[str], Path]:
@@ -236,39 +244,42 @@ def start_early(writer) -> None:
     the build renders listings and feeds (those have no search body). on_finalized
     checks that the pages are still the same, and indexes again if not."""
     opts, output, extra, record = _paths(writer.settings, writer.output_path)
-    key = os.path.abspath(output)
-    staging = _STAGING.get(key)
-    if not opts["SEARCH_INDEX"] or staging is None:
+    build = _running(writer.output_path)
+    if not opts["SEARCH_INDEX"] or build is None:
         return
-    if key in _EARLY and _EARLY[key].staging is staging:
+    if build.early is not None:
         return  # the writer flushes twice in a build
+    staging = build.staging
     fingerprint, pages, read = indexable_pages(output, opts["SEARCH_BUNDLE_DIR"], extra,
-                                               _WRITTEN.get(key, {}))
+                                               build.written)
     if not pages:
         return  # no search body anywhere: the whole site is indexed at the end
     if index_is_current(output, opts["SEARCH_BUNDLE_DIR"], fingerprint, record):
-        _EARLY[key] = _Early(staging, fingerprint, None)
+        build.early = _Early(staging, fingerprint, None)
         return
     try:
         run = _start(opts, output, extra, record, pages, read, staging)
     except PagefindError as exc:
         logger.debug("search: Pagefind not started early (%s)", exc)
         return  # on_finalized tries again and reports it
-    _EARLY[key] = _Early(staging, fingerprint, run)
+    build.early = _Early(staging, fingerprint, run)
     logger.debug("search: Pagefind started on %d page(s) while listings and feeds render",
                  len(pages))
 
 
-parallel.ParallelWriter.content_hooks.append(start_early)
+hooks.content_pages_written.connect(start_early)
 
 
 def on_finalized(pelican) -> None:
     """Index the finished site with Pagefind (German stemming follows <html lang>)."""
     opts, output, extra, record = _paths(pelican.settings, pelican.output_path)
-    key = os.path.abspath(output)
-    early = _EARLY.pop(key, None)
-    known = _WRITTEN.pop(key, {})
-    staging = _STAGING.pop(key, None)
+    build = _running(pelican.output_path)
+    if build is None:
+        _forget()  # a build for another output folder that did not finish
+    _Build.current = None
+    early = build.early if build is not None else None
+    known = build.written if build is not None else {}
+    staging = build.staging if build is not None else None
     try:
         if opts["SEARCH_INDEX"]:
             _index(opts, output, extra, record, early, staging, known)
@@ -315,7 +326,6 @@ def _index(opts: dict, output: Path, extra: list[str], record: Path, early: _Ear
 def register() -> None:
     signals.get_generators.connect(get_generators)
     signals.all_generators_finalized.connect(on_all_generators_finalized)
-    if on_build_failed not in uptodate.BUILD_FAILED:
-        uptodate.BUILD_FAILED.append(on_build_failed)
+    hooks.build_failed.connect(on_build_failed)
     signals.content_written.connect(on_content_written)
     signals.finalized.connect(on_finalized)

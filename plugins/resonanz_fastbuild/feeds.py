@@ -11,8 +11,9 @@ reuse both. The XML is what the feed generator writes for the entry, to the byte
 An entry is reused only when what Pelican puts into it is the same: the same post,
 feed kind, site URL, the page URL Pelican renders summaries against
 (`localsiteurl`), and the settings the writer reads. Entries are not shared when a
-plugin we do not know listens for `feed_generated` or `feed_written` (it may change
-or keep entries); the podcast plugin only adds entries of its own there.
+plugin listens for `feed_generated` or `feed_written` without having declared that it
+leaves Pelican's entries alone (hooks.declare; the podcast plugin only adds entries of
+its own there).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from feedgenerator import Atom1Feed, Rss201rev2Feed
 from feedgenerator.django.utils.xmlutils import SimplerXMLGenerator
 from pelican import signals
 
-# feed_generated receivers that only add entries of their own (see the podcast plugin)
-KNOWN_RECEIVERS: set = set()
+from . import compat, hooks
+
 _XML = "_resonanz_xml"
 
 
@@ -60,34 +61,32 @@ _KINDS = {Atom1Feed: Atom, Rss201rev2Feed: Rss}
 
 
 def _shareable() -> bool:
-    from .parallel import live_receivers
-
-    return all(receiver in KNOWN_RECEIVERS
+    return all(hooks.is_declared(receiver)
                for signal in (signals.feed_generated, signals.feed_written)
-               for receiver in live_receivers(signal))
+               for receiver in compat.live_receivers(signal))
 
 
-def new_feed(writer, feed):
+def new_feed(feed):
     """The feed Pelican's writer made, as one that shares entries (or as it is)."""
     kind = _KINDS.get(type(feed))
     if kind is None or not _shareable():
         return feed
-    feed.__class__ = kind
+    compat.recast(feed, kind)
     return feed
 
 
 def add_item(writer, feed, item, add) -> None:
-    """Pelican's _add_item_to_the_feed(feed, item) through `add`, once per post and feed
-    kind; later feeds get the same entry."""
+    """Pelican's way of adding item to feed, `add(feed, item)`, once per post and feed
+    kind; later feeds get the same entry (kept in writer.feed_entries)."""
     if not isinstance(feed, _Entries):
         add(feed, item)
         return
     settings = writer.settings
-    context = getattr(item, "_context", None) or {}
+    context = compat.feed_item_context(item)
     key = (type(feed), id(item), writer.site_url, context.get("localsiteurl"),
            settings.get("FEED_APPEND_REF"), settings.get("RSS_FEED_SUMMARY_ONLY"),
            settings.get("TIMEZONE"))
-    entries = writer.__dict__.setdefault("_resonanz_entries", {})
+    entries = writer.feed_entries
     known = entries.get(key)
     if known is not None:
         feed.items.append(known[1])

@@ -11,7 +11,8 @@ Pelican itself does for the summary:
   (`summary`). Pelican's `_parse_metadata` takes the `meta` preprocessor out of the
   converter it is given, so that "Key: value" lines of a summary stay text; the fields
   converter gets a stand-in under that name before each call, and the body converter
-  keeps its own.
+  keeps its own. (What the reader holds for `_parse_metadata` is set through
+  compat.ReaderState.)
 
 What Pelican's metadata parsing does (duplicate warnings, list fields, dates) is not
 touched: `_parse_metadata` is Pelican's own, run on the fields converter.
@@ -31,6 +32,8 @@ from markdown import Markdown
 from markdown.preprocessors import Preprocessor
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
+
+from .compat import ReaderState
 
 _META = "markdown.extensions.meta"
 
@@ -73,24 +76,23 @@ class ReusingMarkdownReader(MarkdownReader):
 
     def read(self, source_path):
         body, fields = self._converters()
-        self._source_path = source_path
+        ReaderState.set_source(self, source_path)
         with pelican_open(source_path) as text:
             content = body.convert(text)
         if not hasattr(body, "Meta"):  # `meta` not among the extensions
             return content, {}
-        # the YAML reader keeps its own converter in _md: as found before our first read
+        # the YAML reader keeps its own converter: as found before our first read
         if "_resonanz_own" not in self.__dict__:
-            self._resonanz_own = self.__dict__.get("_md")
+            self._resonanz_own = ReaderState.converter(self)
         own = self._resonanz_own
         fields.preprocessors.register(_StandIn(fields), "meta", 0)
-        self._md = fields
         try:
-            metadata = self._parse_metadata(body.Meta)
+            # left as Pelican's reader leaves it: the YAML reader's own, else the body's
+            metadata = ReaderState.parse_metadata(self, fields, body.Meta,
+                                                  own if own is not None else body)
         finally:
             if "meta" in fields.preprocessors:
                 fields.preprocessors.deregister("meta")
-            # as Pelican's reader leaves it: the YAML reader's own, else the body's
-            self._md = own if own is not None else body
         return content, metadata
 
 
@@ -115,6 +117,7 @@ def reusing(reader_class: type) -> type:
                 {"__module__": reader_class.__module__, "__doc__": reader_class.__doc__})
 
 
-def on_readers_init(readers) -> None:
+def use_reusing_readers(readers) -> None:
+    """Replace each Markdown reader class of a Readers object by its reusing one."""
     for extension, reader_class in list(readers.reader_classes.items()):
         readers.reader_classes[extension] = reusing(reader_class)

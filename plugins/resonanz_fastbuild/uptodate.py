@@ -26,6 +26,9 @@ import sys
 import time
 from pathlib import Path
 
+from . import compat, hooks, session
+from .settings import DEFAULTS
+
 logger = logging.getLogger(__name__)
 
 STATE_NAME = "resonanz-build-state.json"
@@ -36,7 +39,7 @@ _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 def enabled(settings: dict) -> bool:
     """Off with RESONANZ_SKIP_UNCHANGED = False, --ignore-cache and --write-selected."""
     return bool(
-        settings.get("RESONANZ_SKIP_UNCHANGED", True)
+        settings.get("RESONANZ_SKIP_UNCHANGED", DEFAULTS["RESONANZ_SKIP_UNCHANGED"])
         and settings.get("LOAD_CONTENT_CACHE", True)  # --ignore-cache: build everything
         and not settings.get("WRITE_SELECTED")
     )
@@ -58,9 +61,6 @@ VOLATILE = frozenset({
     "CACHE_CONTENT",
 })
 DIGEST_NAME = "resonanz-settings.sha256"
-
-# Called with the Pelican instance when a build raises (plugins stop what they started).
-BUILD_FAILED: list = []
 
 
 def settings_digest(settings: dict) -> str:
@@ -130,21 +130,26 @@ def code_changed_since_start(settings: dict, inputs: dict) -> bool:
     )
 
 
-# Inputs that are not files: functions settings -> str that plugins add (the commits that
-# date podcast episodes); a build runs when any of their values differs from the last one.
-EXTRA_INPUTS: list = []
-
-# Moments at which the output of the running build changes without any file changing
-# (comments closing N days after a post); plugins report them, see output_changes_at.
-_CHANGES_AT: list[dt.datetime] = []
 STARTED = time.time()
 
 
+def extra_inputs(settings: dict) -> list[str]:
+    """What the receivers of hooks.build_inputs say about inputs that are not files, in
+    the order of their names (so the record does not depend on the order of plugins)."""
+    answers = hooks.build_inputs.send(settings)
+    named = sorted((f"{r.__module__}.{r.__qualname__}", str(v)) for r, v in answers)
+    return [value for _name, value in named]
+
+
 def output_changes_at(moment: dt.datetime) -> None:
-    """Tell the unchanged-build check that this build's output holds until `moment`."""
+    """Tell the unchanged-build check that the running build's output holds until
+    `moment` (comments closing N days after a post: the page changes, no file does)."""
+    current = session.running()
+    if current is None:  # the fast build is off: nothing is recorded
+        return
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    _CHANGES_AT.append(moment)
+    current.changes_at.append(moment)
 
 
 def _walk(folder: Path, skip: set[str]) -> dict[str, tuple[int, int]]:
@@ -207,7 +212,7 @@ class BuildState:
             "date": _today(self.settings),
             "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
             "inputs": {path: list(stamp) for path, stamp in self._inputs().items()},
-            "extra": [hook(self.settings) for hook in EXTRA_INPUTS],
+            "extra": extra_inputs(self.settings),
         }
 
     def load(self) -> dict | None:
@@ -247,12 +252,12 @@ class BuildState:
         cut = len(os.path.join(str(self.output), ""))
         return {path[cut:]: list(stamp) for path, stamp in _walk(self.output, set()).items()}
 
-    def save(self, now: dict) -> None:
+    def save(self, now: dict, changes_at: list[dt.datetime]) -> None:
         written = self._output_stamps()
         target = _state_file(self.settings)
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(".tmp")
-        later = [m for m in _CHANGES_AT if m > dt.datetime.now(dt.UTC)]
+        later = [m for m in changes_at if m > dt.datetime.now(dt.UTC)]
         data = {**now, "written": written,
                 "valid_until": min(later).isoformat() if later else None}
         temporary.write_text(json.dumps(data), encoding="utf-8")
@@ -294,7 +299,10 @@ def record_settings(settings: dict, digest: str | None) -> None:
 def wrap_run(pelican) -> None:
     """Let pelican.run() return at once when nothing changed since the last clean build,
     and keep Pelican's content cache from serving HTML made under other settings."""
-    full_run = pelican.run
+    compat.wrap_run(pelican, lambda full_run: _checked_run(pelican, full_run))
+
+
+def _checked_run(pelican, full_run):
     # Once, before any build: Pelican's Markdown reader adds its extensions to the
     # settings in place, so a later digest (pelican -r) would differ.
     digest = settings_digest(pelican.settings)
@@ -307,7 +315,7 @@ def wrap_run(pelican) -> None:
         shortcut = enabled(settings)
         stale = content_cache_is_stale(settings, cache_digest)
         if stale:
-            logger.info("resonanz_core: settings changed since the content cache was "
+            logger.info("resonanz_fastbuild: settings changed since the content cache was "
                         "written: every file is read again")
             settings["LOAD_CONTENT_CACHE"] = False
         try:
@@ -320,15 +328,15 @@ def wrap_run(pelican) -> None:
         # the cache Pelican writes during the build is of these settings only once the
         # build completes; until then, no digest claims it
         record_settings(settings, None)
-        _CHANGES_AT.clear()
         try:
             full_run()
         except BaseException:
-            for hook in list(BUILD_FAILED):
+            for receiver in compat.live_receivers(hooks.build_failed):
                 try:
-                    hook(pelican)
+                    receiver(pelican)
                 except Exception:  # noqa: BLE001 - the build's own error matters
-                    logger.debug("resonanz_core: clean-up after a failed build", exc_info=True)
+                    logger.debug("resonanz_fastbuild: clean-up after a failed build",
+                                 exc_info=True)
             raise
         # After a build with problems the cache is not claimed either: a file served from
         # it is not read again, and a warning its reader gave would not show again.
@@ -346,8 +354,8 @@ def wrap_run(pelican) -> None:
         reason = state.unchanged(previous, now)
         if reason is None:
             files = len(previous.get("written", {}))
-            logger.info("resonanz_core: nothing changed since the last build; the %d files in "
-                        "%s are current", files, state.output)
+            logger.info("resonanz_fastbuild: nothing changed since the last build; the %d "
+                        "files in %s are current", files, state.output)
             from pelican.log import console
 
             console.print(
@@ -355,7 +363,7 @@ def wrap_run(pelican) -> None:
                 f"({files} files) in {time.perf_counter() - started:.2f} seconds."
             )
             return
-        logger.debug("resonanz_core: full build (%s)", reason)
+        logger.debug("resonanz_fastbuild: full build (%s)", reason)
         state.forget()  # a build that fails halfway must not leave a stale record
         _full(settings)
         # A build with problems runs again to show them; with WITH_FUTURE_DATES off, a
@@ -366,6 +374,6 @@ def wrap_run(pelican) -> None:
             and settings.get("WITH_FUTURE_DATES", True)
             and not code_changed_since_start(settings, now["inputs"])
         ):
-            state.save(now)
+            state.save(now, session.of(pelican).changes_at)
 
-    pelican.run = run
+    return run

@@ -1,0 +1,352 @@
+"""The one place where our code touches Pelican's private API (and blinker's internals).
+
+The fast build replaces a few of Pelican's code paths with faster ones that write the
+same bytes. Doing so needs names Pelican does not promise to keep: underscored methods
+and attributes, the writer's argument order, how signals order their receivers.
+Everything of that kind is here, written against the Pelican versions in
+`KNOWN_VERSIONS`; tests/test_architecture.py fails when any other module of ours uses
+a Pelican name that starts with `_`.
+
+`supported()` is asked when the plugin registers: for a Pelican version not listed,
+it logs once and the plugin connects nothing, so Pelican's own code paths run. How to
+add a version after upgrading Pelican: docs/entwicklung-fastbuild.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import pelican
+import pelican.readers
+import pelican.urlwrappers
+from pelican.contents import Content
+from pelican.generators import CachingGenerator, StaticGenerator
+from pelican.log import LimitFilter
+from pelican.writers import Writer
+
+logger = logging.getLogger(__name__)
+
+# Versions whose private API this module was checked against (the tests run on them).
+KNOWN_VERSIONS = frozenset({"4.12.0"})
+_WARNED: list[str] = []
+
+
+def pelican_version() -> str:
+    return getattr(pelican, "__version__", "unknown")
+
+
+def supported(version: str | None = None) -> bool:
+    """True for a Pelican version this module knows; logs once per process otherwise."""
+    version = version or pelican_version()
+    if version in KNOWN_VERSIONS:
+        return True
+    if version not in _WARNED:
+        _WARNED.append(version)
+        logger.warning(
+            "resonanz_fastbuild: Pelican %s is not among the versions it was checked "
+            "against (%s): Pelican's own code paths are used, builds are slower. See "
+            "docs/entwicklung-fastbuild.md, 'Upgrading Pelican'.",
+            version, ", ".join(sorted(KNOWN_VERSIONS)))
+    return False
+
+
+# -- logging -------------------------------------------------------------------------
+
+
+def reset_log_dedup() -> None:
+    """Forget the messages Pelican's LimitFilter has seen: it drops a message it saw
+    before in this process, so a second build (autoreload, tests) would hide problems
+    that are still there."""
+    for name in ("_raised_messages", "_group_count"):
+        seen = getattr(LimitFilter, name, None)
+        if hasattr(seen, "clear"):
+            seen.clear()
+
+
+# -- signals (blinker) -----------------------------------------------------------------
+
+
+def _connected(signal) -> list[tuple[Any, bool]]:
+    """(receiver, connected weakly) for each live receiver, in the order blinker calls
+    them (Pelican's signals call in connect order)."""
+    found = []
+    for ref in list(signal.receivers.values()):
+        weak = isinstance(ref, weakref.ref)
+        target = ref() if weak else ref
+        if target is not None:
+            found.append((target, weak))
+    return found
+
+
+def live_receivers(signal) -> list:
+    """The receivers a blinker signal would call, in the order it calls them."""
+    return [target for target, _ in _connected(signal)]
+
+
+def move_first(signal, receiver) -> None:
+    """Make receiver the first one a signal calls."""
+    others = [(target, weak) for target, weak in _connected(signal) if target is not receiver]
+    for target, _ in others:
+        signal.disconnect(target)
+    signal.disconnect(receiver)
+    signal.connect(receiver)
+    for target, weak in others:
+        signal.connect(target, weak=weak)
+
+
+# -- the build -------------------------------------------------------------------------
+
+
+def wrap_run(pelican_instance, make_run: Callable[[Callable[[], None]], Callable[[], None]]
+             ) -> None:
+    """Replace pelican_instance.run by make_run(Pelican's run)."""
+    pelican_instance.run = make_run(pelican_instance.run)
+
+
+def before_static_output(generators, hook: Callable[[Any], None]) -> None:
+    """Call hook(writer) before each StaticGenerator copies its files (Pelican writes the
+    pages first, and a static file wins over a page with the same path)."""
+    for generator in generators:
+        if isinstance(generator, StaticGenerator):
+            copy = generator.generate_output
+
+            def generate_output(writer, _copy=copy):
+                hook(writer)
+                return _copy(writer)
+
+            generator.generate_output = generate_output
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def filter_discardable_metadata(metadata: dict) -> dict:
+    """What Pelican's Readers.read_file keeps of a reader's metadata."""
+    return pelican.readers._filter_discardable_metadata(metadata)
+
+
+class StampsOnce:
+    """Stamps (md5 of the file by default) taken while the prefetch checks the cache
+    serve once more: Pelican takes a file's stamp when it asks the cache and again when
+    it stores what it read, reading every source file twice for its hash. A stamp taken
+    before the file is read is the safe one: a file changed meanwhile reads as changed
+    in the next build."""
+
+    def __init__(self, readers) -> None:
+        self.original = readers._get_file_stamp
+        self.taken: dict = {}
+        self.recording = True
+        readers._get_file_stamp = self
+
+    def __call__(self, filename):
+        if not self.recording and filename in self.taken:
+            return self.taken.pop(filename)
+        value = self.original(filename)
+        if self.recording:
+            self.taken[filename] = value
+        return value
+
+
+def serve_read(readers, read: dict) -> None:
+    """Let the Readers answer Pelican's cache question for each file in `read` (path ->
+    (content, metadata)) with what was read, storing it as if Pelican had read it."""
+    original_get, original_put = readers.get_cached_data, readers.cache_data
+
+    def get_cached_data(filename, default=None):
+        data = read.pop(filename, None)
+        if data is None:
+            return original_get(filename, default)
+        original_put(filename, data)
+        return data
+
+    readers.get_cached_data = get_cached_data
+
+
+# Pelican's own, as found at import (before anything here replaced them); an unknown
+# version may lack one, and then nothing here is used (see supported()).
+_PELICANS = {
+    "generator_stamp": CachingGenerator.__dict__.get("_get_file_stamp"),
+    "url": Content.__dict__.get("url"),
+    "save_as": Content.__dict__.get("save_as"),
+    "slugify": getattr(pelican.urlwrappers, "slugify", None),
+}
+
+
+def _generator_stamp(self, filename):
+    # neither stored (caching off at this level) nor compared (nothing loaded)
+    if not getattr(self, "_cache_data_policy", True) and not getattr(self, "_cache", True):
+        return b""
+    return _PELICANS["generator_stamp"](self, filename)
+
+
+def skip_unused_generator_stamps() -> None:
+    """Pelican's generators ask their own content cache for every file even when caching
+    is done at the reader level (the default): each ask and each store hashes the file,
+    for a cache that holds nothing. Such a generator gets an empty stamp instead."""
+    CachingGenerator._get_file_stamp = _generator_stamp
+
+
+def restore_pelican() -> None:
+    """Put back what install_frozen_urls, use_slugify and skip_unused_generator_stamps
+    replaced: a build without the plugin in the same process (autoreload with other
+    settings, the tests) runs Pelican's own code."""
+    if _PELICANS["generator_stamp"] is not None:
+        CachingGenerator._get_file_stamp = _PELICANS["generator_stamp"]
+    for name in _FROZEN:
+        if _PELICANS[name] is not None:
+            setattr(Content, name, _PELICANS[name])
+    if _PELICANS["slugify"] is not None:
+        pelican.urlwrappers.slugify = _PELICANS["slugify"]
+
+
+class ReaderState:
+    """What Pelican's MarkdownReader keeps between `read` and `_parse_metadata`."""
+
+    @staticmethod
+    def set_source(reader, source_path: str) -> None:
+        reader._source_path = source_path
+
+    @staticmethod
+    def converter(reader):
+        """The converter the reader holds (pelican-yaml-metadata keeps its own there)."""
+        return reader.__dict__.get("_md")
+
+    @staticmethod
+    def parse_metadata(reader, converter, meta: dict, leave) -> dict:
+        """Pelican's _parse_metadata(meta) with `converter` as the reader's converter;
+        the reader is left holding `leave`, as Pelican's read would leave it."""
+        reader._md = converter
+        try:
+            return reader._parse_metadata(meta)
+        finally:
+            reader._md = leave
+
+
+# -- content ---------------------------------------------------------------------------
+
+# attribute -> where the frozen value is kept (save_as is formatted from the same
+# pattern fields; Pelican and the podcast plugin read it again when writing)
+_FROZEN = {"url": "_resonanz_url", "save_as": "_resonanz_save_as"}
+
+# Lists of content a Pelican generator keeps (articles, pages, their translations,
+# drafts and hidden ones); a generator has only some of them.
+CONTENT_LISTS = (
+    "articles", "translations", "drafts", "drafts_translations", "hidden_articles",
+    "hidden_translations", "pages", "hidden_pages", "draft_pages", "draft_translations",
+)
+
+
+def all_contents(generator) -> list:
+    """Every content object a generator keeps in its lists."""
+    items: list = []
+    for name in CONTENT_LISTS:
+        items += list(getattr(generator, name, None) or [])
+    return items
+
+
+def raw_content(content) -> str | None:
+    """A content object's HTML as its reader made it, before Pelican resolves links
+    ({filename}, {static}) in it; reading `content.content` would resolve them."""
+    return getattr(content, "_content", None)
+
+
+def set_raw_content(content, html: str) -> None:
+    """Replace that HTML (from content_object_init, before anything reads it)."""
+    content._content = html
+
+
+def _frozen_property(name: str) -> property:
+    uncached, slot = _PELICANS[name], _FROZEN[name]
+
+    def get(self) -> str:
+        frozen = self.__dict__.get(slot)
+        if frozen is not None:
+            return frozen
+        return uncached.fget(self)
+
+    return property(get, doc=f"Content.{name}, frozen for the write phase of a build")
+
+
+def install_frozen_urls() -> None:
+    """Let Content.url and Content.save_as answer from frozen values when there are."""
+    for name in _FROZEN:
+        setattr(Content, name, _frozen_property(name))
+
+
+def freeze_urls(items) -> int:
+    """Freeze url and save_as of every content object."""
+    count = 0
+    for item in items:
+        if isinstance(item, Content):
+            for name, slot in _FROZEN.items():
+                item.__dict__.pop(slot, None)
+                setattr(item, slot, _PELICANS[name].fget(item))
+            count += 1
+    return count
+
+
+def use_slugify(slugify: Callable) -> None:
+    """The slugify that tags, categories and authors call."""
+    pelican.urlwrappers.slugify = slugify
+
+
+# -- writing ---------------------------------------------------------------------------
+
+# Positions in Writer.write_file(name, template, context, relative_urls, paginated,
+# template_name, override_output, url) and Writer.write_feed(elements, context, path,
+# url, feed_type, override_output, feed_title) of what the fast writer looks at.
+_WRITE_FILE_OVERRIDE = 6
+_WRITE_FEED_PATH, _WRITE_FEED_OVERRIDE = 2, 5
+
+
+def file_overrides(args: tuple, kwargs: dict) -> bool:
+    """Whether write_file(*args, **kwargs) asks to override other output."""
+    if "override_output" in kwargs:
+        return bool(kwargs["override_output"])
+    return len(args) > _WRITE_FILE_OVERRIDE and bool(args[_WRITE_FILE_OVERRIDE])
+
+
+def feed_target(args: tuple, kwargs: dict) -> tuple[str | None, bool]:
+    """(path, override_output) of write_feed(*args, **kwargs)."""
+    path = kwargs.get("path", args[_WRITE_FEED_PATH] if len(args) > _WRITE_FEED_PATH else None)
+    if "override_output" in kwargs:
+        override = bool(kwargs["override_output"])
+    else:
+        override = len(args) > _WRITE_FEED_OVERRIDE and bool(args[_WRITE_FEED_OVERRIDE])
+    return path, override
+
+
+class HookedWriter(Writer):
+    """Pelican's writer with its feed steps and written-files record made public."""
+
+    def feed_made(self, feed):
+        """The feed object Pelican's writer made; may return another."""
+        return feed
+
+    def feed_item(self, feed, item, add: Callable) -> None:
+        """Add item to feed; `add(feed, item)` is Pelican's way."""
+        add(feed, item)
+
+    def _create_new_feed(self, feed_type, feed_title, context):
+        return self.feed_made(super()._create_new_feed(feed_type, feed_title, context))
+
+    def _add_item_to_the_feed(self, feed, item):
+        self.feed_item(feed, item, super()._add_item_to_the_feed)
+
+    @property
+    def written_files(self) -> set[str]:
+        """The files this writer wrote (Pelican's record, used for its overwrite check)."""
+        return self._written_files
+
+
+def feed_item_context(item) -> dict:
+    """The context a content object was made with (Pelican renders its links with it)."""
+    return getattr(item, "_context", None) or {}
+
+
+def recast(obj, cls: type) -> None:
+    """Give an object Pelican made a subclass of its class, adding behaviour in place."""
+    obj.__class__ = cls

@@ -1,0 +1,68 @@
+"""What other plugins tell the fast build, and what it tells them.
+
+A plugin that listens for `content_written` (or `feed_written`, `feed_generated`)
+declares here that its receiver works with the fast build: with worker processes, a
+page is written (and its signal sent) in the worker that rendered it, so a receiver
+that records something for later gives a `WorkerShare` that brings it back to the
+build process. A receiver that is not declared makes the writer use one process (and
+say so in a warning naming it); a feed receiver that is not declared turns off the
+sharing of feed entries.
+
+Importing this module is harmless when the plugin is not in PLUGINS: the declarations
+are then never looked at, the signals never sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from blinker import Namespace
+
+# The number of the write (page or feed) in the order Pelican asked for it, put into
+# the context of each write: a receiver of content_written that keeps what it records
+# in that order gets the order of a build in one process, whichever process wrote.
+WRITE_NUMBER = "resonanz_write_number"
+
+_signals = Namespace()
+# Sent with the writer once the pages of posts, pages and episodes are written, before
+# listings and feeds (the search plugin starts Pagefind there). Not sent when one
+# process writes every page at once.
+content_pages_written = _signals.signal("resonanz_fastbuild.content_pages_written")
+# Sent with the settings when the unchanged-build check records its inputs: a receiver
+# returns a string standing for inputs that are not files (the commits that date podcast
+# episodes); a build runs when any answer differs from the last clean build's.
+build_inputs = _signals.signal("resonanz_fastbuild.build_inputs")
+# Sent with the Pelican instance when a build raises (plugins stop what they started).
+build_failed = _signals.signal("resonanz_fastbuild.build_failed")
+
+
+class WorkerShare(Protocol):
+    """How a receiver's records made in a worker reach the build process."""
+
+    def mark(self) -> Any:
+        """In the build process, before the workers start: where the records stand."""
+
+    def collect(self, mark: Any) -> Any:
+        """In a worker, after its share: what was recorded since `mark` (picklable)."""
+
+    def merge(self, data: Any, value_of: Callable[[int, str], Any]) -> None:
+        """In the build process: add a worker's records; value_of(write number, name)
+        is the value `name` had in the context of that write (the page's `article`)."""
+
+
+_DECLARED: dict[Callable, WorkerShare | None] = {}
+
+
+def declare(receiver: Callable, share: WorkerShare | None = None) -> None:
+    """Declare that `receiver` works with the fast build (see the module's text)."""
+    _DECLARED[receiver] = share
+
+
+def is_declared(receiver: Callable) -> bool:
+    return receiver in _DECLARED
+
+
+def shares() -> list[WorkerShare]:
+    """The worker shares of every declared receiver, in the order declared."""
+    return [share for share in _DECLARED.values() if share is not None]

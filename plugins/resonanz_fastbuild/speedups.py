@@ -1,0 +1,51 @@
+"""Values Pelican recomputes on every template access, computed once per build instead.
+
+`Content.url` formats the URL pattern (dates, slugs, relative source path) each time it
+is read; a listing page reads it for every teaser, so at 2000 posts this alone costs
+seconds. Once every generator has finished its context, URLs no longer change, and the
+fast build freezes them right before the pages are written (compat.freeze_urls).
+
+Tags, categories and authors are new objects in every post that names them, and each
+slugifies its name again (Unicode normalisation, transliteration, the substitutions):
+a pure function of its arguments, remembered here.
+
+Pelican's generators ask their own content cache for every file even when caching is
+done at the reader level (the default): such a generator gets an empty stamp instead
+(compat.skip_unused_generator_stamps).
+"""
+
+from __future__ import annotations
+
+from pelican.utils import slugify
+
+from . import compat
+
+_SLUGS: dict = {}
+_SLUGS_MAX = 100_000
+
+
+def remembered_slugify(value, regex_subs=(), preserve_case=False, use_unicode=False):
+    """pelican.utils.slugify, remembered by its arguments."""
+    try:
+        key = (value.__class__, value, tuple(map(tuple, regex_subs)), preserve_case,
+               use_unicode)
+        return _SLUGS[key]
+    except KeyError:
+        pass
+    except TypeError:  # an argument that is not hashable: not remembered
+        return slugify(value, regex_subs=regex_subs, preserve_case=preserve_case,
+                       use_unicode=use_unicode)
+    if len(_SLUGS) >= _SLUGS_MAX:
+        _SLUGS.clear()
+    slug = _SLUGS[key] = slugify(value, regex_subs=regex_subs, preserve_case=preserve_case,
+                                 use_unicode=use_unicode)
+    return slug
+
+
+def install() -> None:
+    """Let Content.url and Content.save_as answer from the frozen values when there are,
+    the names of tags, categories and authors be slugified once, and generators without
+    a cache of their own not hash every file for it."""
+    compat.install_frozen_urls()
+    compat.use_slugify(remembered_slugify)
+    compat.skip_unused_generator_stamps()

@@ -1,0 +1,201 @@
+"""The fast build's writer: pages and feeds deferred, then rendered by every process.
+
+Pelican renders every page in one process; once every generator has asked for its
+pages, they are independent, and the writer shares them between the build process and
+forked workers (parallel.run_shared). What a worker wrote comes back as the list of its
+files (for Pelican's overwrite check) and, for each declared receiver of the written
+signals, what it recorded (hooks.WorkerShare).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from itertools import zip_longest
+from typing import Any
+
+from pelican import signals
+from pelican.writers import FileOverwriteFailedError
+
+from . import compat, feeds, hooks
+from .parallel import LAST_RUN, job_count, run_shared
+
+logger = logging.getLogger(__name__)
+
+# the context keys of a write that name the content it shows (a post's page, an episode's)
+CONTENT_KEYS = ("article", "page", "episode")
+
+
+def unknown_receivers() -> list:
+    """Receivers of written files that have not declared they work in a worker."""
+    return [receiver
+            for signal in (signals.content_written, signals.feed_written)
+            for receiver in compat.live_receivers(signal)
+            if not hooks.is_declared(receiver)]
+
+
+def receiver_name(receiver) -> str:
+    return f"{getattr(receiver, '__module__', '?')}.{getattr(receiver, '__qualname__', receiver)}"
+
+
+class ParallelWriter(compat.HookedWriter):
+    """Pelican's writer, deferring pages and feeds until every generator has asked.
+
+    flush() renders what was deferred, shared between processes; it runs before static
+    files are copied (as in Pelican, pages first) and, for what comes later, first thing
+    on `finalized`. A page that may override another one is written at once, as Pelican
+    does, so that a worker skips the page it overrides.
+    """
+
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings=settings)
+        self._deferred: list[tuple] = []
+        self._calls = 0
+        self._warned = False
+        self.jobs = job_count(self.settings)
+        # the feed entries made in this build (see feeds.add_item)
+        self.feed_entries: dict = {}
+
+    def feed_made(self, feed):
+        return feeds.new_feed(feed)
+
+    def feed_item(self, feed, item, add) -> None:
+        feeds.add_item(self, feed, item, add)
+
+    def _now(self, method, context: dict, *args, **kwargs):
+        self._calls += 1
+        context[hooks.WRITE_NUMBER] = self._calls
+        return method(*args, **kwargs)
+
+    def _defer(self, kind: str, context: dict, args: tuple, kwargs: dict) -> None:
+        self._calls += 1
+        # Pelican's writer leaves the page's SITEURL in context["localsiteurl"], and the
+        # next write (a feed's summaries, say) renders links against it: keep the value
+        # this write would have found.
+        self._deferred.append(
+            (kind, args, kwargs, self._calls, context.get("localsiteurl"), context))
+
+    def write_file(self, name, template, context, *args, **kwargs):
+        if self.jobs <= 1 or compat.file_overrides((name, template, context, *args), kwargs):
+            return self._now(super().write_file, context, name, template, context, *args,
+                             **kwargs)
+        self._defer("page", context, (name, template, context, *args), kwargs)
+        return None
+
+    def write_feed(self, elements, context, *args, **kwargs):
+        path, override = compat.feed_target((elements, context, *args), kwargs)
+        if self.jobs <= 1 or override or not path:
+            return self._now(super().write_feed, context, elements, context, *args, **kwargs)
+        self._defer("feed", context, (elements, context, *args), kwargs)
+        return None
+
+    def _run(self, job) -> bool:
+        kind, args, kwargs, number, localsiteurl, context = job
+        context[hooks.WRITE_NUMBER] = number
+        context["localsiteurl"] = localsiteurl
+        if kind == "page":
+            super().write_file(*args, **kwargs)
+        else:
+            super().write_feed(*args, **kwargs)
+        return True
+
+    def _written(self) -> set[str]:
+        # a write skipped because an override came first "wrote" to os.devnull
+        return self.written_files - {os.devnull}
+
+    def _processes(self) -> int:
+        unknown = unknown_receivers()
+        if not unknown:
+            return self.jobs
+        if not self._warned:
+            self._warned = True
+            logger.warning(
+                "resonanz_fastbuild: %s listen(s) for written files without declaring "
+                "that they work in a worker process (resonanz_fastbuild.hooks.declare): "
+                "pages are rendered by one process",
+                ", ".join(receiver_name(r) for r in unknown))
+        return 1
+
+    def flush(self) -> int:
+        """Render what was deferred: the pages of posts, pages and episodes first, then
+        send hooks.content_pages_written (Pagefind starts on it) and render listings and
+        feeds while it works."""
+        jobs, self._deferred = self._deferred, []
+        if not jobs:
+            return 0
+        first, rest = [], []
+        for job in jobs:
+            (first if _is_content_page(job) else rest).append(job)
+        processes = self._processes()
+        counts = self._render(first, processes)
+        hooks.content_pages_written.send(self)
+        counts = [a + b for a, b in zip_longest(counts, self._render(rest, processes),
+                                                fillvalue=0)]
+        logger.info("resonanz_fastbuild: %d pages and feeds rendered by %d process(es) (%s)",
+                    len(jobs), len(counts), " + ".join(map(str, counts)))
+        return len(jobs)
+
+    def _render(self, jobs: list, processes: int) -> list[int]:
+        """Render jobs, shared between processes; returns how many each process did."""
+        if not jobs:
+            return []
+        shares = hooks.shares()
+        marks = [share.mark() for share in shares]
+        before = self._written()
+
+        def extra():
+            return {
+                "written": sorted(self._written() - before),
+                "shares": [share.collect(mark)
+                           for share, mark in zip(shares, marks, strict=True)],
+            }
+
+        # a failed worker fails the build with its traceback: redoing its items here
+        # could meet pages it wrote before failing
+        _, extras = run_shared(jobs, self._run, processes, extra, redo_failed=False)
+        counts = list(LAST_RUN)
+        own = self._written()
+        by_number = {job[3]: job for job in jobs}
+
+        def value_of(number: int, name: str) -> Any:
+            job = by_number.get(number)
+            if job is None:
+                return None
+            kind, args, kwargs = job[0], job[1], job[2]
+            if name in kwargs:
+                return kwargs[name]
+            context = args[2] if kind == "page" else args[1]
+            return context.get(name) if isinstance(context, dict) else None
+
+        for worker in extras:
+            for name in worker["written"]:
+                if name in own:
+                    raise FileOverwriteFailedError(
+                        f'Failed to overwrite "{name}" as Pelican has already written to '
+                        "it previously (two pages or feeds have the same output path)"
+                    )
+            own.update(worker["written"])
+            for share, data in zip(shares, worker["shares"], strict=True):
+                share.merge(data, value_of)
+        self.written_files.update(own)
+        return counts
+
+
+def writer_class(session) -> type:
+    """A ParallelWriter class whose instance is kept as session.writer (Pelican's
+    get_writer signal wants a class and makes the writer itself)."""
+
+    class SessionWriter(ParallelWriter):
+        def __init__(self, output_path, settings=None):
+            super().__init__(output_path, settings=settings)
+            session.writer = self
+
+    SessionWriter.__name__ = SessionWriter.__qualname__ = ParallelWriter.__name__
+    return SessionWriter
+
+
+def _is_content_page(job) -> bool:
+    """The page of one post, page or episode (what a search index is made of; an
+    episode's player page counts too, it is small)."""
+    kind, kwargs = job[0], job[2]
+    return kind == "page" and any(kwargs.get(key) is not None for key in CONTENT_KEYS)
