@@ -211,14 +211,16 @@ def test_token_is_readable_only_by_the_site(receiver):
 # -- targets come from the build's list ----------------------------------------------------
 
 
+# Listings, search and legal pages (closed by default); "Über uns" is a page with open
+# comments and so a target (tested in test_comments_site.py).
 NOT_ARTICLES = [
     "archiv/",
     "2026/03/",
     "2026/",
     "fallstudien/",
     "suche/",
-    "ueber-uns/",
     "impressum/",
+    "datenschutz/",
 ]
 
 
@@ -429,3 +431,22 @@ def test_targets_list_unreadable_refuses_for_now(receiver, tmp_path):
     status, answer = post_json(running.url, comment())
     assert status == 503 and answer["reason"] == "unavailable"
     assert Path(tmp_path / "fehlt.json").exists() is False
+
+
+def test_trackback_path_names_a_page_apart_from_a_post_with_the_same_slug(tmp_path):
+    """/trackback/pages/<slug> is the page, /trackback/<slug> the post of the same slug."""
+    from resonanz.receiver.site_targets import SiteTargets
+
+    def entry(path, kind, key):
+        return {"path": path, "url": TEST_SITEURL + path, "kind": kind, "slug": "team",
+                "key": key, "responses": f"responses/{key}.yaml", "comments": True,
+                "pings": True}
+
+    listed = tmp_path / "targets.json"
+    listed.write_text(json.dumps({"version": 1, "site_url": TEST_SITEURL + "/", "targets": [
+        entry("/2026/03/team/", "article", "team"), entry("/team/", "page", "pages/team"),
+    ]}), encoding="utf-8")
+    targets = SiteTargets(str(listed), TEST_SITEURL + "/")
+    assert targets.by_trackback_key("pages/team")["path"] == "/team/"
+    assert targets.by_trackback_key("team")["path"] == "/2026/03/team/"
+    assert targets.by_trackback_key("episodes/team") is None

@@ -78,8 +78,13 @@ def test_targets_list_names_only_pages_that_accept_responses(site):
     paths = {e["path"]: e for e in document["targets"]}
     assert paths["/2025/03/kundendialog-zuhoeren-statt-senden/"]["comments"] is True
     assert "/2025/05/beschwerden-als-chance/" not in paths  # comments closed
-    for path in ("/archiv/", "/impressum/", "/ueber-uns/", "/2026/03/", "/"):
+    for path in ("/archiv/", "/impressum/", "/datenschutz/", "/2026/03/", "/"):
         assert path not in paths
+    # a page with open comments is a target, with its own responses file and TrackBack key
+    about = paths["/ueber-uns/"]
+    assert about["kind"] == "page" and about["comments"] is True
+    assert about["responses"] == "responses/pages/ueber-uns.yaml"
+    assert about["key"] == "pages/ueber-uns"
     sitemap = (site / "sitemap.xml").read_text()
     assert "_resonanz" not in sitemap and "kommentar-danke" not in sitemap
     thanks = page(site, "kommentar-danke/index.html")
