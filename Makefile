@@ -99,11 +99,12 @@ clean:
 regenerate: $(STAMP)
 	"$(PELICAN)" -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
 
+# Our server, not `pelican -l`: it answers Range requests, so audio seeks (chapter links).
 serve: $(STAMP)
-	"$(PELICAN)" -l "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b "$(BIND)" -p $(PORT) $(PELICANOPTS)
+	"$(VENV_PY)" -m resonanz serve "$(OUTPUTDIR)" -b "$(BIND)" -p $(PORT)
 
 devserver: $(STAMP)
-	"$(PELICAN)" -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b "$(BIND)" -p $(PORT) $(PELICANOPTS)
+	"$(VENV_PY)" -m resonanz serve "$(OUTPUTDIR)" -b "$(BIND)" -p $(PORT) -- "$(PELICAN)" -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
 
 publish: $(STAMP)
 	RESONANZ_STRICT=1 "$(VENV_PY)" -m resonanz publish --settings "$(PUBLISHCONF)" --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" -- $(PELICANOPTS)
