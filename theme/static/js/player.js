@@ -54,7 +54,8 @@
     function save() {
       if (!key) { return; }
       var t = audio.currentTime, d = audio.duration;
-      if (audio.ended || (d && d - t < 10)) { store(key, null); return; }
+      // The last seconds (10, or a tenth of a short episode) count as heard to the end.
+      if (audio.ended || (d && d - t < Math.min(10, d / 10))) { store(key, null); return; }
       if (t >= MIN_RESUME && Math.abs(t - lastSaved) >= 1) { store(key, String(Math.floor(t))); lastSaved = t; }
     }
     audio.addEventListener("timeupdate", function () {
