@@ -76,8 +76,9 @@ def test_player_markup_keeps_native_controls_and_carries_chapters(demo_site, pat
                            for a in artwork if not a["src"].startswith("http"))
     download = player.xpath(".//a[@class='podplayer__download']")[0]
     assert download.get("download") is not None and download.get("href").endswith(".mp3")
-    scripts = page.xpath("//script[contains(@src, 'player.js')]")
-    assert scripts and scripts[0].get("defer") is not None
+    scripts = page.xpath("//script[contains(@src, '/player')]")
+    assert [s.get("src").rsplit("/", 1)[-1] for s in scripts] == ["player-core.js", "player.js"]
+    assert all(s.get("defer") is not None for s in scripts)  # in order, after parsing
 
 
 def test_duration_reads_as_words_not_a_clock(demo_site):
@@ -109,4 +110,6 @@ def test_lists_have_play_buttons_for_existing_audio(demo_site, path):
         src = button.get("data-play-src")
         assert (demo_site.output / path).parent.joinpath(src).resolve().is_file(), src
         assert button.get("data-guid") and button.get("aria-label").startswith("Abspielen: ")
-    assert page.xpath("//script[contains(@src, 'player.js')]")
+    scripts = page.xpath("//script/@src")
+    assert [s.rsplit("/", 1)[-1] for s in scripts if "play" in s] == ["player-core.js",
+                                                                     "play-buttons.js"]
