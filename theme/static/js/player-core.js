@@ -10,7 +10,7 @@ window.ResonanzPlayer = (() => {
   const pad = (n) => String(n).padStart(2, "0");
 
   function clock(seconds, up) {
-    const t = Math.max(0, (up ? Math.ceil : Math.floor)(seconds || 0));
+    const t = Math.max(0, (up ? Math.round : Math.floor)(seconds || 0));
     const h = Math.floor(t / 3600), m = Math.floor(t % 3600 / 60);
     return (h ? h + ":" + pad(m) : m) + ":" + pad(t % 60);
   }
