@@ -210,6 +210,21 @@ def test_embed_plays_and_keys_work_anywhere_on_it(site, visit):
     page.wait_for_function(f"{AUDIO}.currentTime >= 2.4")
 
 
+@pytest.mark.parametrize("width", [640, 360])
+def test_embed_fits_its_iframe_height(site, chromium, width):
+    base, _ = site
+    context = chromium.new_context(viewport={"width": width, "height": 260})
+    try:
+        page = context.new_page()
+        page.goto(base + EPISODE + "embed/", wait_until="load")
+        page.wait_for_selector(".podplayer__ui:not([hidden])")
+        # 260 px is the iframe height of the embed code (EMBEDS_PLAYER_HEIGHT)
+        assert page.evaluate("document.documentElement.scrollHeight") <= 260
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("path", ["", "episoden/"])
 def test_play_buttons_in_lists_play_in_place(site, visit, path):
     base, _ = site
