@@ -22,6 +22,8 @@ pytestmark = [
 VIEWPORTS = {"mobile": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 EPISODE = "episoden/001-zuhoeren/"
 AUDIO = "document.querySelector('[data-player] audio')"
+BUTTON = "document.querySelector('.play-button')"
+PRESSED = f"{BUTTON}.getAttribute('aria-pressed')"
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +87,8 @@ def visit(chromium):
 
 
 def episode_paths(output) -> list[str]:
-    pages = sorted(p.parent for p in output.glob("episoden/*/index.html") if p.parent.name != "episoden")
+    pages = sorted(p.parent for p in output.glob("episoden/*/index.html")
+                   if p.parent.name != "episoden")
     paths = [f"episoden/{p.name}/" for p in pages]
     return paths + [f"{p}embed/" for p in paths if (output / p / "embed" / "index.html").is_file()]
 
@@ -236,11 +239,12 @@ def test_play_buttons_in_lists_play_in_place(site, visit, path):
     assert found["height"] >= 40 and found["width"] >= 44
     url = page.url
     button.click()
-    page.wait_for_function("document.querySelector('.play-button').getAttribute('aria-pressed') === 'true'")
-    page.wait_for_function("/\\d:\\d\\d \\/ /.test(document.querySelector('.play-button__text').textContent)")
+    page.wait_for_function(f"{PRESSED} === 'true'")
+    # the button now shows the time played: "0:01 / 0:05"
+    page.wait_for_function(f"/\\d:\\d\\d \\/ /.test({BUTTON}.textContent)")
     assert page.url == url  # played in place, no navigation
     button.click()
-    page.wait_for_function("document.querySelector('.play-button').getAttribute('aria-pressed') === 'false'")
+    page.wait_for_function(f"{PRESSED} === 'false'")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert one.errors == []
 
@@ -251,7 +255,8 @@ def test_subscribe_copy_button(site, visit):
     one.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = one.open(base + EPISODE)
     page.click(".podcast-subscribe__copy")
-    page.wait_for_function("document.querySelector('.podcast-subscribe__status').textContent !== ''")
+    page.wait_for_function(
+        "document.querySelector('.podcast-subscribe__status').textContent !== ''")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == page.get_attribute(".podcast-subscribe__copy", "data-copy")
     assert copied.endswith("/feeds/podcast.xml")

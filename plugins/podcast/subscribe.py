@@ -19,6 +19,10 @@ class SubscribeLink:
     kind: str
 
 
+def _encoded(feed_url: str) -> str:
+    return quote(feed_url, safe="")
+
+
 def _bare(feed_url: str) -> str:
     # Apple, Pocket Casts, Podcast Addict and gPodder take the feed without its scheme.
     return feed_url.split("://", 1)[-1]
@@ -27,15 +31,17 @@ def _bare(feed_url: str) -> str:
 # App name -> subscribe link for a feed URL, in the order listeners see them.
 APP_LINKS = {
     "Apple Podcasts": lambda feed: f"podcast://{_bare(feed)}",
-    "AntennaPod": lambda feed: f"https://antennapod.org/deeplink/subscribe?url={quote(feed, safe='')}",
+    "AntennaPod": lambda feed: f"https://antennapod.org/deeplink/subscribe?url={_encoded(feed)}",
     "Pocket Casts": lambda feed: f"pktc://subscribe/{_bare(feed)}",
-    "Overcast": lambda feed: f"overcast://x-callback-url/add?url={quote(feed, safe='')}",
+    "Overcast": lambda feed: f"overcast://x-callback-url/add?url={_encoded(feed)}",
     "Podcast Addict": lambda feed: f"podcastaddict://{_bare(feed)}",
     "gPodder": lambda feed: f"gpodder://{_bare(feed)}",
 }
 
 
-def subscribe_links(feed_url: str, directories: Iterable[tuple[str, str]] = ()) -> list[SubscribeLink]:
+def subscribe_links(
+    feed_url: str, directories: Iterable[tuple[str, str]] = ()
+) -> list[SubscribeLink]:
     """App buttons for `feed_url`, then the show's directory pages (label, URL) from settings.
 
     When the show is listed in Apple Podcasts (a directory entry labelled so), the Apple
