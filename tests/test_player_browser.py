@@ -121,6 +121,10 @@ def test_player_is_visible_on_every_episode_page_and_embed(site, visit, viewport
         colour = page.evaluate(
             "getComputedStyle(document.querySelector('.podplayer__play')).backgroundColor")
         assert colour not in ("rgba(0, 0, 0, 0)", "transparent"), path
+        page.click(".podplayer__play")  # a real click plays every episode, page and embed
+        page.wait_for_function(f"{AUDIO}.currentTime > 0.3")
+        page.click(".podplayer__play")
+        page.wait_for_function(f"{AUDIO}.paused")
     assert one.errors == []
 
 
@@ -143,7 +147,24 @@ def test_click_plays_and_a_chapter_click_seeks_with_range_requests(site, visit, 
     assert link.get_attribute("aria-current") == "true"
     assert page.inner_text(".podplayer__chapter").startswith("Kapitel 3 von 3: Was wir mitnehmen")
     assert len(page.locator(".podplayer__marks span").all()) == 2  # chapters 2 and 3 on the bar
+    # the lock screen shows the chapter playing, the show and the cover
+    page.click(".podplayer__play")
+    page.wait_for_function("navigator.mediaSession.metadata"
+                           " && navigator.mediaSession.metadata.title === 'Was wir mitnehmen'")
+    session = page.evaluate("({artist: navigator.mediaSession.metadata.artist,"
+                            " album: navigator.mediaSession.metadata.album,"
+                            " artwork: navigator.mediaSession.metadata.artwork.length})")
+    assert session == {"artist": "Resonanz – der Podcast", "album": "Zuhören statt senden",
+                       "artwork": 3}
     assert one.errors == []
+
+
+def test_shared_link_with_time_starts_there_without_playing(site, visit):
+    base, _ = site
+    page = visit().open(base + EPISODE + "#t=00:00:05")
+    page.wait_for_function(f"Math.abs({AUDIO}.currentTime - 5) < 0.2")
+    assert page.evaluate(f"{AUDIO}.paused")
+    page.wait_for_function("document.querySelector('.podplayer__elapsed').textContent === '0:05'")
 
 
 def test_transcript_time_seeks(site, visit):
