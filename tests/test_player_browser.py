@@ -167,6 +167,17 @@ def test_shared_link_with_time_starts_there_without_playing(site, visit):
     page.wait_for_function("document.querySelector('.podplayer__elapsed').textContent === '0:05'")
 
 
+def test_audio_that_cannot_load_gets_a_message(site, visit):
+    base, _ = site
+    one = visit(viewport="mobile")
+    one.context.route("**/*.{mp3,m4a,opus}", lambda route: route.abort())
+    page = one.open(base + EPISODE)
+    page.click(".podplayer__play")
+    page.wait_for_selector(".podplayer.has-error")
+    assert "lässt sich gerade nicht laden" in page.inner_text(".podplayer__chapter")
+    assert page.locator(".podplayer__download").is_visible()
+
+
 def test_transcript_time_seeks(site, visit):
     base, _ = site
     page = visit().open(base + "episoden/002-beschwerden/")

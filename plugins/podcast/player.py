@@ -17,13 +17,14 @@ PLAYER_TRANSLATIONS = {
     "Kapitel {n} von {total}": "Chapter {n} of {total}",
     "Folge herunterladen": "Download the episode",
     "von": "of",
-    "noch": "left",
     "In deiner App abonnieren": "Subscribe in your app",
     "Feed-Adresse kopieren": "Copy the feed URL",
     "Feed-Adresse kopiert": "Feed URL copied",
     "Andere Audioformate": "Other audio formats",
     "Auch in Verzeichnissen": "Also in directories",
-    "Tastenkürzel": "Keyboard shortcuts",
+    "Die Audiodatei lässt sich gerade nicht laden. Herunterladen geht über den Pfeil.": (
+        "The audio file cannot be loaded right now. The arrow downloads it."
+    ),
 }
 
 

@@ -83,6 +83,10 @@
     ["timeupdate", "seeked", "durationchange"].forEach((name) => audio.addEventListener(name, render));
     audio.addEventListener("loadedmetadata", () => { marks(); render(); });
     ["play", "pause", "ended"].forEach((name) => audio.addEventListener(name, state));
+    // No source could be loaded (offline, file missing): say so instead of a silent button.
+    const failed = () => { $(ui, ".podplayer__chapter").textContent = data.labelError; root.classList.add("has-error"); };
+    const sources = audio.querySelectorAll("source");
+    (sources.length ? sources[sources.length - 1] : audio).addEventListener("error", failed);
 
     // Shortcuts while focus is in the player; on the embed page (only a player) anywhere.
     const scope = document.body.classList.contains("embed-player") ? document : root;
