@@ -13,18 +13,21 @@ from podcast.subscribe import subscribe_links
 FEED = f"{TEST_SITEURL}/feeds/podcast.xml"
 
 
+NB = "\u00a0"  # no-break space: a number stays with its unit when the line wraps
+
+
 @pytest.mark.parametrize(
     ("seconds", "lang", "text"),
     [
-        (4.6, "de", "5 Sek."),
-        (59.4, "de", "59 Sek."),
-        (60, "de", "1 Min."),
-        (12 * 60 + 20, "de", "12 Min."),
-        (3600, "de", "1 Std."),
-        (3600 + 3 * 60 + 10, "de", "1 Std. 3 Min."),
-        (2 * 3600 + 59 * 60 + 50, "de", "3 Std."),
-        (45, "en", "45 sec"),
-        (3600 + 3 * 60, "en", "1 h 3 min"),
+        (4.6, "de", f"5{NB}Sek."),
+        (59.4, "de", f"59{NB}Sek."),
+        (60, "de", f"1{NB}Min."),
+        (12 * 60 + 20, "de", f"12{NB}Min."),
+        (3600, "de", f"1{NB}Std."),
+        (3600 + 3 * 60 + 10, "de", f"1{NB}Std. 3{NB}Min."),
+        (2 * 3600 + 59 * 60 + 50, "de", f"3{NB}Std."),
+        (45, "en", f"45{NB}sec"),
+        (3600 + 3 * 60, "en", f"1{NB}h 3{NB}min"),
     ],
 )
 def test_duration_in_words(seconds, lang, text):

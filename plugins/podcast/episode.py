@@ -132,14 +132,17 @@ def format_duration(seconds: float) -> str:
 
 
 def format_duration_words(seconds: float, lang: str = "de") -> str:
-    """`5 Sek.`, `12 Min.`, `1 Std. 3 Min.`: a length nobody misreads as a clock time."""
+    """`5 Sek.`, `12 Min.`, `1 Std. 3 Min.`: a length nobody misreads as a clock time.
+
+    A no-break space keeps each number with its unit when the line wraps.
+    """
     total = int(round(seconds))
     if total < 60:
-        return f"{total} Sek." if lang == "de" else f"{total} sec"
+        return f"{total}\u00a0Sek." if lang == "de" else f"{total}\u00a0sec"
     hours, minutes = divmod(int(round(total / 60)), 60)
     hour_unit, minute_unit = ("Std.", "Min.") if lang == "de" else ("h", "min")
-    parts = ([f"{hours} {hour_unit}"] if hours else []) + (
-        [f"{minutes} {minute_unit}"] if minutes or not hours else []
+    parts = ([f"{hours}\u00a0{hour_unit}"] if hours else []) + (
+        [f"{minutes}\u00a0{minute_unit}"] if minutes or not hours else []
     )
     return " ".join(parts)
 
