@@ -174,6 +174,7 @@ def test_audio_that_cannot_load_gets_a_message(site, visit):
     page = one.open(base + EPISODE)
     page.click(".podplayer__play")
     page.wait_for_selector(".podplayer.has-error")
+    assert "is-playing" not in page.get_attribute(".podplayer", "class")  # no pause icon
     assert "lässt sich gerade nicht laden" in page.inner_text(".podplayer__chapter")
     assert page.locator(".podplayer__download").is_visible()
 

@@ -36,8 +36,8 @@
       if (index === current) { return; }
       current = index;
       const chapter = chapters[index];
-      $(ui, ".podplayer__chapter").textContent = chapter
-        ? data.labelChapter.replace("{n}", index + 1).replace("{total}", chapters.length) + ": " + chapter.title : "";
+      const line = chapter ? data.labelChapter.replace("{n}", index + 1).replace("{total}", chapters.length) + ": " + chapter.title : "";
+      if (!root.classList.contains("has-error")) { $(ui, ".podplayer__chapter").textContent = line; } // the error message stays
       links.forEach((link) => {
         const on = chapter && Math.abs(parseFloat(link.dataset.start) - chapter.start) < 0.05;
         on ? link.setAttribute("aria-current", "true") : link.removeAttribute("aria-current");
@@ -45,7 +45,7 @@
       if (!audio.paused) { updateSession(chapter); }
     }
     function state() {
-      root.classList.toggle("is-playing", !audio.paused);
+      root.classList.toggle("is-playing", !audio.paused && !root.classList.contains("has-error"));
       play.setAttribute("aria-label", audio.paused ? data.labelPlay : data.labelPause);
     }
     const toggle = () => (audio.paused ? quietly(audio.play()) : audio.pause());
@@ -87,6 +87,7 @@
     const failed = () => { $(ui, ".podplayer__chapter").textContent = data.labelError; root.classList.add("has-error"); };
     const sources = audio.querySelectorAll("source");
     (sources.length ? sources[sources.length - 1] : audio).addEventListener("error", failed);
+    if (audio.networkState === HTMLMediaElement.NETWORK_NO_SOURCE) { failed(); } // failed before this script ran
 
     // Shortcuts while focus is in the player; on the embed page (only a player) anywhere.
     const scope = document.body.classList.contains("embed-player") ? document : root;
