@@ -16,6 +16,7 @@ COMMANDS = {
     "demo-images": "resonanz.demo_images",
     "check": "resonanz.check",
     "new-episode": "resonanz.scaffold",
+    "serve": "resonanz.serve",
 }
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageChops, ImageDraw, ImageFilter
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +22,13 @@ JPEG_QUALITY = 80
 # Shapes are drawn at this multiple of the final size and scaled down: Pillow's
 # ImageDraw has no anti-aliasing, downsampling gives smooth edges.
 SUPERSAMPLE = 2
+
+# Podcast covers carry German text ("Zuhören"): Pillow's built-in font has no umlauts.
+# DejaVu Sans is in Debian's fonts-dejavu-core (.ci/sysdeps installs it).
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/local/share/fonts"))
+FONT_FILE = "DejaVuSans-Bold.ttf"
+COVER_SIZE = 1400
+COVER_QUALITY = 70
 
 RGB = tuple[int, int, int]
 Painter = Callable[[ImageDraw.ImageDraw, int, int], None]
@@ -205,6 +212,53 @@ def render_favicon(logo_png: bytes) -> bytes:
     return buffer.getvalue()
 
 
+@dataclass(frozen=True)
+class Cover:
+    """A podcast cover: where it goes (relative to content/), background, two lines of text."""
+
+    path: str
+    background: RGB
+    title: str
+    subtitle: str
+
+
+COVERS = [
+    Cover("images/podcast/cover.jpg", (32, 64, 96), "Resonanz", "Der Podcast"),
+    Cover("episodes/001-zuhoeren.jpg", (150, 60, 40), "Folge 1", "Zuhören"),
+]
+
+
+def font_path() -> Path:
+    """The DejaVu Sans Bold file, or an error that says which package provides it."""
+    for folder in FONT_DIRS:
+        if (folder / FONT_FILE).is_file():
+            return folder / FONT_FILE
+    raise FileNotFoundError(
+        f"demo_images: {FONT_FILE} not found in {', '.join(map(str, FONT_DIRS))}: "
+        "install the Debian package fonts-dejavu-core (make sysdeps)"
+    )
+
+
+def render_cover(cover: Cover, font: Path) -> bytes:
+    """Return the JPEG bytes of a square cover: resonance rings and the two text lines."""
+    size = COVER_SIZE * SUPERSAMPLE
+    image = Image.new("RGB", (size, size), cover.background)
+    draw = ImageDraw.Draw(image)
+    unit = size / 1400
+    cx, cy = 700 * unit, 650 * unit
+    for radius, width in ((400, 40), (250, 30)):
+        r = radius * unit
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=WHITE, width=int(width * unit))
+    draw.text((size / 2, 1170 * unit), cover.title, fill=WHITE, anchor="mm",
+              font=ImageFont.truetype(str(font), int(124 * unit)))
+    draw.text((size / 2, 1300 * unit), cover.subtitle, fill=SAND, anchor="mm",
+              font=ImageFont.truetype(str(font), int(76 * unit)))
+    image = image.resize((COVER_SIZE, COVER_SIZE), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=COVER_QUALITY, optimize=True, progressive=True)
+    return buffer.getvalue()
+
+
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Write `data` to `path` unless it holds these bytes already; True if written."""
     if path.exists() and path.read_bytes() == data:
@@ -213,18 +267,23 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def generate(images: Path, extra: Path) -> list[Path]:
-    """Write the teasers and logo into `images`, the favicon into `extra`; return files written."""
+def generate(images: Path, extra: Path, content: Path | None = None) -> list[Path]:
+    """Write the teasers and logo into `images`, the favicon into `extra` and, with `content`,
+    the podcast covers; return the files written."""
     images.mkdir(parents=True, exist_ok=True)
     extra.mkdir(parents=True, exist_ok=True)
     logo = render_logo()
     files = [(images / t.name, render_teaser(t)) for t in TEASERS]
     files.append((images / "logo.png", logo))
     files.append((extra / "favicon.ico", render_favicon(logo)))
+    if content is not None:
+        font = font_path()
+        files += [(content / c.path, render_cover(c, font)) for c in COVERS]
     written = []
     for path, data in files:
         if len(data) > MAX_BYTES:
             raise ValueError(f"{path.name}: {len(data)} bytes, more than {MAX_BYTES}")
+        path.parent.mkdir(parents=True, exist_ok=True)
         if write_if_changed(path, data):
             written.append(path)
             logger.info("wrote %s (%s bytes)", path, len(data))
@@ -238,10 +297,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder for teasers and logo (default: %(default)s)")
     parser.add_argument("--extra", type=Path, default=Path("content/extra"),
                         help="folder for favicon.ico (default: %(default)s)")
+    parser.add_argument("--content", type=Path, default=Path("content"),
+                        help="content folder for the podcast covers (default: %(default)s)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    written = generate(args.images, args.extra)
-    print(f"{len(written)} of {len(TEASERS) + 2} files written")
+    written = generate(args.images, args.extra, args.content)
+    print(f"{len(written)} of {len(TEASERS) + 2 + len(COVERS)} files written")
     return 0
 
 

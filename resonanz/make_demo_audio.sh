@@ -51,26 +51,14 @@ META
 $FF -i "$tmp/community.wav" -i "$tmp/meta.txt" -map_metadata 1 -map_chapters 1 -ac 1 -ar 22050 \
     -c:a libmp3lame -b:a 24k -id3v2_version 3 -write_xing 1 "$ep/003-community-ziele.mp3"
 
+# The covers (with German text in DejaVu Sans) come from the demo image generator.
+(cd "$root" && "$PY" -m resonanz.demo_images --content "$root/content")
+
 "$PY" - "$root" <<'PYEOF'
 import sys
 from pathlib import Path
-from PIL import Image, ImageDraw, ImageFont
 
 root = Path(sys.argv[1])
-
-def cover(path, background, title, subtitle):
-    image = Image.new("RGB", (1400, 1400), background)
-    draw = ImageDraw.Draw(image)
-    draw.ellipse((300, 250, 1100, 1050), outline=(255, 255, 255), width=40)
-    draw.ellipse((450, 400, 950, 900), outline=(255, 255, 255), width=30)
-    font = ImageFont.load_default(size=120)
-    draw.text((700, 1180), title, fill=(255, 255, 255), font=font, anchor="mm")
-    draw.text((700, 1300), subtitle, fill=(255, 255, 255), font=ImageFont.load_default(size=60),
-              anchor="mm")
-    image.save(path, quality=60, optimize=True)
-
-cover(root / "content/images/podcast/cover.jpg", (32, 64, 96), "Resonanz", "Der Podcast")
-cover(root / "content/episodes/001-zuhoeren.jpg", (150, 60, 40), "Folge 1", "Zuhören")
 
 # ffmpeg's ID3 writer keeps only the year and drops the comment; set both with mutagen.
 from mutagen.id3 import COMM, ID3, TDRC

@@ -189,7 +189,7 @@ def test_episode_page_player_chapters_transcript_jsonld(demo):
     assert links == ["#t=00:00:00.000", "#t=00:00:02.500", "#t=00:00:05.000"]
     downloads = page.xpath("//ul[@class='download-list']/li")
     assert "kB" in downloads[0].text_content()
-    assert page.xpath("//script[contains(@src, 'podcast.js')]/@defer") is not None
+    assert page.xpath("//script[contains(@src, 'player.js')]/@defer") is not None
     assert not page.xpath("//script[not(@src) and not(@type='application/ld+json')]")
     assert not page.xpath("//@onclick")
     data = json.loads(page.xpath("//script[@type='application/ld+json']/text()")[0])

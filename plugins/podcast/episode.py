@@ -131,6 +131,22 @@ def format_duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def format_duration_words(seconds: float, lang: str = "de") -> str:
+    """`5 Sek.`, `12 Min.`, `1 Std. 3 Min.`: a length nobody misreads as a clock time.
+
+    A no-break space keeps each number with its unit when the line wraps.
+    """
+    total = int(round(seconds))
+    if total < 60:
+        return f"{total}\u00a0Sek." if lang == "de" else f"{total}\u00a0sec"
+    hours, minutes = divmod(int(round(total / 60)), 60)
+    hour_unit, minute_unit = ("Std.", "Min.") if lang == "de" else ("h", "min")
+    parts = ([f"{hours}\u00a0{hour_unit}"] if hours else []) + (
+        [f"{minutes}\u00a0{minute_unit}"] if minutes or not hours else []
+    )
+    return " ".join(parts)
+
+
 def iso_duration(seconds: float) -> str:
     """ISO 8601 duration for JSON-LD, e.g. `PT1H2M3S`."""
     total = int(round(seconds))
@@ -234,6 +250,11 @@ class Episode(Content):
     @property
     def duration_text(self) -> str:
         return format_duration(self.duration)
+
+    @property
+    def duration_label(self) -> str:
+        """The length in words for pages (`12 Min.`); `duration_text` is the clock form."""
+        return format_duration_words(self.duration, "en" if self.lang.startswith("en") else "de")
 
     @property
     def display_title(self) -> str:

@@ -50,7 +50,9 @@ from .episode import (
     parse_soundbites,
 )
 from .feed import Enclosure, FeedItem, Person, ShowInfo, build_feed, feed_guid
+from .player import register_translations
 from .settings import DEFAULTS
+from .subscribe import subscribe_links
 from .transcripts import TRANSCRIPT_TYPES, TranscriptError, paragraphs, parse_transcript
 
 logger = logging.getLogger(__name__)
@@ -99,6 +101,7 @@ def _register_translations() -> None:
 
 
 _register_translations()
+register_translations()
 
 
 def podcast_settings(settings: dict[str, Any]) -> dict[str, Any]:
@@ -773,16 +776,7 @@ class EpisodesGenerator(Generator):
     def _show_context(self) -> dict[str, Any]:
         feeds = self.feed_links()
         main = feeds[0]["url"] if feeds else ""
-        subscribe = [
-            {"label": label, "url": url} for label, url in self.podcast["PODCAST_SUBSCRIBE_LINKS"]
-        ]
-        if main:
-            subscribe.append(
-                {
-                    "label": "AntennaPod",
-                    "url": f"https://antennapod.org/deeplink/subscribe?url={main}",
-                }
-            )
+        subscribe = subscribe_links(main, self.podcast["PODCAST_SUBSCRIBE_LINKS"]) if main else []
         return {
             "title": self._show_title(),
             "description": self.podcast["PODCAST_DESCRIPTION"],

@@ -60,6 +60,7 @@ DEFAULTS: dict[str, Any] = {
     "PODCAST_ON_HOME": True,  # index template gets `episodes_on_home`
     "PODCAST_HOME_COUNT": 3,
     "PODCAST_IN_READER_FEEDS": False,  # add episodes to Pelican's all-posts feeds
-    # Extra subscribe buttons: [(label, url), ...] e.g. Apple Podcasts / Spotify show URLs.
+    # The show in directories: [(label, url), ...], e.g. ("Apple Podcasts", "https://podcasts.apple.com/...")
+    # (the Apple button then opens that page), ("Spotify", ...), ("Podcast Index", ...).
     "PODCAST_SUBSCRIBE_LINKS": [],
 }
