@@ -1,0 +1,116 @@
+"""Write /admin/: the page, config.yml, the content model for the page's script, and the
+Decap CMS bundle copied from tools/cms/node_modules (no CDN)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from resonanz_core.fields import CONTENT_TYPES
+
+from .config import COLLECTIONS, content_security_policy
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+# The bundle's lazily loaded chunks and WebAssembly sit next to decap-cms.js and are
+# fetched relative to it; source maps and the second copy (cms.js) are left out.
+BUNDLE_GLOBS = ("decap-cms.js", "*.decap-cms.js", "*.wasm", "decap-cms.js.LICENSE.txt")
+
+
+class BundleMissing(RuntimeError):
+    """tools/cms/node_modules has no Decap CMS (npm ci was not run)."""
+
+
+def bundle_files(node_modules: Path) -> list[Path]:
+    """The files of Decap's prebuilt bundle, or BundleMissing."""
+    dist = node_modules / "decap-cms" / "dist"
+    if not (dist / "decap-cms.js").is_file():
+        raise BundleMissing(str(dist / "decap-cms.js"))
+    return sorted({path for pattern in BUNDLE_GLOBS for path in dist.glob(pattern)})
+
+
+def yaml_module_dir(node_modules: Path) -> Path:
+    """The browser build of the `yaml` package (ES modules), read by resonanz-cms.js."""
+    folder = node_modules / "yaml" / "browser" / "dist"
+    if not (folder / "index.js").is_file():
+        raise BundleMissing(str(folder / "index.js"))
+    return folder
+
+
+def copy_if_changed(source: Path, target: Path) -> None:
+    """Copy with the timestamp, skipped when size and mtime already match (5 MB bundle)."""
+    if target.is_file():
+        old, new = target.stat(), source.stat()
+        if old.st_size == new.st_size and old.st_mtime_ns == new.st_mtime_ns:
+            return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
+
+
+def model_for_script(preview_stylesheets: list[str], slug_substitutions: list) -> dict:
+    """What resonanz-cms.js needs to know of the content model: list fields and their
+    separators in Pelican's one-line form, field order, rules between fields."""
+    lists: dict[str, str | None] = {}
+    order: dict[str, list[str]] = {}
+    pairs: list[list[str]] = []
+    for name, content_type, *_ in COLLECTIONS:
+        fields = CONTENT_TYPES[content_type]
+        order[name] = [f.name for f in fields if f.kind != "markdown"]
+        for f in fields:
+            if f.kind == "list" or (f.kind == "file" and f.separator == ";"):
+                lists[f.name] = f.separator
+            if f.with_field:
+                labels = {g.name: g.label for g in fields}
+                pairs.append([f.name, f.with_field, labels[f.name], labels[f.with_field]])
+    # only plain letter substitutions (ä -> ae); the regular expressions are Python's
+    letters = [[a, b] for a, b in slug_substitutions if len(a) == 1 and a.isalpha()]
+    return {
+        "lists": lists,
+        "order": order,
+        "pairs": [list(p) for p in {tuple(p) for p in pairs}],
+        "previewStyles": preview_stylesheets,
+        "slugLetters": letters,
+    }
+
+
+def render_page(title: str, csp: str) -> str:
+    env = Environment(
+        loader=FileSystemLoader(str(STATIC)), autoescape=select_autoescape(["html"]),
+        keep_trailing_newline=True,
+    )
+    return env.get_template("index.html").render(title=title, csp=csp)
+
+
+def write_admin(
+    target: Path, node_modules: Path, config: dict, options: dict, model: dict, title: str
+) -> list[Path]:
+    """Everything under output/admin/; returns the files written or refreshed."""
+    bundle = bundle_files(node_modules)
+    yaml_dir = yaml_module_dir(node_modules)
+    target.mkdir(parents=True, exist_ok=True)
+    for source in bundle:
+        copy_if_changed(source, target / source.name)
+    for source in sorted(p for p in yaml_dir.rglob("*.js")):
+        copy_if_changed(source, target / "yaml" / source.relative_to(yaml_dir))
+    copy_if_changed(STATIC / "resonanz-cms.js", target / "resonanz-cms.js")
+    texts = {
+        "index.html": render_page(title, content_security_policy(options)),
+        "config.yml": "# Written by the build (plugins/resonanz_cms) from the content model in\n"
+        "# plugins/resonanz_core/fields.py: edit the fields there, not here.\n"
+        + yaml.safe_dump(config, allow_unicode=True, sort_keys=False, width=100),
+        "resonanz-model.js": "// Written by the build (plugins/resonanz_cms): the content model"
+        " for resonanz-cms.js.\nwindow.CMS_MANUAL_INIT = true;\nwindow.RESONANZ_CMS = "
+        + json.dumps(model, ensure_ascii=False, sort_keys=True, indent=1) + ";\n",
+    }
+    written = []
+    for name, text in texts.items():
+        path = target / name
+        if not (path.is_file() and path.read_text(encoding="utf-8") == text):
+            path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
