@@ -42,8 +42,11 @@ def widget(field: Field, categories: list[str], this_year: int) -> dict[str, Any
     if field.hint:
         entry["hint"] = field.hint
     kind = field.kind
-    if kind in ("string", "text", "markdown", "boolean", "image", "file"):
+    if kind in ("string", "text", "markdown", "boolean"):
         entry["widget"] = kind
+    elif kind in ("image", "file"):
+        # only files from the repository: an image "from a URL" would load from a third party
+        entry.update(widget=kind, choose_url=False)
     elif kind == "datetime":
         entry.update(
             widget="datetime", format=DATETIME_FORMAT, date_format="DD.MM.YYYY",
@@ -192,7 +195,7 @@ def content_security_policy(options: dict) -> str:
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:", *avatars],
         "media-src": ["'self'", "blob:"],
-        "connect-src": ["'self'", *connect],
+        "connect-src": ["'self'", "blob:", *connect],
         "frame-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],

@@ -69,8 +69,8 @@ CATEGORY = Field(
     "category", "Kategorie", "category",
     hint="Eine der Kategorien, die es schon gibt (neue Kategorien legt die Redaktion fest).",
 )
-BODY = Field("body", "Text", "markdown", hint="Markdown: ## Zwischenüberschrift, **fett**, "
-             "[Link](https://…). Bilder mit Alternativtext.")
+BODY = Field("body", "Text", "markdown", hint="Formatieren mit der Werkzeugleiste oder im "
+             "Markdown-Modus (Schalter oben rechts). Jedes Bild braucht einen Alternativtext.")
 
 POST_FIELDS: tuple[Field, ...] = (
     TITLE,

@@ -126,7 +126,9 @@ function germanDate(value) {
 function listOf(data, name) {
   const value = data.get(name);
   if (!value) return [];
-  return typeof value.toArray === "function" ? value.toArray() : asList(name, value) || [];
+  // while an editor types, the list widget holds "a, b" as one item; it splits on saving
+  const items = typeof value.toArray === "function" ? value.toArray() : [value];
+  return items.flatMap((item) => asList(name, String(item)) || []);
 }
 
 function asset(props, name) {
