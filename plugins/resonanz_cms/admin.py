@@ -99,7 +99,7 @@ def write_admin(
         copy_if_changed(source, target / "yaml" / source.relative_to(yaml_dir))
     copy_if_changed(STATIC / "resonanz-cms.js", target / "resonanz-cms.js")
     texts = {
-        "index.html": render_page(title, content_security_policy(options)),
+        "index.html": render_page(title, content_security_policy(options, in_page=True)),
         "config.yml": "# Written by the build (plugins/resonanz_cms) from the content model in\n"
         "# plugins/resonanz_core/fields.py: edit the fields there, not here.\n"
         + yaml.safe_dump(config, allow_unicode=True, sort_keys=False, width=100),

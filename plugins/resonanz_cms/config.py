@@ -27,10 +27,10 @@ OPTION_LABELS = {
 }
 
 # (collection name, content type, folder under content/, label, singular, file name)
+DATED_NAME = "{{year}}-{{month}}-{{day}}-{{fields.slug}}"  # like the demo's files
 COLLECTIONS = (
-    ("posts", "posts", "posts", "Beiträge", "Beitrag", "{{year}}-{{month}}-{{day}}-{{fields.slug}}"),
-    ("case-studies", "case_studies", "case-studies", "Fallstudien", "Fallstudie",
-     "{{year}}-{{month}}-{{day}}-{{fields.slug}}"),
+    ("posts", "posts", "posts", "Beiträge", "Beitrag", DATED_NAME),
+    ("case-studies", "case_studies", "case-studies", "Fallstudien", "Fallstudie", DATED_NAME),
     ("episodes", "episodes", "episodes", "Podcast-Folgen (Shownotes)", "Folge", "{{fields.slug}}"),
     ("pages", "pages", "pages", "Seiten", "Seite", "{{fields.slug}}"),
 )
@@ -183,9 +183,13 @@ def connect_origins(options: dict) -> list[str]:
     return sorted({o for o in found if o})
 
 
-def content_security_policy(options: dict) -> str:
+def content_security_policy(options: dict, in_page: bool = False) -> str:
     """The CSP of /admin/: Decap needs eval (its config schema check compiles code) and
-    inline styles (CSS-in-JS); everything else stays on this site and the git host."""
+    inline styles (CSS-in-JS); everything else stays on this site and the git host.
+
+    in_page: the copy for the page's <meta> element, where browsers ignore (and warn
+    about) frame-ancestors; the response header carries it.
+    """
     backend_options = options["CMS_BACKEND"] or {}
     connect = connect_origins(options)
     avatars = list(HOST_ORIGINS.get(backend_options.get("name", "github"), ())[1:])
@@ -201,5 +205,8 @@ def content_security_policy(options: dict) -> str:
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
     }
+    if in_page:
+        del policy["frame-ancestors"]
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in policy.items())

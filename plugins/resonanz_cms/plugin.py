@@ -43,6 +43,21 @@ def preview_stylesheets(settings: dict, opts: dict) -> list[str]:
     return [f"{depth}{theme}/css/{name}" for name in names]
 
 
+def admin_headers(settings: dict) -> dict[str, dict[str, str]]:
+    """The response headers of /admin/ for `_headers` and nginx (embeds writes them)."""
+    opts = options(settings)
+    if not opts["CMS_ENABLED"]:
+        return {}
+    return {
+        opts["CMS_PATH"].strip("/"): {
+            "Content-Security-Policy": config.content_security_policy(opts),
+            "X-Frame-Options": "DENY",
+            "X-Robots-Tag": "noindex, nofollow",
+            "Cache-Control": "no-cache",
+        }
+    }
+
+
 def on_all_generators_finalized(generators) -> None:
     if not generators:
         return
