@@ -217,4 +217,4 @@ EMBEDS_HEADERS_SAVE_AS = "_headers"
 
 # --- resonanz_cms (the browser CMS at /admin/; every CMS_* setting: docs/betrieb-cms.md) ---
 # Development: /admin/ opened on 127.0.0.1 talks to the local proxy of `make cms`.
-CMS_LOCAL_BACKEND = "http://127.0.0.1:8081/api/v1"
+CMS_LOCAL_BACKEND = f"http://127.0.0.1:{os.environ.get('RESONANZ_CMS_PORT', '8081')}/api/v1"

@@ -195,3 +195,5 @@ CMS.registerPreviewTemplate("pages", PostPreview);
 CMS.registerPreviewTemplate("episodes", EpisodePreview);
 
 CMS.init();
+// the static page (heading, "wird geladen") gives way to Decap's interface
+document.querySelector(".cms-loading")?.remove();
