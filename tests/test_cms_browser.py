@@ -267,3 +267,37 @@ def test_editor_changes_a_case_study_and_cannot_save_one_without_required_fields
     assert sorted(p.name for p in case.parent.iterdir()) == existing
     assert page.csp_violations == []
     assert page.foreign_requests == []
+
+
+def test_editor_adds_an_episode_with_its_audio_next_to_the_notes(cms, editor, tmp_path):
+    page = editor
+    audio = tmp_path / "004-gruesse-aus-koeln.mp3"
+    shutil.copy(ROOT / "tests" / "fixtures" / "audio" / "cbr.mp3", audio)
+    open_admin(page, cms["url"], "/collections/episodes/new")
+    field(page, "title").fill("Grüße aus Köln – die Folge")
+    field(page, "date").fill("2026-11-30T12:00")
+    field(page, "number").fill("4")
+    field(page, "summary").fill("Wie eine Stadt mit ihren Gästen spricht.")
+    page.get_by_role("button", name="Wählen Sie eine Datei").click()
+    page.locator("input[type=file]").set_input_files(str(audio))
+    page.get_by_role("button", name="Ausgewähltes Element verwenden").click()
+    player = page.frame_locator("iframe").first.locator("audio.episode-audio")
+    player.wait_for()
+    assert player.bounding_box()["height"] > 20  # drawn, not 0 px tall
+    page.screenshot(path=str(ARTIFACTS / "cms-episode-neu.png"))
+    publish_now(page)
+
+    episodes = cms["content"] / "episodes"
+    meta = front_matter(wait_for_file(page, episodes / "004-gruesse-aus-koeln.md"))
+    assert meta["audio"] == "004-gruesse-aus-koeln.mp3" and meta["number"] == 4
+    assert (episodes / "004-gruesse-aus-koeln.mp3").read_bytes() == audio.read_bytes()
+    assert page.csp_violations == [] and page.foreign_requests == []
+
+    result = build_site(cms["content"], cms["project"] / "output-after-episode")
+    assert result.error is None
+    assert new_problems(cms, result) == []
+    built = result.output / "episoden" / "004-gruesse-aus-koeln" / "index.html"
+    doc = html.parse(str(built)).getroot()
+    assert doc.xpath("string(//h1)").strip() == "Grüße aus Köln – die Folge"
+    sources = doc.xpath("//audio//source/@src | //audio/@src")
+    assert any(src.endswith("004-gruesse-aus-koeln.mp3") for src in sources), sources

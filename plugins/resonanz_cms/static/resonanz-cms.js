@@ -102,6 +102,20 @@ CMS.registerEventListener({
         throw new Error(`„${neededLabel}“ fehlt: Pflicht, sobald „${label}“ gesetzt ist.`);
       }
     }
+    // one episode = files sharing a name: the show notes take the audio file's name
+    const audio = entry.get("collection") === "episodes" && data.get("audio");
+    if (audio) {
+      const stem = String(audio).split("/").pop().replace(/\.[^.]+$/, "");
+      const notes = entry.get("newRecord")
+        ? data.get("slug") || stem
+        : String(entry.get("path")).split("/").pop().replace(/\.md$/, "");
+      if (notes !== stem) {
+        throw new Error(`Audiodatei „${audio}“ und Shownotes „${notes}.md“ heißen verschieden: `
+          + `benenne die Audiodatei „${notes}${String(audio).replace(/^.*(\.[^.]+)$/, "$1")}“ `
+          + "oder lass den Kurznamen leer.");
+      }
+      if (entry.get("newRecord") && !data.get("slug")) data = data.set("slug", stem);
+    }
     if (entry.get("newRecord") && !data.get("slug") && data.get("title")) {
       data = data.set("slug", slugify(data.get("title")));
     }
@@ -163,7 +177,7 @@ const PostPreview = window.createClass({
           `Teil ${data.get("series_index") || "?"} der Serie „${series}“`) : null,
         h("div", { className: "e-content prose" }, this.props.widgetFor("body")),
         tags.length ? h("p", { className: "tags" }, "Schlagwörter: ",
-          tags.map((tag, i) => h("a", { key: tag, className: "p-category", href: "#" }, (i ? ", " : "") + tag))) : null),
+          tags.flatMap((tag, i) => [i ? ", " : "", h("a", { key: tag, className: "p-category", href: "#" }, tag)])) : null),
     );
   },
 });
@@ -171,7 +185,10 @@ const PostPreview = window.createClass({
 const EpisodePreview = window.createClass({
   render() {
     const data = this.props.entry.get("data");
-    const audio = asset(this.props, "audio");
+    // without an `audio` field the episode's audio is the file with the notes' name
+    const slug = this.props.entry.get("slug");
+    const audio = asset(this.props, "audio")
+      || (slug && !this.props.entry.get("newRecord") ? String(this.props.getAsset(`${slug}.mp3`)) : "");
     const cover = asset(this.props, "cover");
     const number = data.get("number");
     return page(
