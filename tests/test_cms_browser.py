@@ -128,6 +128,14 @@ def editor(browser):
     context.close()
 
 
+def fresh_page(page):
+    """Another tab of the same editor (signed in, same checks): no leftover notices."""
+    tab = page.context.new_page()
+    tab.on("console", lambda message: "Content Security Policy" in message.text
+           and page.csp_violations.append(message.text))
+    return tab
+
+
 def field(page, name: str):
     """A Decap form control by its field name (ids are `<name>-field-<n>`)."""
     return page.locator(f"[id^='{name}-field-']").first
@@ -198,10 +206,6 @@ def test_editor_writes_a_post_that_the_next_build_shows(cms, editor, tmp_path):
     assert not list(posts.glob("*koeln*"))
 
     field(page, "image_alt").fill("Rotes Abendlicht über dem Rheinufer in Köln")
-    preview = page.frame_locator("iframe").first
-    assert preview.locator("h1").inner_text() == "Grüße aus Köln"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "cms-beitrag-editor.png"))
     publish_now(page)
 
     source = posts / "2026-11-30-gruesse-aus-koeln.md"
@@ -214,6 +218,16 @@ def test_editor_writes_a_post_that_the_next_build_shows(cms, editor, tmp_path):
     assert meta["slug"] == "gruesse-aus-koeln"
     assert (cms["content"] / "images" / "koeln-rheinufer.jpg").is_file()
     assert "## Was wir sahen" in text and "**Gruß**" in text
+    # the saved post opens again, with its preview in the site's look
+    tab = fresh_page(page)
+    tab.goto(f"{cms['url']}/admin/#/collections/posts/entries/2026-11-30-gruesse-aus-koeln")
+    preview = tab.frame_locator("iframe").first
+    preview.locator("figure img").wait_for()
+    assert preview.locator("h1").inner_text() == "Grüße aus Köln"
+    assert preview.locator("figure img").get_attribute("alt") == meta["image_alt"]
+    assert preview.locator(".e-content h2").inner_text() == "Was wir sahen"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / "cms-beitrag-editor.png"))
     assert page.csp_violations == []
     assert page.foreign_requests == []
 
@@ -253,6 +267,7 @@ def test_editor_changes_a_case_study_and_cannot_save_one_without_required_fields
 
     # a new case study without industry, challenge, outcome and sources is not saved
     existing = sorted(p.name for p in case.parent.iterdir())
+    page = fresh_page(editor)
     page.goto(f"{cms['url']}/admin/#/collections/case-studies/new")
     field(page, "title").fill("Rheinfähre: Fahrplan im Dialog")
     field(page, "date").fill("2026-11-02T09:00")
@@ -265,8 +280,8 @@ def test_editor_changes_a_case_study_and_cannot_save_one_without_required_fields
     page.screenshot(path=str(ARTIFACTS / "cms-fallstudie-pflichtfelder.png"))
     page.wait_for_timeout(1000)  # a save that went through would have written by now
     assert sorted(p.name for p in case.parent.iterdir()) == existing
-    assert page.csp_violations == []
-    assert page.foreign_requests == []
+    assert editor.csp_violations == []
+    assert editor.foreign_requests == []
 
 
 def test_editor_adds_an_episode_with_its_audio_next_to_the_notes(cms, editor, tmp_path):

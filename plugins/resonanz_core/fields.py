@@ -138,7 +138,7 @@ EPISODE_FIELDS: tuple[Field, ...] = (
           "Benenne die Datei wie die Folge (034-zuhoeren.mp3). Grenzen des Git-Hosts: "
           "siehe Redaktionsleitfaden."),
     Field("guests", "Gäste", "list", separator=";",
-          hint="Ein Gast pro Eintrag: Name <https://link> oder nur der Name."),
+          hint="Ein Gast pro Eintrag: `Name <https://link>` oder nur der Name."),
     Field("summary", "Kurzbeschreibung", "text",
           hint="Ein bis zwei Sätze für Podcast-Apps und die Episodenliste."),
     Field("cover", "Cover der Folge", "image",

@@ -128,6 +128,10 @@ for (const href of model.previewStyles) {
   CMS.registerPreviewStyle(new URL(href, document.baseURI).href);
 }
 
+// site.css sets `audio { height: auto }`, which Chromium draws 0 px tall (DESIGN.md,
+// known pitfalls); the preview player needs its height until the theme has its own.
+CMS.registerPreviewStyle("audio.episode-audio { height: 3.25rem; }", { raw: true });
+
 function germanDate(value) {
   const match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}))?/.exec(String(value || ""));
   if (!match) return "";
