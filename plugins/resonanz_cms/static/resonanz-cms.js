@@ -186,6 +186,36 @@ const PostPreview = window.createClass({
   },
 });
 
+function fact(label, value, wide = false) {
+  if (!value || (Array.isArray(value) && !value.length)) return null;
+  return h("div", { key: label, className: wide ? "case-facts__wide" : "" },
+    h("dt", null, label), h("dd", null, Array.isArray(value) ? value.join(", ") : String(value)));
+}
+
+const CaseStudyPreview = window.createClass({
+  render() {
+    const data = this.props.entry.get("data");
+    const brand = data.get("brand");
+    const sources = listOf(data, "sources");
+    return h("div", { className: "case-study-page" }, h("main", { className: "wrap site-main" },
+      h("article", { className: "case-study h-entry" },
+        h("header", { className: "article__header" },
+          h("p", { className: "kicker" }, "Fallstudie", brand ? ` · ${brand}` : ""),
+          h("h1", { className: "p-name" }, data.get("title") || "Ohne Titel"),
+          h("p", { className: "meta" }, "Veröffentlicht am ", h("time", null, germanDate(data.get("date"))))),
+        h("aside", { className: "case-facts" },
+          h("h2", { className: "case-facts__title" }, "Auf einen Blick"),
+          h("dl", { className: "case-facts__list" },
+            fact("Marke", brand), fact("Branche", data.get("industry")), fact("Jahr", data.get("year")),
+            fact("Kanäle", listOf(data, "channel")),
+            fact("Herausforderung", data.get("challenge"), true),
+            fact("Ergebnis", data.get("outcome"), true))),
+        h("div", { className: "e-content prose" }, this.props.widgetFor("body")),
+        sources.length ? h("section", null, h("h2", null, "Quellen"),
+          h("ul", null, sources.map((url) => h("li", { key: url }, h("a", { href: url }, url))))) : null)));
+  },
+});
+
 const EpisodePreview = window.createClass({
   render() {
     const data = this.props.entry.get("data");
@@ -211,7 +241,7 @@ const EpisodePreview = window.createClass({
 });
 
 CMS.registerPreviewTemplate("posts", PostPreview);
-CMS.registerPreviewTemplate("case-studies", PostPreview);
+CMS.registerPreviewTemplate("case-studies", CaseStudyPreview);
 CMS.registerPreviewTemplate("pages", PostPreview);
 CMS.registerPreviewTemplate("episodes", EpisodePreview);
 
