@@ -129,3 +129,40 @@ def test_headers_give_admin_its_own_policy(admin_site):
     nginx = (admin_site.output / "_hosting" / "nginx.conf").read_text(encoding="utf-8")
     block = nginx.split("location ^~ /admin/ {", 1)[1].split("\n}", 1)[0]
     assert "'unsafe-eval'" in block and "X-Robots-Tag" in block
+
+
+def test_without_the_npm_bundle_the_site_builds_and_says_so_once(tiny_content, tmp_path):
+    (tiny_content / "posts" / "hallo.md").write_text(
+        "---\ntitle: Hallo\ndate: 2026-01-01 10:00\ncategory: Test\n---\n\nText.\n",
+        encoding="utf-8",
+    )
+    empty = tmp_path / "node_modules"
+    empty.mkdir()
+    result = build_site(tiny_content, tmp_path / "out", CMS_NODE_MODULES=str(empty))
+    assert result.error is None
+    assert (result.output / "2026" / "01" / "hallo" / "index.html").is_file()
+    assert not (result.output / ADMIN).exists()
+    notes = [p for p in result.problems if "resonanz_cms" in p]
+    assert len(notes) == 1 and "npm ci --prefix" in notes[0] and "/admin/ skipped" in notes[0]
+
+
+def test_precompressed_bundle_copies_are_made_once_and_match(tmp_path):
+    import gzip
+
+    import brotli
+    from resonanz_cms.admin import precompressed
+
+    source = tmp_path / "decap-cms.js"
+    source.write_bytes(b"window.CMS = {};\n" * 5000)
+    target = tmp_path / "admin" / "decap-cms.js"
+    target.parent.mkdir()
+    target.write_bytes(source.read_bytes())
+    cache = tmp_path / "cache"
+    precompressed(source, target, cache, [".br", ".gz"])
+    original = source.read_bytes()
+    assert brotli.decompress((target.parent / "decap-cms.js.br").read_bytes()) == original
+    assert gzip.decompress((target.parent / "decap-cms.js.gz").read_bytes()) == original
+    stored = sorted(cache.iterdir())
+    mtimes = [p.stat().st_mtime_ns for p in stored]
+    precompressed(source, tmp_path / "admin2.js", cache, [".br", ".gz"])
+    assert [p.stat().st_mtime_ns for p in sorted(cache.iterdir())] == mtimes

@@ -58,6 +58,17 @@ def admin_headers(settings: dict) -> dict[str, dict[str, str]]:
     }
 
 
+def compression(settings: dict) -> tuple[Path, list[str]] | None:
+    """Where cached precompressed bundle copies live and which formats the build makes."""
+    if "pelican.plugins.precompress" not in settings.get("PLUGINS", []):
+        return None
+    formats = [".br"] if settings.get("PRECOMPRESS_BROTLI") else []
+    if settings.get("PRECOMPRESS_GZIP") and not settings.get("PRECOMPRESS_ZOPFLI"):
+        formats.append(".gz")
+    cache = Path(settings.get("CACHE_PATH") or ".cache").resolve() / "resonanz_cms"
+    return (cache, formats) if formats else None
+
+
 def on_all_generators_finalized(generators) -> None:
     if not generators:
         return
@@ -72,7 +83,10 @@ def on_all_generators_finalized(generators) -> None:
         preview_stylesheets(settings, opts), settings.get("SLUG_REGEX_SUBSTITUTIONS") or []
     )
     try:
-        admin.write_admin(target, modules, cms, opts, model, settings.get("SITENAME", ""))
+        admin.write_admin(
+            target, modules, cms, opts, model, settings.get("SITENAME", ""),
+            compression(settings),
+        )
     except admin.BundleMissing as missing:
         logger.warning(
             "resonanz_cms: %s = %r: Decap CMS is not installed, /%s/ skipped; run "
