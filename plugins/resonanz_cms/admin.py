@@ -83,7 +83,7 @@ def model_for_script(preview_stylesheets: list[str], slug_substitutions: list) -
     separators in Pelican's one-line form, field order, rules between fields."""
     lists: dict[str, str | None] = {}
     order: dict[str, list[str]] = {}
-    pairs: list[list[str]] = []
+    pairs: list[tuple[str, ...]] = []
     for name, content_type, *_ in COLLECTIONS:
         fields = CONTENT_TYPES[content_type]
         order[name] = [f.name for f in fields if f.kind != "markdown"]
@@ -92,13 +92,13 @@ def model_for_script(preview_stylesheets: list[str], slug_substitutions: list) -
                 lists[f.name] = f.separator
             if f.with_field:
                 labels = {g.name: g.label for g in fields}
-                pairs.append([f.name, f.with_field, labels[f.name], labels[f.with_field]])
+                pairs.append((f.name, f.with_field, labels[f.name], labels[f.with_field]))
     # only plain letter substitutions (ä -> ae); the regular expressions are Python's
     letters = [[a, b] for a, b in slug_substitutions if len(a) == 1 and a.isalpha()]
     return {
         "lists": lists,
         "order": order,
-        "pairs": [list(p) for p in {tuple(p) for p in pairs}],
+        "pairs": sorted({tuple(p) for p in pairs}),
         "previewStyles": preview_stylesheets,
         "slugLetters": letters,
     }
