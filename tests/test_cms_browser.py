@@ -316,3 +316,31 @@ def test_editor_adds_an_episode_with_its_audio_next_to_the_notes(cms, editor, tm
     assert doc.xpath("string(//h1)").strip() == "Grüße aus Köln – die Folge"
     sources = doc.xpath("//audio//source/@src | //audio/@src")
     assert any(src.endswith("004-gruesse-aus-koeln.mp3") for src in sources), sources
+
+
+def test_a_post_in_pelicans_own_header_format_is_saved_as_yaml_that_builds(cms, editor):
+    page = editor
+    post = cms["content"] / "posts" / "2026-01-19-crm-trend-chatbots.md"
+    body_before = post.read_text(encoding="utf-8").split("\n\n", 1)[1]
+    assert post.read_text(encoding="utf-8").startswith("Title: ")
+    open_admin(page, cms["url"], "/collections/posts/entries/2026-01-19-crm-trend-chatbots")
+    assert field(page, "series_index").input_value() == "2"
+    field(page, "summary").fill("Wofür Chatbots im Kundenservice taugen und wofür nicht.")
+    publish_now(page)
+    text = wait_for_file(page, post, "summary: Wofür Chatbots")
+    meta = front_matter(text)
+    assert meta["tags"] == ["CRM", "Chatbots", "Service"]
+    assert meta["series"] == "CRM-Trend der Woche" and meta["series_index"] == 2
+    assert meta["comments"] == "open" and meta["slug"] == "crm-trend-chatbots"
+    assert text.split("---\n", 2)[2].strip() == body_before.strip()
+    assert page.csp_violations == [] and page.foreign_requests == []
+
+    result = build_site(cms["content"], cms["project"] / "output-after-old-post")
+    assert result.error is None
+    assert new_problems(cms, result) == []
+    built = result.output / "2026" / "01" / "crm-trend-chatbots" / "index.html"
+    doc = html.parse(str(built)).getroot()
+    description = doc.xpath("string(//meta[@name='description']/@content)")
+    assert "Wofür Chatbots im Kundenservice" in description
+    assert {a.text_content() for a in doc.xpath("//p[@class='tags']/a")} == {
+        "CRM", "Chatbots", "Service"}

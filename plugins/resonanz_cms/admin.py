@@ -80,16 +80,17 @@ def precompressed(source: Path, target: Path, cache: Path, formats: list[str]) -
 
 def model_for_script(preview_stylesheets: list[str], slug_substitutions: list) -> dict:
     """What resonanz-cms.js needs to know of the content model: list fields and their
-    separators in Pelican's one-line form, field order, rules between fields."""
+    separators in Pelican's one-line form, number fields, rules between fields."""
     lists: dict[str, str | None] = {}
-    order: dict[str, list[str]] = {}
     pairs: list[tuple[str, ...]] = []
-    for name, content_type, *_ in COLLECTIONS:
+    numbers: set[str] = set()
+    for _name, content_type, *_ in COLLECTIONS:
         fields = CONTENT_TYPES[content_type]
-        order[name] = [f.name for f in fields if f.kind != "markdown"]
         for f in fields:
-            if f.kind == "list" or (f.kind == "file" and f.separator == ";"):
+            if f.kind == "list":
                 lists[f.name] = f.separator
+            elif f.kind == "number":
+                numbers.add(f.name)
             if f.with_field:
                 labels = {g.name: g.label for g in fields}
                 pairs.append((f.name, f.with_field, labels[f.name], labels[f.with_field]))
@@ -97,7 +98,7 @@ def model_for_script(preview_stylesheets: list[str], slug_substitutions: list) -
     letters = [[a, b] for a, b in slug_substitutions if len(a) == 1 and a.isalpha()]
     return {
         "lists": lists,
-        "order": order,
+        "numbers": sorted(numbers),
         "pairs": sorted({tuple(p) for p in pairs}),
         "previewStyles": preview_stylesheets,
         "slugLetters": letters,

@@ -133,7 +133,7 @@ EPISODE_FIELDS: tuple[Field, ...] = (
           hint="full: normale Folge; trailer: Vorschau; bonus: Zusatzfolge."),
     Field("explicit", "Nicht jugendfrei (explicit)", "boolean",
           hint="Nur anhaken, wenn die Folge derbe Sprache oder Inhalte enthält."),
-    Field("audio", "Audiodatei", "file", separator=";",
+    Field("audio", "Audiodatei", "file",
           hint="MP3, M4A oder Opus; wird neben den Shownotes in content/episodes/ abgelegt. "
           "Benenne die Datei wie die Folge (034-zuhoeren.mp3). Grenzen des Git-Hosts: "
           "siehe Redaktionsleitfaden."),

@@ -52,8 +52,11 @@ function fromFile(text) {
     ({ metadata, body } = readPelicanHeader(text));
   }
   const data = {};
-  for (const [name, value] of Object.entries(metadata)) {
-    data[name.toLowerCase()] = asList(name.toLowerCase(), value);
+  for (const [key, value] of Object.entries(metadata)) {
+    const name = key.toLowerCase();
+    // Pelican's header has only text: `Series_index: 2` is a number to the form
+    const number = model.numbers.includes(name) && /^\s*\d+\s*$/.test(String(value));
+    data[name] = number ? Number(value) : asList(name, value);
   }
   data.body = body;
   return data;
