@@ -52,7 +52,16 @@ endif
 # The virtualenv is (re)made whenever pyproject.toml changes.
 STAMP = $(VENV)/.installed-stamp
 
-.PHONY: help install sysdeps receiver import episode responses embed-previews demo-audio fixtures html clean regenerate serve devserver publish rsync_upload github s3_upload deploy test lint check bench bench-receiver
+# The browser CMS (/admin/): Decap CMS and its local proxy from npm, pinned in
+# tools/cms/package-lock.json; npm writes node_modules/.package-lock.json on install.
+NPM ?= npm
+NODE ?= node
+CMS_DIR = $(BASEDIR)/tools/cms
+CMS_STAMP = $(CMS_DIR)/node_modules/.package-lock.json
+CMS_PORT ?= 8081
+export RESONANZ_CMS_PORT = $(CMS_PORT)
+
+.PHONY: help install sysdeps cms cms-install receiver import episode responses embed-previews demo-audio fixtures html clean regenerate serve devserver publish rsync_upload github s3_upload deploy test lint check bench bench-receiver
 
 help:
 	@echo 'Resonanz: Makefile for the community site'
@@ -66,6 +75,7 @@ help:
 	@echo '   make serve [PORT=8000]     serve output/ on http://$(BIND):PORT'
 	@echo '   make devserver [PORT=8000] rebuild on change and serve on http://$(BIND):PORT'
 	@echo '                       with the receiver on RECEIVER_PORT=8085 (comment form works)'
+	@echo '   make cms [CMS_PORT=8081]   local proxy of the browser CMS: /admin/ writes into content/'
 	@echo '   make publish        build with publishconf.py (production, strict) into a fresh dir, then swap'
 	@echo '   make rsync_upload   publish, then rsync over SSH (SSH_HOST, SSH_PORT, SSH_USER, SSH_TARGET_DIR)'
 	@echo '   make github         publish, then push to GitHub Pages (GITHUB_PAGES_BRANCH)'
@@ -92,16 +102,30 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# Without npm the site still builds, without /admin/ (the build says so once).
+$(CMS_STAMP): tools/cms/package.json tools/cms/package-lock.json
+	@if command -v "$(NPM)" >/dev/null 2>&1; then \
+		"$(NPM)" ci --prefix "$(CMS_DIR)" --no-audit --no-fund --loglevel=error; \
+	else echo "cms-install: $(NPM) not found; building without /admin/ (docs/betrieb-cms.md)"; fi
+
+cms-install: $(CMS_STAMP)
+
+cms: $(CMS_STAMP)
+	@echo "Local CMS proxy on http://127.0.0.1:$(CMS_PORT) writes into $(INPUTDIR)/."
+	@echo "Open http://$(BIND):$(PORT)/admin/ from 'make devserver' (built with the same CMS_PORT)."
+	PORT=$(CMS_PORT) BIND_HOST=127.0.0.1 MODE=fs LOG_LEVEL=warn GIT_REPO_DIRECTORY="$(BASEDIR)" \
+		"$(NODE)" "$(CMS_DIR)/node_modules/decap-server/dist/index.js"
+
 sysdeps:
 	bash .ci/sysdeps
 
-html: $(STAMP)
+html: $(STAMP) $(CMS_STAMP)
 	"$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
 
 clean:
 	rm -rf "$(OUTPUTDIR)" "$(OUTPUTDIR).new" "$(OUTPUTDIR).old" "$(BASEDIR)/.cache" "$(BASEDIR)/__pycache__"
 
-regenerate: $(STAMP)
+regenerate: $(STAMP) $(CMS_STAMP)
 	"$(PELICAN)" -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
 
 # Our server, not `pelican -l`: it answers Range requests, so audio seeks (chapter links).
@@ -119,8 +143,10 @@ devserver: $(STAMP)
 	"$(VENV_PY)" -m resonanz serve "$(OUTPUTDIR)" -b "$(BIND)" -p $(PORT) -- \
 		"$(PELICAN)" -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" \
 		-e SITEURL='"http://$(BIND):$(PORT)"' CANONICAL_SITEURL='"http://$(BIND):$(PORT)"' $(PELICANOPTS)
+devserver: $(STAMP) $(CMS_STAMP)
+	"$(PELICAN)" -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b "$(BIND)" -p $(PORT) $(PELICANOPTS)
 
-publish: $(STAMP)
+publish: $(STAMP) $(CMS_STAMP)
 	RESONANZ_STRICT=1 "$(VENV_PY)" -m resonanz publish --settings "$(PUBLISHCONF)" --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" -- $(PELICANOPTS)
 
 rsync_upload: publish
@@ -136,10 +162,10 @@ deploy: publish
 	@test -n "$(RCLONE_DEST)" || { echo "deploy: set RCLONE_DEST=remote:path (see README)" >&2; exit 2; }
 	"$(RCLONE)" sync "$(OUTPUTDIR)" "$(RCLONE_DEST)" -v --stats-one-line --exclude "/_hosting/**" $(RCLONE_FLAGS)
 
-test: sysdeps $(STAMP)
+test: sysdeps $(STAMP) $(CMS_STAMP)
 	"$(VENV_PY)" -m pytest $(PYTEST_ARGS)
 
-check: $(STAMP)
+check: $(STAMP) $(CMS_STAMP)
 	"$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
 	"$(VENV_PY)" -m resonanz check "$(OUTPUTDIR)" $(CHECKOPTS)
 

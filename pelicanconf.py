@@ -141,6 +141,7 @@ PLUGINS = [
     "case_studies",
     "related",
     "search",
+    "resonanz_cms",
 ]
 # The fast build (workers, shared feed entries, skipped unchanged builds): the same site
 # without it, slower. RESONANZ_FASTBUILD=0 builds with Pelican's own code paths.
@@ -226,3 +227,7 @@ EMBEDS_PLAYER_SAVE_AS = "episoden/{slug}/embed/index.html"
 EMBEDS_OEMBED_URL = "episoden/{slug}/oembed.json"
 EMBEDS_OEMBED_SAVE_AS = "episoden/{slug}/oembed.json"
 EMBEDS_HEADERS_SAVE_AS = "_headers"
+
+# --- resonanz_cms (the browser CMS at /admin/; every CMS_* setting: docs/betrieb-cms.md) ---
+# Development: /admin/ opened on 127.0.0.1 talks to the local proxy of `make cms`.
+CMS_LOCAL_BACKEND = f"http://127.0.0.1:{os.environ.get('RESONANZ_CMS_PORT', '8081')}/api/v1"

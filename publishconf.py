@@ -38,3 +38,11 @@ RESPONSES_TRACKBACK_URL = RECEIVER_URL + "/trackback/{slug}"
 RESPONSES_RECEIVER_URL = RECEIVER_URL
 LINKBACKS_SEND = os.environ.get("RESONANZ_SEND_LINKBACKS", "") == "1"
 LINKBACKS_RECORD = ".cache/linkbacks-sent.json"
+
+# The browser CMS at /admin/: editors sign in to the git host (docs/betrieb-cms.md).
+CMS_LOCAL_BACKEND = ""
+CMS_BACKEND = {
+    "name": os.environ.get("RESONANZ_CMS_BACKEND", "github"),
+    "repo": os.environ.get("RESONANZ_CMS_REPO", "resonanz/resonanz-site"),
+    "branch": os.environ.get("RESONANZ_CMS_BRANCH", "main"),
+}

@@ -17,8 +17,12 @@ GERMAN_MONTHS = (
 
 
 def html_pages(output: Path) -> list[Path]:
-    # embed player pages are meant for iframes and have their own minimal layout
-    return sorted(p for p in output.rglob("*.html") if "/embed/" not in str(p))
+    # embed player pages are meant for iframes and have their own minimal layout; the CMS
+    # at admin/ is an app shell for editors (tests/test_cms_config.py checks it)
+    return sorted(
+        p for p in output.rglob("*.html")
+        if "/embed/" not in str(p) and p.relative_to(output).parts[0] != "admin"
+    )
 
 
 def parse(path: Path):

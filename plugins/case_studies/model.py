@@ -7,9 +7,14 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-# Fields a case study must have; channel and related are optional.
-REQUIRED = ("brand", "industry", "year", "challenge", "outcome", "sources")
-EARLIEST_YEAR = 1900
+from resonanz_core.fields import CASE_STUDY_FIELDS, required_names
+
+# Fields a case study must have beyond title and date (Pelican checks those), from the
+# content model that the browser CMS reads too.
+REQUIRED = tuple(
+    name for name in required_names(CASE_STUDY_FIELDS) if name not in ("title", "date")
+)
+EARLIEST_YEAR = next(f.min for f in CASE_STUDY_FIELDS if f.name == "year")
 
 _TAG = re.compile(r"<[^>]+>")
 _FOUR_DIGITS = re.compile(r"\d{4}")

@@ -51,10 +51,11 @@ def player_regex(player_url: str) -> re.Pattern:
     return re.compile("^" + "[^/]+".join(parts) + "$")
 
 
-def deny_paths(output: Path, player_url: str) -> list[str]:
+def deny_paths(output: Path, player_url: str, own: Iterable[str] = ()) -> list[str]:
     """URL paths that must carry `frame-ancestors 'none'`, none of which matches a player.
 
     Top-level folders get a wildcard; the folder the players live in is listed page by page.
+    Folders in `own` have a policy of their own (own_rules) and are left out.
     """
     player_top = player_url.strip("/").split("/", 1)[0]
     is_player = player_regex(player_url)
@@ -62,7 +63,8 @@ def deny_paths(output: Path, player_url: str) -> list[str]:
     for entry in sorted(output.iterdir(), key=lambda p: p.name):
         if entry.is_file() and entry.suffix == ".html":
             paths.append(f"/{entry.name}")
-        elif entry.is_dir() and entry.name != player_top and not entry.name.startswith("."):
+        elif (entry.is_dir() and entry.name != player_top and not entry.name.startswith(".")
+              and entry.name not in own):
             paths.append(f"/{entry.name}/*")
     top = output / player_top
     if top.is_dir():
@@ -100,6 +102,15 @@ def headers_file(
             "  Access-Control-Allow-Origin: *",
         ]
     return "\n".join(lines) + "\n"
+
+
+def own_rules(policies: dict[str, dict[str, str]]) -> str:
+    """Rules for folders with headers of their own, e.g. the CMS at /admin/ (its CSP)."""
+    lines = []
+    for folder, values in sorted(policies.items()):
+        lines.append(f"/{folder.strip('/')}/*")
+        lines += [f"  {name}: {value}" for name, value in values.items()]
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def rule_count(text: str) -> int:

@@ -35,7 +35,8 @@ def _location(pattern: str, body: list[str]) -> list[str]:
 
 
 def nginx_snippet(
-    deny_csp: str, player_csp: str, player_url: str, oembed_url: str, extra: dict[str, str]
+    deny_csp: str, player_csp: str, player_url: str, oembed_url: str, extra: dict[str, str],
+    own: dict[str, dict[str, str]] | None = None,
 ) -> str:
     """The text of `_hosting/nginx.conf`, to be included inside a `server { }` block."""
     player = "^/" + re.escape(player_url.strip("/")).replace(r"\{slug\}", "[^/]+") + "/"
@@ -52,6 +53,13 @@ def nginx_snippet(
         "# brotli_static on;  # with the ngx_brotli module: serves the .br files",
         "",
     ]
+    for folder, values in sorted((own or {}).items()):
+        # ^~: a folder with headers of its own (the CMS); the regex locations below skip it
+        body = ["try_files $uri $uri/ =404;"]
+        body += [f'add_header {name} "{value}" always;' for name, value in values.items()]
+        body += [f'add_header {name} "{value}" always;' for name, value in extra.items()
+                 if name not in values]
+        lines += [f"location ^~ /{folder.strip('/')}/ {{", *(f"    {b}" for b in body), "}"]
     lines += _location(player, _headers(player_csp, False, extra, False))
     lines += _location(oembed, _headers(deny_csp, True, extra, True))
     for pattern, content_type, cache, cors in MEDIA_RULES:

@@ -385,6 +385,15 @@ def _podcast_feeds(settings: dict) -> dict:
     return PODCAST_DEFAULTS["PODCAST_FEEDS"] if "podcast" in settings.get("PLUGINS", []) else {}
 
 
+def _own_policies(settings: dict) -> dict[str, dict[str, str]]:
+    """Folders that bring their own headers (the CMS at /admin/): {folder: {name: value}}."""
+    if "resonanz_cms" not in settings.get("PLUGINS", []):
+        return {}
+    from resonanz_cms.plugin import admin_headers
+
+    return admin_headers(settings)
+
+
 def on_finalized(pelican: Any) -> None:
     """Write `_headers` once everything else is in the output folder."""
     options = embeds_settings(pelican.settings)
@@ -401,7 +410,8 @@ def on_finalized(pelican: Any) -> None:
         origin = "/".join(media_url.split("/", 3)[:3])
         policy.setdefault("media-src", ["'self'"]).append(origin)
     headers.allow_receiver(policy, pelican.settings.get("RESPONSES_RECEIVER_URL") or "")
-    denied = headers.deny_paths(output, options["EMBEDS_PLAYER_URL"])
+    own = _own_policies(pelican.settings)
+    denied = headers.deny_paths(output, options["EMBEDS_PLAYER_URL"], own)
     text = headers.headers_file(
         denied,
         options["EMBEDS_PLAYER_URL"],
@@ -414,6 +424,7 @@ def on_finalized(pelican: Any) -> None:
         pelican.settings.get("PODCAST_MEDIA_PATH") or "podcast",
         pelican.settings.get("THEME_STATIC_DIR") or "theme",
     )
+    text += headers.own_rules(own)
     count = headers.rule_count(text)
     if count > headers.CLOUDFLARE_RULE_LIMIT:
         logger.warning(
@@ -434,6 +445,7 @@ def on_finalized(pelican: Any) -> None:
             options["EMBEDS_PLAYER_URL"],
             options["EMBEDS_OEMBED_URL"],
             options["EMBEDS_EXTRA_HEADERS"],
+            own,
         )
         nginx_target = output / nginx_as
         nginx_target.parent.mkdir(parents=True, exist_ok=True)

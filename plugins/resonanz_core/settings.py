@@ -1,5 +1,7 @@
 """Defaults of the resonanz_core plugin; every key is documented in docs/settings.md."""
 
+from . import fields
+
 DEFAULTS: dict = {
     # Fail the build at the end when any warning or error about content was logged.
     "RESONANZ_STRICT": False,
@@ -25,21 +27,11 @@ DEFAULTS: dict = {
     "RESONANZ_FOOTER_LINKS": [],
 }
 
-# Pelican's own metadata, the content model in DESIGN.md and what the bundled
-# pelican-plugins read. Anything else is reported as an unknown field (typos).
-KNOWN_METADATA = frozenset(
-    """
-    title date modified category tags tag author authors slug summary lang translation
-    status template save_as url keywords description og_image
-    comments linkbacks image image_alt series series_index
-    brand industry year channel challenge outcome sources related
-    number season episode_type explicit audio guests chapters transcript cover guid block
-    old_url reader
-    """.split()
-)
+# Every metadata name of the content model (fields.py); anything else is reported as an
+# unknown field (typos).
+KNOWN_METADATA = fields.metadata_names()
 
 ENUMS = {
-    "comments": ("open", "closed", "hidden"),
-    "linkbacks": ("on", "off"),
+    **fields.enums(),
     "status": ("published", "draft", "hidden", "skip"),
 }

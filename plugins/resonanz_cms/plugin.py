@@ -1,0 +1,100 @@
+"""Pelican glue of resonanz_cms: after the generators, write /admin/ into the output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+
+from pelican import signals
+
+from . import admin, config
+from .settings import DEFAULTS, NPM_DIR
+
+logger = logging.getLogger(__name__)
+
+
+def options(settings: dict) -> dict:
+    """The plugin's settings: defaults overridden by CMS_* keys."""
+    return {**DEFAULTS, **{k: v for k, v in settings.items() if k.startswith("CMS_")}}
+
+
+def node_modules(opts: dict) -> Path:
+    return Path(opts["CMS_NODE_MODULES"]) if opts["CMS_NODE_MODULES"] else NPM_DIR / "node_modules"
+
+
+def post_categories(generators) -> list[str]:
+    """Categories that posts use (case studies have their own), sorted for German readers."""
+    names = set()
+    for generator in generators:
+        for article in getattr(generator, "articles", None) or []:
+            category = getattr(article, "category", None)
+            if category is not None and getattr(article, "case_study", None) is None:
+                names.add(str(category))
+    return sorted(names, key=str.casefold)
+
+
+def preview_stylesheets(settings: dict, opts: dict) -> list[str]:
+    """The theme's stylesheets as URLs relative to /admin/."""
+    names = opts["CMS_PREVIEW_STYLESHEETS"] or settings.get("RESONANZ_STYLESHEETS") or []
+    theme = (settings.get("THEME_STATIC_DIR") or "theme").strip("/")
+    depth = "../" * len(Path(opts["CMS_PATH"].strip("/")).parts)
+    return [f"{depth}{theme}/css/{name}" for name in names]
+
+
+def admin_headers(settings: dict) -> dict[str, dict[str, str]]:
+    """The response headers of /admin/ for `_headers` and nginx (embeds writes them)."""
+    opts = options(settings)
+    if not opts["CMS_ENABLED"]:
+        return {}
+    return {
+        opts["CMS_PATH"].strip("/"): {
+            "Content-Security-Policy": config.content_security_policy(opts),
+            "X-Frame-Options": "DENY",
+            "X-Robots-Tag": "noindex, nofollow",
+            "Cache-Control": "no-cache",
+        }
+    }
+
+
+def compression(settings: dict) -> tuple[Path, list[str]] | None:
+    """Where cached precompressed bundle copies live and which formats the build makes."""
+    if "pelican.plugins.precompress" not in settings.get("PLUGINS", []):
+        return None
+    formats = [".br"] if settings.get("PRECOMPRESS_BROTLI") else []
+    if settings.get("PRECOMPRESS_GZIP") and not settings.get("PRECOMPRESS_ZOPFLI"):
+        formats.append(".gz")
+    cache = Path(settings.get("CACHE_PATH") or ".cache").resolve() / "resonanz_cms"
+    return (cache, formats) if formats else None
+
+
+def on_all_generators_finalized(generators) -> None:
+    if not generators:
+        return
+    settings = generators[0].settings
+    opts = options(settings)
+    if not opts["CMS_ENABLED"]:
+        return
+    modules = node_modules(opts)
+    target = Path(generators[0].output_path) / opts["CMS_PATH"].strip("/")
+    cms = config.cms_config(opts, post_categories(generators), dt.date.today().year)
+    model = admin.model_for_script(
+        preview_stylesheets(settings, opts), settings.get("SLUG_REGEX_SUBSTITUTIONS") or []
+    )
+    try:
+        admin.write_admin(
+            target, modules, cms, opts, model, settings.get("SITENAME", ""),
+            compression(settings),
+        )
+    except admin.BundleMissing as missing:
+        logger.warning(
+            "resonanz_cms: %s = %r: Decap CMS is not installed, /%s/ skipped; run "
+            "`npm ci --prefix %s` (make html does it when node is installed)",
+            "CMS_NODE_MODULES", os.path.relpath(str(missing)), opts["CMS_PATH"].strip("/"),
+            os.path.relpath(modules.parent),
+        )
+
+
+def register() -> None:
+    signals.all_generators_finalized.connect(on_all_generators_finalized)
