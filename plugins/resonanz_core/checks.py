@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote
 
+from .i18n import LANGUAGES
 from .paths import PathOutsideContent, resolve_inside
 from .settings import ENUMS, KNOWN_METADATA
 
@@ -40,7 +41,25 @@ def check_metadata(
         value = metadata.get(field)
         if value is not None and str(value).strip().lower() not in allowed:
             problems.append((field, value, "one of " + ", ".join(allowed)))
+    lang = metadata.get("lang")
+    if lang is not None and str(lang).split("-")[0].lower() not in LANGUAGES:
+        problems.append(("lang", lang, "one of " + ", ".join(LANGUAGES)))
     return problems
+
+
+def missing_image(metadata: dict, content_root: str) -> tuple[object, str] | None:
+    """The teaser `image` (a path in the site, the same under content/) when it is not there."""
+    value = metadata.get("image")
+    if not value or not isinstance(value, str) or "://" in value:
+        return None
+    target = re.sub(r"^\{(static|attach|filename)\}", "", value).lstrip("/")
+    try:
+        resolved = resolve_inside(content_root, content_root, unquote(target))
+    except PathOutsideContent:
+        return value, "leaves content/"
+    if not resolved.is_file():
+        return value, "no such file in content/; add it or remove the field"
+    return None
 
 
 def broken_links(source_path: str, raw_content: str, content_root: str) -> list[tuple[str, str]]:
@@ -66,6 +85,11 @@ def report_metadata(content, content_root: str, extra_fields: Iterable[str]) -> 
     source = relative_source(content.source_path, content_root)
     for field, value, expected in check_metadata(source, content.metadata, extra_fields):
         logger.warning("resonanz_core: %s: %s = %r: expected %s", source, field, value, expected)
+    for note in content.metadata.get("resonanz_notes", ()):
+        logger.warning("resonanz_core: %s: %s", source, note)
+    image = missing_image(content.metadata, content_root)
+    if image is not None:
+        logger.warning("resonanz_core: %s: image = %r: %s", source, *image)
 
 
 def report_links(content, content_root: str) -> None:

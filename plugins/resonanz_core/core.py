@@ -12,7 +12,18 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.log import LimitFilter
 
-from . import checks, dates, i18n, markdown_reuse, parallel, sitemap, speedups, uptodate
+from . import (
+    checks,
+    dates,
+    guard,
+    i18n,
+    markdown_reuse,
+    messages,
+    parallel,
+    sitemap,
+    speedups,
+    uptodate,
+)
 from .problems import ProblemCollector, StrictModeError, strict_report
 from .settings import DEFAULTS
 
@@ -102,6 +113,7 @@ def on_initialized(pelican) -> None:
     # after every plugin's readers_init (pelican-yaml-metadata sets its reader there)
     signals.readers_init.disconnect(markdown_reuse.on_readers_init)
     signals.readers_init.connect(markdown_reuse.on_readers_init)
+    messages.install()
     pelican.resonanz_collector = ProblemCollector()
     pelican.resonanz_problems = []
     uptodate.wrap_run(pelican)
@@ -373,7 +385,11 @@ def register() -> None:
     signals.initialized.connect(on_initialized)
     signals.get_generators.connect(on_build_start)
     signals.generator_init.connect(on_generator_init)
+    signals.generator_init.connect(guard.on_generator_init)
+    signals.content_object_init.connect(guard.on_content_init)
     signals.content_object_init.connect(on_content_init)
+    signals.article_generator_pretaxonomy.connect(guard.on_article_pretaxonomy)
+    signals.page_generator_finalized.connect(guard.on_page_finalized)
     signals.article_generator_finalized.connect(on_generator_done)
     signals.page_generator_finalized.connect(on_generator_done)
     signals.all_generators_finalized.connect(on_all_generators_finalized)

@@ -26,6 +26,11 @@ DEFAULTS: dict = {
     "RESONANZ_MENU": [],
     # Footer links: (label, url relative to SITEURL).
     "RESONANZ_FOOTER_LINKS": [],
+    # A post or page larger than this (bytes) is left out with a message.
+    "RESONANZ_MAX_SOURCE_BYTES": 1_000_000,
+    # Lists and quotes nested deeper than this are left out with a message (Markdown's
+    # work grows with the square of the depth: 1,000 levels took 37 s).
+    "RESONANZ_MAX_NESTING": 20,
 }
 
 # Pelican's own metadata, the content model in DESIGN.md and what the bundled
@@ -37,7 +42,7 @@ KNOWN_METADATA = frozenset(
     comments linkbacks image image_alt series series_index
     brand industry year channel challenge outcome sources related
     number season episode_type explicit audio guests chapters transcript cover guid block
-    old_url reader
+    old_url reader resonanz_notes
     """.split()
 )
 

@@ -148,10 +148,13 @@ def _walk(folder: Path, skip: set[str]) -> dict[str, tuple[int, int]]:
     if not folder.is_dir():
         return found
     stack = [str(folder)]
+    seen: set[str] = set()  # real folders: a symlinked folder may loop back
     while stack:
         current = stack.pop()
-        if current in skip:
+        real = os.path.realpath(current)
+        if current in skip or real in seen:
             continue
+        seen.add(real)
         try:
             entries = list(os.scandir(current))
         except OSError:
@@ -159,10 +162,14 @@ def _walk(folder: Path, skip: set[str]) -> dict[str, tuple[int, int]]:
         for entry in entries:
             if entry.name == "__pycache__":
                 continue
-            if entry.is_dir(follow_symlinks=True):
-                stack.append(entry.path)
-            elif entry.is_file(follow_symlinks=True):
-                stat = entry.stat()
+            try:
+                if entry.is_dir(follow_symlinks=True):
+                    stack.append(entry.path)
+                elif entry.is_file(follow_symlinks=True):
+                    stat = entry.stat()
+                    found[entry.path] = (stat.st_size, stat.st_mtime_ns)
+            except OSError:  # a link loop: the build reports it; its own stamp counts
+                stat = entry.stat(follow_symlinks=False)
                 found[entry.path] = (stat.st_size, stat.st_mtime_ns)
     return found
 

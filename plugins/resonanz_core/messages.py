@@ -1,0 +1,71 @@
+"""Log lines people can act on: the reason beside the file, one line per problem when the
+output is not a terminal (CI), and a strict failure without a traceback."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from .problems import StrictModeError, explain
+
+
+class SkippedFileMessage(logging.Filter):
+    """Pelican logs 'Could not process <file>' without the reason (unless DEBUG is on):
+    put the reason on the same line, in every build."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg != "Could not process %s" or not record.args:
+            return True
+        exc = sys.exc_info()[1]
+        if exc is None:
+            return True
+        record.msg = "resonanz_core: %s: %s; the file is left out"
+        record.args = (str(record.args[0]), explain(exc))
+        record.resonanz_explained = True
+        if not logging.getLogger("pelican").isEnabledFor(logging.DEBUG):
+            record.exc_info = None
+        return True
+
+
+class StrictFailureMessage(logging.Filter):
+    """Pelican's command logs the exception that ended a build with its traceback; the
+    strict mode's list of problems is the whole story."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc_info = record.exc_info
+        if isinstance(exc_info, tuple) and isinstance(exc_info[1], StrictModeError):
+            record.exc_info = None
+            record.msg, record.args = "%s", (str(exc_info[1]),)
+        return True
+
+
+SKIPPED_FILE = SkippedFileMessage()
+STRICT_FAILURE = StrictFailureMessage()
+
+
+def _plain_lines() -> None:
+    """Rich wraps every message at 80 columns when the output is a pipe (CI logs split
+    file names): there, one plain line per message."""
+    try:
+        from rich.logging import RichHandler
+    except ImportError:  # Pelican without rich: plain lines already
+        return
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler, RichHandler) and not handler.console.is_terminal:
+            plain = logging.StreamHandler(handler.console.file)
+            plain.setLevel(handler.level)
+            plain.setFormatter(logging.Formatter("%(levelname)-8s %(message)s"))
+            for log_filter in handler.filters:
+                plain.addFilter(log_filter)
+            root.removeHandler(handler)
+            root.addHandler(plain)
+
+
+def install() -> None:
+    """Once per build (idempotent)."""
+    for name, log_filter in (("pelican.generators", SKIPPED_FILE), ("pelican", STRICT_FAILURE)):
+        logger = logging.getLogger(name)
+        if log_filter not in logger.filters:
+            logger.addFilter(log_filter)
+    _plain_lines()
