@@ -160,6 +160,8 @@ def _load_all(content_root: Path, options: dict, tz: dt.tzinfo) -> dict[str, lis
     for path in sorted(folder.glob("*.y*ml")):
         if path.suffix not in (".yaml", ".yml"):
             continue
+        if not Path(os.path.realpath(path)).is_relative_to(content_root.resolve()):
+            continue  # linked from outside content/: never read (resonanz_core reports it)
         rel = path.relative_to(content_root).as_posix()
         responses, problems = load_responses(path, rel)
         for line in problems:
