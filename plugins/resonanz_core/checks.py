@@ -96,3 +96,35 @@ def report_links(content, content_root: str) -> None:
     source = relative_source(content.source_path, content_root)
     for link, why in broken_links(content.source_path, content._content, content_root):
         logger.warning("resonanz_core: %s: link %s: %s", source, link, why)
+
+
+THEME_LINK = re.compile(r"\{\{\s*THEME_STATIC_DIR\s*\}\}/([\w./-]+\.\w+)")
+
+
+def missing_theme_files(theme: str, stylesheets: Iterable[str],
+                        scripts: Iterable[str]) -> list[tuple[str, str, str]]:
+    """Theme files that pages link to but theme/static/ does not have, as
+    (where, what, path below theme/static/)."""
+    static = Path(theme) / "static"
+    wanted: list[tuple[str, str, str]] = []
+    wanted += [("pelicanconf.py", "RESONANZ_STYLESHEETS", f"css/{name}") for name in stylesheets]
+    wanted += [("pelicanconf.py", "RESONANZ_SCRIPTS", f"js/{name}") for name in scripts]
+    templates = Path(theme) / "templates"
+    for template in sorted(templates.rglob("*.html")) if templates.is_dir() else []:
+        text = template.read_text(encoding="utf-8", errors="replace")
+        where = "theme/" + template.relative_to(theme).as_posix()
+        wanted += [(where, "link", path) for path in THEME_LINK.findall(text)]
+    return [(where, what, path) for where, what, path in wanted
+            if not (static / path).is_file()]
+
+
+def report_theme_files(settings: dict) -> None:
+    theme = settings.get("THEME") or ""
+    if not os.path.isdir(theme):
+        return
+    stylesheets = settings.get("RESONANZ_STYLESHEETS") or []
+    scripts = settings.get("RESONANZ_SCRIPTS") or []
+    for where, what, path in missing_theme_files(theme, stylesheets, scripts):
+        logger.warning("resonanz_core: %s: %s = %r: no such file in theme/static/; restore "
+                       "it or remove the link (pages would link to a missing file)",
+                       where, what, path)

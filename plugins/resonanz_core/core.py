@@ -160,6 +160,7 @@ def on_build_start(pelican) -> list:
     root = logging.getLogger()
     if collector is not None and collector not in root.handlers:
         root.addHandler(collector)
+    checks.report_theme_files(pelican.settings)
     return []
 
 

@@ -32,7 +32,7 @@ from pelican import signals
 from pelican.readers import _filter_discardable_metadata, file_suffix
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from . import feeds
+from . import contained, feeds
 from .problems import ProblemCollector
 
 logger = logging.getLogger(__name__)
@@ -435,7 +435,8 @@ class ParallelWriter(Writer):
     def write_file(self, name, template, context, *args, **kwargs):
         # positional: relative_urls, paginated, template_name, override_output, url
         if self.jobs <= 1 or kwargs.get("override_output") or (len(args) > 3 and args[3]):
-            return self._now(super().write_file, name, template, context, *args, **kwargs)
+            return self._now(contained.write, super().write_file, "page",
+                             (name, template, context, *args), kwargs, self.settings)
         self._defer("page", context, (name, template, context, *args), kwargs)
         return None
 
@@ -444,7 +445,8 @@ class ParallelWriter(Writer):
         path = args[0] if args else kwargs.get("path")
         override = kwargs.get("override_output") or (len(args) > 3 and args[3])
         if self.jobs <= 1 or override or not path:
-            return self._now(super().write_feed, elements, context, *args, **kwargs)
+            return self._now(contained.write, super().write_feed, "feed",
+                             (elements, context, *args), kwargs, self.settings)
         self._defer("feed", context, (elements, context, *args), kwargs)
         return None
 
@@ -452,10 +454,8 @@ class ParallelWriter(Writer):
         kind, args, kwargs, number, localsiteurl, context = job
         CURRENT_WRITE[0] = number
         context["localsiteurl"] = localsiteurl
-        if kind == "page":
-            super().write_file(*args, **kwargs)
-        else:
-            super().write_feed(*args, **kwargs)
+        method = super().write_file if kind == "page" else super().write_feed
+        contained.write(method, kind, args, kwargs, self.settings)
         return True
 
     def _written(self) -> set[str]:
