@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import re
@@ -128,3 +129,23 @@ def report_theme_files(settings: dict) -> None:
         logger.warning("resonanz_core: %s: %s = %r: no such file in theme/static/; restore "
                        "it or remove the link (pages would link to a missing file)",
                        where, what, path)
+
+
+def report_future_responses(items: Iterable, now: dt.datetime) -> None:
+    """A comment or linkback dated after the build (a typo in the year, a wrong clock)
+    would sit at the end of the thread for years."""
+    for content in items:
+        responses = getattr(content, "responses", None)
+        shown = getattr(responses, "all_shown", None)
+        if not callable(shown):
+            continue
+        for response in shown():
+            published = getattr(response, "published", None)
+            if not isinstance(published, dt.datetime):
+                continue
+            moment = published if published.tzinfo else published.replace(tzinfo=dt.UTC)
+            if moment > now + dt.timedelta(days=1):
+                slug = getattr(content, "slug", "")
+                logger.warning("resonanz_core: responses/%s.yaml: published = %r: in the future "
+                               "(id %s); correct the date", slug, published.isoformat(),
+                               getattr(response, "id", "?"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import os
@@ -319,6 +320,7 @@ _TO_FREEZE: dict[str, list] = {}
 def on_all_generators_finalized(generators) -> None:
     parallel.flush_before_static_files(generators)
     items = [item for generator in generators for item in all_contents(generator)]
+    checks.report_future_responses(items, dt.datetime.now(dt.UTC))
     if generators:
         output = os.path.realpath(generators[0].output_path)
         _TO_FREEZE[output] = items

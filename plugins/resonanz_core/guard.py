@@ -187,6 +187,10 @@ def check_content(content) -> None:
         if not _SLUG.fullmatch(slug):
             raise ContentProblem("slug", metadata["slug"], "use letters, digits and '-' only, "
                                  "e.g. 'slug: mein-beitrag' (it becomes a folder name)")
+    elif "title" not in metadata:
+        pass  # Pelican reports the missing title (messages.InvalidContentMessage)
+    elif not title.strip():
+        raise ContentProblem("title", title, "empty; write a title, e.g. 'Title: Mein Beitrag'")
     elif not _SLUG.fullmatch(slug):
         raise ContentProblem("title", title, "gives no usable slug for the URL (only emoji "
                              "or punctuation?); add words or a field 'slug: mein-beitrag'")
@@ -242,7 +246,10 @@ def _drop_collisions(generator, guard: BuildGuard, lists: tuple[str, ...],
                      taken: dict[str, str]) -> None:
     """Leave out every post or page whose output file another one already has."""
     items = [(name, item) for name in lists for item in getattr(generator, name, [])]
-    items.sort(key=lambda pair: (str(getattr(pair[1], "date", "")), pair[1].source_path))
+    # the older post keeps its URL; among pages, the shorter file name (kontakt.md before
+    # kontakt-2.md)
+    items.sort(key=lambda pair: (str(getattr(pair[1], "date", "")),
+                                 os.path.splitext(pair[1].source_path)[0], pair[1].source_path))
     dropped = set()
     for _name, item in items:
         target = os.path.normpath(item.save_as or "")

@@ -27,6 +27,34 @@ class SkippedFileMessage(logging.Filter):
         return True
 
 
+EXAMPLES = {"title": "Title: Mein Beitrag", "date": "Date: 2026-11-23 09:30"}
+
+
+def _relative(content) -> str:
+    relative = getattr(content, "get_relative_source_path", None)
+    return relative() if callable(relative) else str(content)
+
+
+class InvalidContentMessage(logging.Filter):
+    """Pelican's messages about a file it leaves out, in the project's one-line format
+    (they name the file by its absolute path and say no fix)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if record.msg == "Skipping %s: could not find information about '%s'" and len(args) == 2:
+            content, field = args
+            example = EXAMPLES.get(field, f"{field.title()}: ...")
+            record.msg = ("resonanz_core: %s: %s = None: missing; add a line '%s'; the file "
+                          "is left out")
+            record.args = (_relative(content), field, example)
+        elif record.msg.startswith("Unknown status '%s' for file %s") and len(args) == 3:
+            status, content, allowed = args
+            record.msg = ("resonanz_core: %s: status = %r: expected one of %s; the file is "
+                          "left out")
+            record.args = (_relative(content), status, ", ".join(allowed))
+        return True
+
+
 class StrictFailureMessage(logging.Filter):
     """Pelican's command logs the exception that ended a build with its traceback; the
     strict mode's list of problems is the whole story."""
@@ -40,6 +68,7 @@ class StrictFailureMessage(logging.Filter):
 
 
 SKIPPED_FILE = SkippedFileMessage()
+INVALID_CONTENT = InvalidContentMessage()
 STRICT_FAILURE = StrictFailureMessage()
 
 
@@ -64,7 +93,8 @@ def _plain_lines() -> None:
 
 def install() -> None:
     """Once per build (idempotent)."""
-    for name, log_filter in (("pelican.generators", SKIPPED_FILE), ("pelican", STRICT_FAILURE)):
+    for name, log_filter in (("pelican.generators", SKIPPED_FILE), ("pelican", STRICT_FAILURE),
+                             ("pelican.contents", INVALID_CONTENT)):
         logger = logging.getLogger(name)
         if log_filter not in logger.filters:
             logger.addFilter(log_filter)
