@@ -87,7 +87,8 @@ CASES: dict[str, Case] = {
                         ("posts/tags.md", "tags = ['a', ['b', 'c']]",
                          "expected text or a list of texts")),
     # -- posts: fields -----------------------------------------------------------------------
-    "empty-title": Case("posts/leer.md", post(""), ("posts/leer.md", "title = ''", "write a title")),
+    "empty-title": Case("posts/leer.md", post(""),
+                        ("posts/leer.md", "title = ''", "write a title")),
     "no-title": Case("posts/ohne-titel.md", "Date: 2026-01-01\n\nText.\n",
                      ("posts/ohne-titel.md", "title = None", "missing", "Title: ")),
     "emoji-title": Case("posts/emoji.md", post("🎉🚀"),
@@ -414,3 +415,27 @@ def test_cli_lines_are_unwrapped_and_strict_exits_1_without_traceback(tmp_path):
     assert re.search(rf"^  1\. ERROR: resonanz_core: posts/{long_name}: encoding", output,
                      re.MULTILINE) or re.search(rf"^  2\. ERROR: resonanz_core: posts/{long_name}",
                                                 output, re.MULTILINE), output
+
+
+def test_a_scheduled_post_appears_at_its_time_even_from_the_cache(tmp_path):
+    """Pelican's content cache keeps a scheduled post as a draft, and the unchanged-build
+    shortcut would skip the build: both must let it appear once its time has come."""
+    import datetime as dt
+    import time
+    from zoneinfo import ZoneInfo
+
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    (content / "posts/gut.md").write_text(GOOD_POST, encoding="utf-8")
+    soon = dt.datetime.now(ZoneInfo("Europe/Berlin")) + dt.timedelta(seconds=4)
+    date = soon.strftime("%d.%m.%Y %H:%M:%S")
+    (content / "posts/bald.md").write_text(post("Bald", date=date), encoding="utf-8")
+    first = build_site(content, tmp_path / "out", RESONANZ_SKIP_UNCHANGED=True)
+    assert first.error is None and first.problems == []
+    home = tmp_path / "out/index.html"
+    assert "Bald" not in home.read_text(encoding="utf-8")
+    time.sleep(max(0.0, (soon - dt.datetime.now(soon.tzinfo)).total_seconds()) + 1)
+    second = build_site(content, tmp_path / "out", RESONANZ_SKIP_UNCHANGED=True)
+    assert second.error is None
+    assert "Bald" in home.read_text(encoding="utf-8")
+    assert (tmp_path / "out" / soon.strftime("%Y/%m") / "bald/index.html").is_file()

@@ -360,12 +360,11 @@ def wrap_run(pelican) -> None:
         logger.debug("resonanz_core: full build (%s)", reason)
         state.forget()  # a build that fails halfway must not leave a stale record
         _full(settings)
-        # A build with problems runs again to show them; with WITH_FUTURE_DATES off, a
-        # post dated later appears on its own date, with no file changing; code changed
-        # on disk since this process started is not the code that ran.
+        # A build with problems runs again to show them; a scheduled post (WITH_FUTURE_DATES
+        # off) is reported by guard.py through output_changes_at; code changed on disk
+        # since this process started is not the code that ran.
         if (
             not getattr(pelican, "resonanz_problems", None)
-            and settings.get("WITH_FUTURE_DATES", True)
             and not code_changed_since_start(settings, now["inputs"])
         ):
             state.save(now)
