@@ -4,6 +4,7 @@ cannot be read, slugged or fed is left out with one message, colliding outputs r
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import os
 import re
@@ -278,13 +279,32 @@ def on_article_pretaxonomy(generator) -> None:
     _drop_collisions(generator, guard, ARTICLE_LISTS, taken)
 
 
+def _plugin_defaults(settings: dict) -> dict:
+    """The DEFAULTS of every plugin in use that has a settings module (their output
+    paths count even when pelicanconf.py does not repeat them)."""
+    merged: dict = {}
+    for name in settings.get("PLUGINS") or []:
+        if not isinstance(name, str):
+            continue
+        try:
+            module = importlib.import_module(f"{name}.settings")
+        except ImportError:
+            continue
+        merged.update(getattr(module, "DEFAULTS", {}) or {})
+    return merged
+
+
 def _listing_outputs(settings: dict) -> dict[str, str]:
-    """Output files of listings that a page could claim by its slug."""
+    """Output files of listings and plugin pages that a page could claim by its slug: the
+    direct templates and every fixed *_SAVE_AS (no {slug} in it)."""
     outputs = {}
     for name in settings.get("DIRECT_TEMPLATES", []):
         save_as = settings.get(f"{name.upper()}_SAVE_AS", f"{name}.html")
         if save_as:
             outputs[os.path.normpath(save_as)] = f"the {name} listing"
+    for key, value in {**_plugin_defaults(settings), **settings}.items():
+        if key.endswith("_SAVE_AS") and isinstance(value, str) and value and "{" not in value:
+            outputs.setdefault(os.path.normpath(value), f"the setting {key}")
     return outputs
 
 
