@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 from pelican import signals
 
-from . import sanitise
+from . import paging, sanitise
 from .feeds import FeedItem, comments_feed
 from .model import LINKBACK_TYPES, Response, is_blocked, load_responses, problem
 from .settings import COMMENT_STATES, DEFAULTS, PROVIDERS
@@ -346,4 +346,6 @@ def _write(output: Path, relative: str, data: bytes) -> None:
 
 def register() -> None:
     signals.article_generator_finalized.connect(attach)
+    signals.article_generator_finalized.connect(paging.paginate)  # after attach
     signals.article_writer_finalized.connect(write_feeds)
+    signals.article_writer_finalized.connect(paging.write_pages)

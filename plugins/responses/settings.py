@@ -40,6 +40,9 @@ DEFAULTS: dict = {
     "RESPONSES_ARTICLE_FEED_ATOM": "feeds/kommentare/{slug}.atom.xml",
     # Most recent entries in the site-wide comments feed.
     "RESPONSES_FEED_MAX_ITEMS": 50,
+    # Comments per page (whole threads; replies count): more go to <post>/kommentare/2/...
+    "RESPONSES_PER_PAGE": 100,
+    "RESPONSES_PAGE_FOLDER": "kommentare",
 }
 
 PROVIDERS = ("none", "isso", "remark42", "giscus", "comentario", "disqus")
