@@ -442,3 +442,32 @@ def test_a_scheduled_post_appears_at_its_time_even_from_the_cache(tmp_path):
     assert second.error is None
     assert "Bald" in home.read_text(encoding="utf-8")
     assert (tmp_path / "out" / soon.strftime("%Y/%m") / "bald/index.html").is_file()
+
+
+def test_check_step_reports_late_chapters_and_backward_cues(tmp_path, capsys):
+    """A chapter at 15:00 in a 6-second episode and a cue that ends before it starts:
+    `make check` (python -m resonanz check) names the feed item, the file and the time."""
+    from resonanz.check import main
+
+    content = tmp_path / "content"
+    (content / "episodes").mkdir(parents=True)
+    (content / "images/podcast").mkdir(parents=True)
+    shutil.copy(AUDIO / "cover-ok.jpg", content / "images/podcast/cover.jpg")
+    for stem in ("001-kapitel", "002-untertitel"):
+        shutil.copy(AUDIO / "cbr.mp3", content / f"episodes/{stem}.mp3")
+    (content / "episodes/001-kapitel.md").write_text(post("Kapitel"), encoding="utf-8")
+    (content / "episodes/001-kapitel.chapters.txt").write_text(
+        "00:00:00.000 Anfang\n00:15:00.000 Viel zu spät\n", encoding="utf-8")
+    (content / "episodes/002-untertitel.md").write_text(post("Untertitel"), encoding="utf-8")
+    (content / "episodes/002-untertitel.vtt").write_text(
+        "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nHallo.\n\n"
+        "00:00:04.000 --> 00:00:03.000\nRückwärts.\n", encoding="utf-8")
+    result = build_site(content, tmp_path / "out")
+    assert result.error is None
+    code = main([str(tmp_path / "out"), "--only", "podcast", "-q"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert re.search(r"item 'Kapitel' chapters.*start at 900 s, after the end of the audio "
+                     r"\(6 s\)", out), out
+    assert re.search(r"item 'Untertitel' .*002-untertitel\.vtt line 6: cue ends "
+                     r"\(00:00:03\.000\) before it starts \(00:00:04\.000\)", out), out
