@@ -55,6 +55,16 @@ class InvalidContentMessage(logging.Filter):
         return True
 
 
+class OneLine(logging.Filter):
+    """Pelican lists the files of a warning on lines of their own ('There are 2 items
+    with slug ...'): in CI every line must carry its problem."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and "\n%s" in record.msg:
+            record.msg = record.msg.replace(": \n%s", ": %s").replace("\n%s", ", %s")
+        return True
+
+
 class StrictFailureMessage(logging.Filter):
     """Pelican's command logs the exception that ended a build with its traceback; the
     strict mode's list of problems is the whole story."""
@@ -69,6 +79,7 @@ class StrictFailureMessage(logging.Filter):
 
 SKIPPED_FILE = SkippedFileMessage()
 INVALID_CONTENT = InvalidContentMessage()
+ONE_LINE = OneLine()
 STRICT_FAILURE = StrictFailureMessage()
 
 
@@ -94,7 +105,7 @@ def _plain_lines() -> None:
 def install() -> None:
     """Once per build (idempotent)."""
     for name, log_filter in (("pelican.generators", SKIPPED_FILE), ("pelican", STRICT_FAILURE),
-                             ("pelican.contents", INVALID_CONTENT)):
+                             ("pelican.contents", INVALID_CONTENT), ("pelican.utils", ONE_LINE)):
         logger = logging.getLogger(name)
         if log_filter not in logger.filters:
             logger.addFilter(log_filter)
