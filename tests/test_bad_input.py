@@ -474,3 +474,32 @@ def test_check_step_reports_late_chapters_and_backward_cues(tmp_path, capsys):
                      r"\(6 s\)", out), out
     assert re.search(r"item 'Untertitel' .*002-untertitel\.vtt line 6: cue ends "
                      r"\(00:00:03\.000\) before it starts \(00:00:04\.000\)", out), out
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_page_that_cannot_be_rendered_is_named_and_the_rest_written(tmp_path, jobs):
+    """A template error on one post (here: a theme override that fails for it) leaves
+    that page out with its source file named; the build and every other page go on."""
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    for n in range(12):
+        (content / f"posts/beitrag-{n:02d}.md").write_text(
+            post(f"Beitrag {n:02d}", date=f"2026-01-{n + 1:02d} 10:00"), encoding="utf-8")
+    (content / "posts/boom.md").write_text(post("Boom", date="2026-01-20 10:00"),
+                                           encoding="utf-8")
+    overrides = tmp_path / "overrides"
+    overrides.mkdir()
+    (overrides / "article.html").write_text(
+        '{% extends "!theme/article.html" %}{% block content %}'
+        '{% if article.slug == "boom" %}{{ article.title.nicht_da() }}{% endif %}'
+        "{{ super() }}{% endblock %}", encoding="utf-8")
+    result = build_site(content, tmp_path / "out", RESONANZ_JOBS=jobs,
+                        THEME_TEMPLATES_OVERRIDES=[str(overrides)])
+    assert result.error is None
+    line = _line_with(result.problems, ("posts/boom.md", "page = '2026/01/boom/index.html'",
+                                        "could not be written", "nicht_da"))
+    assert line is not None, "\n".join(result.problems)
+    assert not (tmp_path / "out/2026/01/boom/index.html").exists()
+    for n in range(12):
+        assert (tmp_path / f"out/2026/01/beitrag-{n:02d}/index.html").is_file()
+    assert (tmp_path / "out/index.html").is_file()
