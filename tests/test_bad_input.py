@@ -68,7 +68,7 @@ CASES: dict[str, Case] = {
     "yaml-tab": Case("posts/tab.md", "---\ntitle: Tab\n\tdate: 2026-01-01\n---\nText\n",
                      ("posts/tab.md", "front matter = ", "line 3", "not tabs")),
     "yaml-quote": Case("posts/quote.md", yaml_post('title: "Offen\ndate: 2026-01-01'),
-                       ("posts/quote.md", "front matter = ", "not valid YAML")),
+                       ("posts/quote.md", "front matter = ", "a quote is not closed")),
     "yaml-colon": Case("posts/doppelpunkt.md", yaml_post("title: Frage: Antwort\ndate: 2026-01-01"),
                        ("posts/doppelpunkt.md", "front matter = ", "line 2",
                         "put a value that contains ': ' in quotes")),

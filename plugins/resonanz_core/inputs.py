@@ -110,7 +110,11 @@ TEXT_FIELDS = ("title", "author", "authors", "tags", "category", "summary", "slu
                "series", "image", "image_alt", "description", "keywords", "guests")
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser where installed: the pure-Python one takes milliseconds per file.
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):
     """SafeLoader that reports duplicate keys (PyYAML keeps the last one silently)."""
 
     duplicates: list[tuple[str, int]]
@@ -123,7 +127,7 @@ def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dic
         if isinstance(key, str) and key in seen:
             loader.duplicates.append((key, key_node.start_mark.line + 1))
         seen.add(key if isinstance(key, str) else id(key_node))
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+    return _BaseLoader.construct_mapping(loader, node, deep=deep)
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
@@ -139,7 +143,8 @@ def _yaml_hint(raw: str, line: int) -> str:
     here = lines[line - 1] if 0 < line <= len(lines) else ""
     if "\t" in raw:
         return "indent with spaces, not tabs"
-    if here.count('"') % 2 or here.count("'") % 2:
+    opened = re.compile(r":\s+'(?:[^']|'')*$", re.MULTILINE)  # 'text without its end
+    if raw.count('"') % 2 or here.count('"') % 2 or opened.search(raw):
         return "a quote is not closed"
     if re.search(r":\s.*:\s", here):
         return "put a value that contains ': ' in quotes"
@@ -156,7 +161,10 @@ def check_front_matter(raw: str) -> list[str]:
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # where parsing stopped; at the end of the text, where the unclosed part began
+        mark = exc.problem_mark
+        if mark is None or ("end of stream" in (exc.problem or "") and exc.context_mark):
+            mark = exc.context_mark or mark
         line = mark.line + 1 if mark is not None else 0
         problem = (exc.problem or "not valid YAML").strip()
         raise ContentProblem(
