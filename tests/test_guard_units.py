@@ -56,7 +56,7 @@ def test_control_character(text, found):
 @pytest.mark.parametrize(("header", "expected"), [
     ("Date: 01.02.2026", {"date": dt.datetime(2026, 2, 1)}),
     ("date: 1.2.2026 9:30", {"date": dt.datetime(2026, 2, 1, 9, 30)}),
-    ("Date: 23.11.2026 09:30 Uhr\nModified: 24.11.2026", {
+    ("Date: 23.11.2026 09:30\nModified: 24.11.2026", {
         "date": dt.datetime(2026, 11, 23, 9, 30), "modified": dt.datetime(2026, 11, 24)}),
     ("date: '05.06.2026 10:00:30'", {"date": dt.datetime(2026, 6, 5, 10, 0, 30)}),
     ("Date: 2026-02-01 10:00", {}),  # ISO is Pelican's

@@ -15,7 +15,6 @@ from . import uptodate
 from .containment import Containment
 from .inputs import (
     ContentProblem,
-    _show,
     check_front_matter,
     check_limits,
     control_character,
@@ -23,6 +22,7 @@ from .inputs import (
     front_matter,
     german_dates,
     header_block,
+    show_value,
 )
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,8 @@ class BuildGuard:
         key = (source, field, fix)
         if key not in self.reported:
             self.reported.add(key)
-            logger.log(level, "resonanz_core: %s: %s = %s: %s", source, field, _show(value), fix)
+            logger.log(level, "resonanz_core: %s: %s = %s: %s", source, field,
+                       show_value(value), fix)
 
     def unsafe_folders(self) -> list[str]:
         """Links under content/ that leave it or loop, reported once per build."""

@@ -18,10 +18,11 @@ class ContentProblem(ValueError):
 
     def __init__(self, field: str, value: object, fix: str) -> None:
         self.field, self.value, self.fix = field, value, fix
-        super().__init__(f"{field} = {_show(value)}: {fix}")
+        super().__init__(f"{field} = {show_value(value)}: {fix}")
 
 
-def _show(value: object) -> str:
+def show_value(value: object) -> str:
+    """A value as a message shows it: repr, cut at 80 characters."""
     text = repr(value) if not isinstance(value, str) or value else "''"
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -206,7 +207,7 @@ _DATE_LINE = re.compile(r"^(?P<field>date|modified)\s*:\s*(?P<value>.*?)\s*$",
                         re.IGNORECASE | re.MULTILINE)
 _GERMAN = re.compile(
     r"^(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?:[ T,]+(?P<H>\d{1,2}):(?P<M>\d{2})"
-    r"(?::(?P<S>\d{2}))?(?:\s*Uhr)?)?$"
+    r"(?::(?P<S>\d{2}))?)?$"
 )
 # Day and month both written as numbers in an order that depends on the writer's country.
 _AMBIGUOUS = re.compile(
