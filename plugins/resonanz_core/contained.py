@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from jinja2 import TemplateError
 from pelican.writers import FileOverwriteFailedError
 
 from .problems import explain
@@ -15,6 +16,9 @@ from .problems import explain
 logger = logging.getLogger(__name__)
 
 SOURCES = ("article", "page", "episode")
+# What content can make a template or a feed raise; anything else (a full disk, a bug)
+# stops the build as before.
+CONTENT_ERRORS = (TemplateError, TypeError, ValueError, AttributeError, LookupError)
 
 
 def _source(context: dict, kwargs: dict, settings: dict) -> str | None:
@@ -36,7 +40,7 @@ def write(method: Callable[..., Any], kind: str, args: tuple, kwargs: dict,
         return method(*args, **kwargs)
     except FileOverwriteFailedError:
         raise  # two outputs with one name: a bug for the collision check (guard.py)
-    except Exception as exc:  # noqa: BLE001 - one broken page must not stop the site
+    except CONTENT_ERRORS as exc:
         if kind == "page":
             name = args[0] if args else kwargs.get("name")
             context = args[2] if len(args) > 2 and isinstance(args[2], dict) else {}
