@@ -503,3 +503,23 @@ def test_a_page_that_cannot_be_rendered_is_named_and_the_rest_written(tmp_path, 
     for n in range(12):
         assert (tmp_path / f"out/2026/01/beitrag-{n:02d}/index.html").is_file()
     assert (tmp_path / "out/index.html").is_file()
+
+
+def test_show_artwork_from_outside_content_is_refused(tmp_path):
+    content = tmp_path / "content"
+    (content / "episodes").mkdir(parents=True)
+    (tmp_path / "outside").mkdir()
+    shutil.copy(AUDIO / "cover-ok.jpg", tmp_path / "outside/cover.jpg")
+    (content / "images").mkdir()
+    os.symlink(tmp_path / "outside/cover.jpg", content / "images/cover.jpg")
+    shutil.copy(AUDIO / "cbr.mp3", content / "episodes/001-eins.mp3")
+    (content / "episodes/001-eins.md").write_text(post("Eins"), encoding="utf-8")
+    cover = (tmp_path / "outside/cover.jpg").read_bytes()
+    for image in ("../outside/cover.jpg", "images/cover.jpg"):
+        out = tmp_path / f"out-{image.count('/')}"
+        result = build_site(content, out, PODCAST_IMAGE=image)
+        assert result.error is None
+        assert _line_with(result.problems, ("pelicanconf.py", f"PODCAST_IMAGE = '{image}'",
+                                            "leaves content/")), result.problems
+        assert (out / "episoden/001-eins/index.html").is_file()
+        assert not [p for p in out.rglob("*") if p.is_file() and p.read_bytes() == cover]

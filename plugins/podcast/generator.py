@@ -653,6 +653,10 @@ class EpisodesGenerator(Generator):
             )
             return None
         path = self.content_root / image
+        if not Path(os.path.realpath(path)).is_relative_to(self.content_root):
+            _problem(logging.ERROR, "pelicanconf.py", "PODCAST_IMAGE", image,
+                     "leaves content/; put the artwork under content/images/")
+            return None
         try:
             data = path.read_bytes()
         except OSError:
