@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -294,13 +295,27 @@ def corpus(tmp_path_factory):
     content, _outside, settings = make_corpus(base)
     before = content_digest(content)
     os.environ["RESONANZ_TEST_SECRET"] = ENV_SECRET
+    records = _Records()
+    logging.getLogger().addHandler(records)
     try:
         normal = build_site(content, base / "output", **settings)
         strict = build_site(content, base / "strict", RESONANZ_STRICT=True, **settings)
     finally:
         del os.environ["RESONANZ_TEST_SECRET"]
+        logging.getLogger().removeHandler(records)
     return {"normal": normal, "strict": strict, "before": before,
-            "after": content_digest(content), "content": content}
+            "after": content_digest(content), "content": content, "records": records.records}
+
+
+class _Records(logging.Handler):
+    """Every warning and error the builds logged, as the console shows them."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
 
 
 def _line_with(lines: list[str], needles: tuple[str, ...]) -> str | None:
@@ -351,6 +366,14 @@ def test_the_rest_of_the_site_is_written_and_strict_fails_once(corpus):
     titles = {entry.title for entry in feed.entries}
     assert {"Gut", "Deutsch"} <= titles
     assert "Geplant" not in titles  # scheduled for 2099
+
+
+def test_no_traceback_and_one_line_per_message_on_the_console(corpus):
+    records = corpus["records"]
+    assert len(records) > 60
+    for record in records:
+        assert not record.exc_info, record.getMessage()
+        assert "\n" not in record.getMessage(), record.getMessage()
 
 
 def test_content_is_unchanged(corpus):
