@@ -216,6 +216,14 @@ CASES: dict[str, Case] = {
     "episode-audio-path": Case("episodes/012-raus.md", post("Raus", audio="../../etc/passwd"),
                                ("episodes/012-raus.md", "audio = '../../etc/passwd'",
                                 "leaves content/")),
+    "episode-cover-loop": Case("episodes/013-schleife.md",
+                               post("Schleife", cover="schleife.jpg", transcript="kreis.vtt"),
+                               ("episodes/013-schleife.md", "cover = 'schleife.jpg'",
+                                "file not found")),
+    "episode-loop-link": symlink("episodes/schleife.jpg", "schleife.jpg",
+                                 "episodes/schleife.jpg", "loop"),
+    "episode-transcript-loop": symlink("episodes/kreis.vtt", "kreis.vtt",
+                                       "episodes/kreis.vtt", "loop"),
 }
 
 # Cases that are not a file in content/: settings and the theme (same build).
@@ -267,6 +275,7 @@ def make_corpus(base: Path) -> tuple[Path, Path, dict]:
     (content / "pages/kontakt.md").write_text("Title: Kontakt\n\nSeite.\n", encoding="utf-8")
     shutil.copy(AUDIO / "cover-ok.jpg", content / "images/podcast/cover.jpg")
     shutil.copy(AUDIO / "cbr.mp3", content / "episodes/001-gut.mp3")
+    shutil.copy(AUDIO / "cbr.mp3", content / "episodes/013-schleife.mp3")  # its notes: a case
     (content / "episodes/001-gut.md").write_text(post("Folge eins"), encoding="utf-8")
     for case in CASES.values():
         target = content / case.path
