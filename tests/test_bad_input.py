@@ -203,7 +203,14 @@ CASES: dict[str, Case] = {
         "- id: k1\n  type: comment\n  status: approved\n  author: A\n"
         "  published: 2026-01-01T10:00:00+01:00\n  content: Hallo.\n"),
         ("responses/niemand.yaml", "slug = 'niemand'")),
-    "data-symlink": symlink("data/popular.yaml", "/proc/self/environ", "data/popular.yaml",
+    "response-yaml-tab": Case("responses/tab.yaml", "- id: k1\n\ttype: comment\n",
+                              ("responses/tab.yaml", "line 2 = ", "tab character",
+                               "valid YAML")),
+    "response-latin1": Case("responses/latin.yaml", "- id: k1\n  author: Jürgen\n".encode(
+        "cp1252"), ("responses/latin.yaml", "file = ", "0xfc", "UTF-8 YAML file")),
+    "data-broken": Case("data/popular.yaml", "- slug: [gut\n",
+                        ("data/popular.yaml", "file = 'popular.yaml'", "expected a YAML list")),
+    "data-symlink": symlink("data/beliebt.yaml", "/proc/self/environ", "data/beliebt.yaml",
                             "leaves content/"),
     # -- episodes -----------------------------------------------------------------------------
     "episode-audio-outside": symlink("episodes/009-geheim.mp3", f"{OUTSIDE}/geheim.mp3",
