@@ -9,6 +9,7 @@ import http.server
 import threading
 from pathlib import Path
 
+import feedparser
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, build_site, chromium_available, free_port
 from lxml import html
@@ -81,6 +82,8 @@ def test_post_page_is_light_and_every_comment_is_on_one_page(site):
         seen += _comment_ids(page)
     assert len(seen) == COMMENTS and len(set(seen)) == COMMENTS
     # the feed of the post still has every comment, the heading the whole count
+    feed = feedparser.parse((out / "feeds/kommentare/viel-resonanz.atom.xml").read_bytes())
+    assert not feed.bozo and len(feed.entries) == COMMENTS
     tree = html.parse(str(post))
     assert tree.xpath("string(//span[@class='responses__count'])").strip() == f"({COMMENTS})"
     nav = tree.xpath("//nav[contains(@class, 'responses-pages')]//a[@rel='next']/@href")
