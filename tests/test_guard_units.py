@@ -10,8 +10,8 @@ import pytest
 from resonanz_core.containment import Containment
 from resonanz_core.inputs import (
     ContentProblem,
+    check_control_characters,
     check_front_matter,
-    control_character,
     decode,
     german_dates,
     header_block,
@@ -45,12 +45,21 @@ def test_nesting_depth(text, depth):
     assert nesting_depth(text) == depth
 
 
-@pytest.mark.parametrize(("text", "found"), [
-    ("ok\ttab\nnewline", None), ("bell\x07", "U+0007"), ("nul\x00", "U+0000"),
-    ("esc\x1b[0m", "U+001B"), ("del\x7f", "U+007F"),
+@pytest.mark.parametrize(("text", "message"), [
+    ("Title: ok\ttab\n\nnewline\r\n", None),
+    ("Title: Bell\x07\n\nText.\n", "title = 'Bell\\x07': contains the invisible control "
+                                     "character U+0007"),
+    ("---\ntitle: A\nsummary: nul\x00\n---\nText\n", "summary = 'nul\\x00'"),
+    ("Title: A\n\nEins.\nesc\x1b[0m\n", "text = 'U+001B in line 4'"),
+    ("Title: A\n\ndel\x7f", "text = 'U+007F in line 3'"),
 ])
-def test_control_character(text, found):
-    assert control_character(text) == found
+def test_control_characters_name_field_or_line(text, message):
+    if message is None:
+        check_control_characters(text)
+        return
+    with pytest.raises(ContentProblem) as info:
+        check_control_characters(text)
+    assert str(info.value).startswith(message)
 
 
 @pytest.mark.parametrize(("header", "expected"), [

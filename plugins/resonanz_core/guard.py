@@ -15,9 +15,9 @@ from . import uptodate
 from .containment import Containment
 from .inputs import (
     ContentProblem,
+    check_control_characters,
     check_front_matter,
     check_limits,
-    control_character,
     decode,
     front_matter,
     german_dates,
@@ -103,6 +103,7 @@ def _guarded_read(read, guard: BuildGuard):
             raise ContentProblem("file", exc.strerror or str(exc),
                                  "cannot be read; check the file's permissions") from None
         text = decode(raw)
+        check_control_characters(text)
         check_limits(text, len(raw), options["RESONANZ_MAX_SOURCE_BYTES"],
                      options["RESONANZ_MAX_NESTING"])
         notes = []
@@ -177,13 +178,6 @@ def check_content(content) -> None:
         return
     metadata = content.metadata
     title = str(metadata.get("title", ""))
-    for field, text in (("title", title), ("summary", str(metadata.get("summary", ""))),
-                        ("text", content._content or "")):
-        character = control_character(text)
-        if character:
-            value = text if field != "text" else character
-            raise ContentProblem(field, value, f"contains the invisible control character "
-                                 f"{character} (feeds cannot carry it); delete it")
     slug = getattr(content, "slug", None) or ""
     if "slug" in metadata:
         if not _SLUG.fullmatch(slug):

@@ -95,10 +95,25 @@ def check_limits(text: str, size: int, max_bytes: int, max_nesting: int) -> None
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
-def control_character(text: str) -> str | None:
-    """The first control character in text as U+XXXX, or None."""
-    match = _CONTROL.search(text or "")
-    return f"U+{ord(match.group(0)):04X}" if match else None
+_FIELD_LINE = re.compile(r"^\s*(?P<field>[A-Za-z_]+)\s*:\s*(?P<value>.*)$")
+
+
+def check_control_characters(text: str) -> None:
+    """Refuse a source with a control character: feeds cannot carry it (lxml and Pelican's
+    feed writer stop the build), and on a page it is invisible."""
+    match = _CONTROL.search(text)
+    if match is None:
+        return
+    character = f"U+{ord(match.group(0)):04X}"
+    line_number = text.count("\n", 0, match.start()) + 1
+    line = text.splitlines()[line_number - 1]
+    field = _FIELD_LINE.match(line)
+    if field and match.start() < len(header_block(text)) + 4:
+        name, value = field["field"].lower(), field["value"]
+    else:
+        name, value = "text", f"{character} in line {line_number}"
+    raise ContentProblem(name, value, f"contains the invisible control character {character} "
+                         "(feeds cannot carry it); delete it")
 
 
 # -- YAML front matter ------------------------------------------------------------------
