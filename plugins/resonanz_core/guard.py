@@ -190,9 +190,19 @@ def check_content(content) -> None:
     elif not _SLUG.fullmatch(slug):
         raise ContentProblem("title", title, "gives no usable slug for the URL (only emoji "
                              "or punctuation?); add words or a field 'slug: mein-beitrag'")
+    template = metadata.get("template")
+    if template and not _template_exists(content.settings, str(template)):
+        raise ContentProblem("template", template, "no such template in theme/templates/; "
+                             "remove the field or add the template")
     index = metadata.get("series_index")
     if index is not None and not re.fullmatch(r"\s*\d+\s*", str(index)):
         raise ContentProblem("series_index", index, "expected a whole number, e.g. 2")
+
+
+def _template_exists(settings: dict, name: str) -> bool:
+    folders = [*settings.get("THEME_TEMPLATES_OVERRIDES", []),
+               os.path.join(settings.get("THEME", ""), "templates")]
+    return any(os.path.isfile(os.path.join(folder, f"{name}.html")) for folder in folders)
 
 
 def on_content_init(content) -> None:
