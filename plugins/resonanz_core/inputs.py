@@ -11,6 +11,7 @@ import datetime as dt
 import re
 
 import yaml
+from pelican.utils import get_date
 
 
 class ContentProblem(ValueError):
@@ -122,8 +123,9 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<yaml>.*?\r?\n)?(?:---|\.\.\.)[ 
                            re.DOTALL)
 # Fields that hold one piece of text (or a list of texts): a mapping or a list in a list
 # would reach the page as a Python repr.
-TEXT_FIELDS = ("title", "author", "authors", "tags", "category", "summary", "slug", "lang",
-               "series", "image", "image_alt", "description", "keywords", "guests")
+TEXT_FIELDS = ("title", "category", "summary", "slug", "lang", "series", "image", "image_alt",
+               "description", "date", "modified", "template", "status")
+TEXT_LIST_FIELDS = ("author", "authors", "tags", "keywords", "guests")
 
 
 # libyaml's parser where installed: the pure-Python one takes milliseconds per file.
@@ -204,11 +206,13 @@ def check_front_matter(raw: str) -> list[str]:
     ]
     for key, value in data.items():
         name = str(key).lower()
-        if name not in TEXT_FIELDS:
-            continue
-        if isinstance(value, dict) or (
-            isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value)
-        ):
+        if name in TEXT_FIELDS and isinstance(value, (dict, list)):
+            example = {"date": "2026-11-23 09:30", "modified": "2026-11-24 10:00"}.get(
+                name, "Mein Text")
+            raise ContentProblem(name, value, f"expected one value, not a list, e.g. "
+                                 f"'{name}: {example}'")
+        if name in TEXT_LIST_FIELDS and (isinstance(value, dict) or (
+                isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value))):
             raise ContentProblem(
                 name, value,
                 "expected text or a list of texts, e.g. 'authors: [Jonas Weber]'",
@@ -263,4 +267,10 @@ def german_dates(header: str) -> dict[str, dt.datetime]:
                 field, value,
                 "ambiguous (day or month first?); write 2026-02-01 or 01.02.2026 (TT.MM.JJJJ)",
             )
+        elif value:
+            try:
+                get_date(value.replace("_", " "))
+            except ValueError:
+                raise ContentProblem(field, value, "expected a date like 2026-11-23 09:30 or "
+                                     "23.11.2026 09:30") from None
     return found
