@@ -190,6 +190,7 @@ def check_content(content) -> None:
     elif not _SLUG.fullmatch(slug):
         raise ContentProblem("title", title, "gives no usable slug for the URL (only emoji "
                              "or punctuation?); add words or a field 'slug: mein-beitrag'")
+    _check_term_slugs(content)
     template = metadata.get("template")
     if template and not _template_exists(content.settings, str(template)):
         raise ContentProblem("template", template, "no such template in theme/templates/; "
@@ -197,6 +198,18 @@ def check_content(content) -> None:
     index = metadata.get("series_index")
     if index is not None and not re.fullmatch(r"\s*\d+\s*", str(index)):
         raise ContentProblem("series_index", index, "expected a whole number, e.g. 2")
+
+
+def _check_term_slugs(content) -> None:
+    """A category, tag or author named only with emoji has an empty slug: its page would
+    overwrite the list of all categories, tags or authors."""
+    terms = [("category", getattr(content, "category", None))]
+    terms += [("tags", tag) for tag in getattr(content, "tags", None) or []]
+    terms += [("author", author) for author in getattr(content, "authors", None) or []]
+    for field, term in terms:
+        if term is not None and not _SLUG.fullmatch(getattr(term, "slug", "") or ""):
+            raise ContentProblem(field, str(term), "gives no usable slug for its page (only "
+                                 "emoji or punctuation?); use words")
 
 
 def _template_exists(settings: dict, name: str) -> bool:
