@@ -204,6 +204,17 @@ CASES: dict[str, Case] = {
                         ("pages/latin.md", "encoding = ", "save the file as UTF-8")),
     "page-slug-slash": Case("pages/pfad.md", "Title: Pfad\nSlug: ../../etc\n\nSeite.\n",
                             ("pages/pfad.md", "slug = '../../etc'", "letters, digits")),
+    "page-html-date": Case("pages/html-datum.html",
+                           '<html><head><title>Datum</title><meta name="date" content="1/2/2026">'
+                           "</head><body><p>Text</p></body></html>",
+                           ("pages/html-datum.html", "date = '1/2/2026'", "ambiguous")),
+    "page-html-latin1": Case("pages/html-latin.html",
+                             "<html><head><title>Grüße</title></head><body>Ä</body></html>"
+                             .encode("cp1252"),
+                             ("pages/html-latin.html", "encoding = ", "Windows-1252")),
+    "save-as-outside": Case("posts/raus.md", post("Raus", save_as="../../raus.html"),
+                            ("posts/raus.md", "save_as = '../../raus.html'",
+                             "outside the output folder")),
     "page-symlink": symlink("pages/passwd.md", "/etc/passwd", "pages/passwd.md",
                             "leaves content/"),
     # -- responses ----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from .inputs import (
     front_matter,
     german_dates,
     header_block,
+    html_header,
     show_value,
 )
 
@@ -110,7 +111,8 @@ def _guarded_read(read, guard: BuildGuard):
         yaml_block = front_matter(text)
         if yaml_block is not None:
             notes = check_front_matter(yaml_block)
-        dates = german_dates(header_block(text))
+        html = source_path.lower().endswith((".html", ".htm"))
+        dates = german_dates(html_header(text) if html else header_block(text))
         content, metadata = read(source_path)
         metadata.update(dates)
         if notes:

@@ -243,6 +243,16 @@ def header_block(text: str) -> str:
     return text.split("\n\n", 1)[0]
 
 
+_HTML_META = re.compile(
+    r"""<meta\s+name\s*=\s*["'](?P<field>date|modified)["']\s+content\s*=\s*["'](?P<value>[^"']*)""",
+    re.IGNORECASE)
+
+
+def html_header(text: str) -> str:
+    """The date fields of an HTML source (<meta name="date" content="...">) as header lines."""
+    return "\n".join(f"{m['field']}: {m['value']}" for m in _HTML_META.finditer(text))
+
+
 def german_dates(header: str) -> dict[str, dt.datetime]:
     """Fields date/modified written as TT.MM.JJJJ [HH:MM], read day first.
 

@@ -47,6 +47,12 @@ class InvalidContentMessage(logging.Filter):
             record.msg = ("resonanz_core: %s: %s = None: missing; add a line '%s'; the file "
                           "is left out")
             record.args = (_relative(content), field, example)
+        elif record.msg.startswith("Skipping %s: file %r would be written outside") and len(
+                args) == 2:
+            content, save_as = args
+            record.msg = ("resonanz_core: %s: save_as = %r: outside the output folder; remove "
+                          "the field; the file is left out")
+            record.args = (_relative(content), save_as)
         elif record.msg.startswith("Unknown status '%s' for file %s") and len(args) == 3:
             status, content, allowed = args
             record.msg = ("resonanz_core: %s: status = %r: expected one of %s; the file is "
