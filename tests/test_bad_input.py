@@ -272,6 +272,7 @@ SETTINGS_CASES = {
     "theme-link-missing": ("theme/templates/", "link = 'js/comments.js'",
                            "no such file in theme/static/"),
     "theme-symlink": ("theme/static/css/geheim.css", "symlink = ", "leaves theme/"),
+    "theme-template-symlink": ("theme/templates/robots.html", "symlink = ", "leaves theme/"),
     "podcast-setting": ("pelicanconf.py", "PODCAST_TYPE = 'irgendwie'", "episodic"),
 }
 
@@ -325,6 +326,8 @@ def make_corpus(base: Path) -> tuple[Path, Path, dict]:
     shutil.copytree(ROOT / "theme", theme)
     (theme / "static/js/comments.js").unlink()
     os.symlink(outside / "geheim.jpg", theme / "static/css/geheim.css")
+    (theme / "templates/robots.html").unlink()
+    os.symlink(outside / "geheim.md", theme / "templates/robots.html")
     settings = {
         "THEME": str(theme),
         "RESONANZ_STYLESHEETS": ["site.css", "geloescht.css"],

@@ -9,6 +9,7 @@ import logging
 import os
 import re
 
+from jinja2 import BaseLoader
 from pelican.contents import Article, Page
 
 from . import uptodate
@@ -156,7 +157,33 @@ def _guarded_static_context(generator, guard: BuildGuard):
     return generate_context
 
 
+class ThemeLoader(BaseLoader):
+    """The generator's template loader, refusing a template under theme/ that is a link
+    to a file outside it: it renders as empty (Pelican looks templates up before it
+    writes, and a missing one stops the build)."""
+
+    def __init__(self, inner: BaseLoader, guard: BuildGuard) -> None:
+        self.inner, self.guard = inner, guard
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = self.inner.get_source(environment, template)
+        theme = self.guard.theme
+        if filename and theme is not None:
+            rel = os.path.relpath(os.path.abspath(filename), theme.root)
+            refusal = None if rel.startswith("..") else theme.refusal(rel)
+            if refusal is not None:
+                self.guard.report(logging.ERROR, "theme/" + refusal[0], *refusal[1:])
+                return "", filename, uptodate
+        return source, filename, uptodate
+
+    def list_templates(self):
+        return self.inner.list_templates()
+
+
 def on_generator_init(generator) -> None:
+    env = getattr(generator, "env", None)
+    if env is not None and env.loader is not None and not isinstance(env.loader, ThemeLoader):
+        env.loader = ThemeLoader(env.loader, guard_for(generator))
     if not hasattr(generator, "get_files") or not hasattr(generator, "readers"):
         return
     if os.path.realpath(generator.path) != os.path.realpath(generator.settings["PATH"]):
