@@ -273,6 +273,8 @@ SETTINGS_CASES = {
                            "no such file in theme/static/"),
     "theme-symlink": ("theme/static/css/geheim.css", "symlink = ", "leaves theme/"),
     "theme-template-symlink": ("theme/templates/robots.html", "symlink = ", "leaves theme/"),
+    "limit-setting": ("pelicanconf.py", "RESONANZ_MAX_NESTING = 'zwanzig'",
+                      "expected a whole number"),
     "podcast-setting": ("pelicanconf.py", "PODCAST_TYPE = 'irgendwie'", "episodic"),
 }
 
@@ -333,6 +335,7 @@ def make_corpus(base: Path) -> tuple[Path, Path, dict]:
         "RESONANZ_STYLESHEETS": ["site.css", "geloescht.css"],
         "RESONANZ_SCRIPTS": ["embeds.js", "weg.js"],
         "PODCAST_TYPE": "irgendwie",
+        "RESONANZ_MAX_NESTING": "zwanzig",
         "RESONANZ_JOBS": 2,  # the parallel reader and writer, as in a real build
     }
     return content, outside, settings

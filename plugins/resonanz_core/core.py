@@ -162,6 +162,7 @@ def on_build_start(pelican) -> list:
     if collector is not None and collector not in root.handlers:
         root.addHandler(collector)
     checks.report_theme_files(pelican.settings)
+    guard.report_limits(pelican.settings)
     return []
 
 

@@ -26,6 +26,7 @@ from .inputs import (
     html_header,
     show_value,
 )
+from .settings import DEFAULTS
 
 logger = logging.getLogger(__name__)
 
@@ -90,8 +91,27 @@ def _guarded_get_files(generator, guard: BuildGuard):
     return get_files
 
 
+LIMITS = ("RESONANZ_MAX_SOURCE_BYTES", "RESONANZ_MAX_NESTING")
+
+
+def _limit(settings: dict, key: str) -> int:
+    value = settings.get(key, DEFAULTS[key])
+    valid = isinstance(value, int) and not isinstance(value, bool) and value > 0
+    return value if valid else DEFAULTS[key]
+
+
+def report_limits(settings: dict) -> None:
+    """Once per build (the collector of strict mode is attached by then)."""
+    for key in LIMITS:
+        value = settings.get(key, DEFAULTS[key])
+        if _limit(settings, key) != value:
+            logger.error("resonanz_core: pelicanconf.py: %s = %r: expected a whole number "
+                         "above 0; using %d", key, value, DEFAULTS[key])
+
+
 def _guarded_read(read, guard: BuildGuard):
-    options = guard.settings
+    max_bytes = _limit(guard.settings, "RESONANZ_MAX_SOURCE_BYTES")
+    max_nesting = _limit(guard.settings, "RESONANZ_MAX_NESTING")
 
     def read_checked(source_path):
         rel = os.path.relpath(source_path, guard.content.root)
@@ -100,14 +120,13 @@ def _guarded_read(read, guard: BuildGuard):
             raise ContentProblem(*refusal[1:])
         try:
             with open(source_path, "rb") as handle:
-                raw = handle.read(options["RESONANZ_MAX_SOURCE_BYTES"] + 1)
+                raw = handle.read(max_bytes + 1)
         except OSError as exc:
             raise ContentProblem("file", exc.strerror or str(exc),
                                  "cannot be read; check the file's permissions") from None
         text = decode(raw)
         check_control_characters(text)
-        check_limits(text, len(raw), options["RESONANZ_MAX_SOURCE_BYTES"],
-                     options["RESONANZ_MAX_NESTING"])
+        check_limits(text, len(raw), max_bytes, max_nesting)
         notes = []
         yaml_block = front_matter(text)
         if yaml_block is not None:
