@@ -42,6 +42,7 @@ class Case:
     data: str | bytes | Path | None  # Path: copied; None: see `link`
     needles: tuple[str, ...]  # all in one line: file, field, value, fix
     link: str | None = None  # a symbolic link to this target instead of a file
+    fifo: bool = False  # a named pipe instead of a file (reading it would never end)
     absent: str | None = None  # an output path that must not exist
 
 
@@ -185,6 +186,10 @@ CASES: dict[str, Case] = {
     "folder-loop": symlink("images/kreis", "..", "images/kreis", "symlink = '..'", "loop",
                            absent="images/kreis"),
     "image-loop": symlink("images/selbst.png", "selbst.png", "images/selbst.png", "loop"),
+    "post-fifo": Case("posts/rohr.md", None, ("posts/rohr.md", "file = 'posts/rohr.md'",
+                                              "not a regular file"), fifo=True),
+    "image-fifo": Case("images/rohr.png", None, ("images/rohr.png", "not a regular file"),
+                       fifo=True, absent="images/rohr.png"),
     "extra-environ": symlink("extra/env.ico", "/proc/self/environ", "extra/env.ico",
                              "leaves content/", absent="extra/env.ico"),
     # -- pages -------------------------------------------------------------------------------
@@ -321,6 +326,8 @@ def make_corpus(base: Path) -> tuple[Path, Path, dict]:
         target = content / case.path
         if case.link is not None:
             os.symlink(case.link.replace(OUTSIDE, str(outside)), target)
+        elif case.fifo:
+            os.mkfifo(target)
         elif isinstance(case.data, bytes):
             target.write_bytes(case.data)
         else:

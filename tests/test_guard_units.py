@@ -115,5 +115,7 @@ def test_containment_judges_each_link(tmp_path):
     assert "loop" in guard.refusal("images/kreis/images/echt/y.png")[3]
     assert "loop" in guard.refusal("images/weg.png")[3]
     assert "leaves content/" in guard.refusal("../outside/x.png")[3]
+    os.mkfifo(root / "images/rohr.png")
+    assert "not a regular file" in guard.refusal("images/rohr.png")[3]
     assert sorted(guard.unsafe_folders()) == ["images/kreis", "images/ordner", "images/raus.png",
                                               "images/weg.png"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 
 FIX_OUTSIDE = "leaves {folder}; copy the file into {folder} instead of linking to it"
 FIX_LOOP = "a symbolic link loop; delete the link"
 FIX_DANGLING = "a symbolic link to nothing; delete it or restore its target"
+FIX_SPECIAL = "not a regular file (a named pipe or a device); delete it"
 
 
 def _inside(root_real: str, path_real: str) -> bool:
@@ -61,6 +63,13 @@ class Containment:
                 verdict = self._judge_link(prefix)
                 if verdict is not None:
                     return verdict
+        try:
+            mode = os.stat(os.path.join(self.root, rel)).st_mode
+        except OSError:
+            return None  # gone meanwhile: the reader reports it
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            # a named pipe or a device: reading it would wait for ever or never end
+            return (rel, "file", rel, FIX_SPECIAL)
         return None
 
     def unsafe_folders(self, below: str = "") -> list[str]:
