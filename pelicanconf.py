@@ -21,6 +21,9 @@ DEFAULT_LANG = "de"
 # No date from the file system: a fresh clone would change every "updated" date and the
 # same content would no longer give the same bytes. A post without a date is an error.
 DEFAULT_DATE = None
+# A post dated in the future is scheduled: left out (built as an unlisted draft) until its
+# date; the CI workflows build daily so that it appears (docs/fehler.md).
+WITH_FUTURE_DATES = False
 DEFAULT_PAGINATION = 8
 # Pelican's cache folder (also holds the search index fingerprints); .cache/ is not committed.
 CACHE_PATH = ".cache/pelican"

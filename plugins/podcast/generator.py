@@ -221,7 +221,7 @@ class EpisodesGenerator(Generator):
 
     def generate_context(self) -> None:
         episodes_dir = self.content_root / self.podcast["PODCAST_PATH"]
-        groups = self._group_files(episodes_dir) if episodes_dir.is_dir() else {}
+        groups = self._group_files(episodes_dir, self.content_root) if episodes_dir.is_dir() else {}
         if groups:
             # A site without episodes needs no show artwork, so it is not checked then.
             self.show_artwork = self._show_artwork()
@@ -255,10 +255,12 @@ class EpisodesGenerator(Generator):
         self.context["podcast"] = self._show_context()
 
     @staticmethod
-    def _group_files(directory: Path) -> dict[str, list[Path]]:
+    def _group_files(directory: Path, content_root: Path) -> dict[str, list[Path]]:
         groups: dict[str, list[Path]] = defaultdict(list)
         for path in sorted(directory.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
+            # a file linked from outside content/ is never published (resonanz_core reports it)
+            if (path.is_file() and not path.name.startswith(".")
+                    and path.resolve().is_relative_to(content_root)):
                 # The stem is the name up to the first dot: 034-x.chapters.json belongs to 034-x.
                 groups[str(path.parent / path.name.split(".", 1)[0])].append(path)
         # Keep only groups that can be an episode: show notes or audio.
@@ -438,7 +440,7 @@ class EpisodesGenerator(Generator):
     # ---------- media
 
     def _inside_content(self, rel: str, field: str, value: str, base: Path) -> Path | None:
-        candidate = (base / value).resolve()
+        candidate = Path(os.path.realpath(base / value))  # a link loop: no error here
         if not candidate.is_relative_to(self.content_root):
             _problem(
                 logging.ERROR,
@@ -656,6 +658,10 @@ class EpisodesGenerator(Generator):
             )
             return None
         path = self.content_root / image
+        if not Path(os.path.realpath(path)).is_relative_to(self.content_root):
+            _problem(logging.ERROR, "pelicanconf.py", "PODCAST_IMAGE", image,
+                     "leaves content/; put the artwork under content/images/")
+            return None
         try:
             data = path.read_bytes()
         except OSError:

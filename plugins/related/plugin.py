@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -99,7 +100,10 @@ def popular_articles(generator, opts: dict) -> list:
     content_root = Path(generator.settings["PATH"])
     by_slug = {a.slug: a for a in generator.articles}
     label = opts["RELATED_POPULAR_FILE"]
-    counts = read_counts(content_root / label, label) if label else None
+    data_file = content_root / label
+    # a file linked from outside content/ is never read (resonanz_core reports it)
+    inside = Path(os.path.realpath(data_file)).is_relative_to(content_root.resolve())
+    counts = read_counts(data_file, label) if label and inside else None
     if counts:
         for slug, _count in counts:
             if slug not in by_slug:

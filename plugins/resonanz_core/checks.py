@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import re
@@ -11,6 +12,7 @@ from urllib.parse import unquote
 
 from resonanz_fastbuild.compat import raw_content
 
+from .i18n import LANGUAGES
 from .paths import PathOutsideContent, resolve_inside
 from .settings import ENUMS, KNOWN_METADATA
 
@@ -37,12 +39,31 @@ def check_metadata(
     problems: list[tuple[str, object, str]] = []
     for field, value in metadata.items():
         if field not in known:
-            problems.append((field, value, "an unknown field (typo?); see docs/redaktion.md, 'Einen Beitrag schreiben'"))
+            problems.append((field, value, "an unknown field (typo?); see docs/redaktion.md, "
+                             "'Einen Beitrag schreiben'"))
     for field, allowed in ENUMS.items():
         value = metadata.get(field)
         if value is not None and str(value).strip().lower() not in allowed:
             problems.append((field, value, "one of " + ", ".join(allowed)))
+    lang = metadata.get("lang")
+    if lang is not None and str(lang).split("-")[0].lower() not in LANGUAGES:
+        problems.append(("lang", lang, "one of " + ", ".join(LANGUAGES)))
     return problems
+
+
+def missing_image(metadata: dict, content_root: str) -> tuple[object, str] | None:
+    """The teaser `image` (a path in the site, the same under content/) when it is not there."""
+    value = metadata.get("image")
+    if not value or not isinstance(value, str) or "://" in value:
+        return None
+    target = re.sub(r"^\{(static|attach|filename)\}", "", value).lstrip("/")
+    try:
+        resolved = resolve_inside(content_root, content_root, unquote(target))
+    except PathOutsideContent:
+        return value, "leaves content/"
+    if not resolved.is_file():
+        return value, "no such file in content/; add it or remove the field"
+    return None
 
 
 def broken_links(source_path: str, raw_content: str, content_root: str) -> list[tuple[str, str]]:
@@ -68,9 +89,66 @@ def report_metadata(content, content_root: str, extra_fields: Iterable[str]) -> 
     source = relative_source(content.source_path, content_root)
     for field, value, expected in check_metadata(source, content.metadata, extra_fields):
         logger.warning("resonanz_core: %s: %s = %r: expected %s", source, field, value, expected)
+    for note in content.metadata.get("resonanz_notes", ()):
+        logger.warning("resonanz_core: %s: %s", source, note)
+    image = missing_image(content.metadata, content_root)
+    if image is not None:
+        logger.warning("resonanz_core: %s: image = %r: %s", source, *image)
 
 
 def report_links(content, content_root: str) -> None:
     source = relative_source(content.source_path, content_root)
     for link, why in broken_links(content.source_path, raw_content(content), content_root):
         logger.warning("resonanz_core: %s: link %s: %s", source, link, why)
+
+
+THEME_LINK = re.compile(r"\{\{\s*THEME_STATIC_DIR\s*\}\}/([\w./-]+\.\w+)")
+
+
+def missing_theme_files(theme: str, stylesheets: Iterable[str],
+                        scripts: Iterable[str]) -> list[tuple[str, str, str]]:
+    """Theme files that pages link to but theme/static/ does not have, as
+    (where, what, path below theme/static/)."""
+    static = Path(theme) / "static"
+    wanted: list[tuple[str, str, str]] = []
+    wanted += [("pelicanconf.py", "RESONANZ_STYLESHEETS", f"css/{name}") for name in stylesheets]
+    wanted += [("pelicanconf.py", "RESONANZ_SCRIPTS", f"js/{name}") for name in scripts]
+    templates = Path(theme) / "templates"
+    for template in sorted(templates.rglob("*.html")) if templates.is_dir() else []:
+        text = template.read_text(encoding="utf-8", errors="replace")
+        where = "theme/" + template.relative_to(theme).as_posix()
+        wanted += [(where, "link", path) for path in THEME_LINK.findall(text)]
+    return [(where, what, path) for where, what, path in wanted
+            if not (static / path).is_file()]
+
+
+def report_theme_files(settings: dict) -> None:
+    theme = settings.get("THEME") or ""
+    if not os.path.isdir(theme):
+        return
+    stylesheets = settings.get("RESONANZ_STYLESHEETS") or []
+    scripts = settings.get("RESONANZ_SCRIPTS") or []
+    for where, what, path in missing_theme_files(theme, stylesheets, scripts):
+        logger.warning("resonanz_core: %s: %s = %r: no such file in theme/static/; restore "
+                       "it or remove the link (pages would link to a missing file)",
+                       where, what, path)
+
+
+def report_future_responses(items: Iterable, now: dt.datetime) -> None:
+    """A comment or linkback dated after the build (a typo in the year, a wrong clock)
+    would sit at the end of the thread for years."""
+    for content in items:
+        responses = getattr(content, "responses", None)
+        shown = getattr(responses, "all_shown", None)
+        if not callable(shown):
+            continue
+        for response in shown():
+            published = getattr(response, "published", None)
+            if not isinstance(published, dt.datetime):
+                continue
+            moment = published if published.tzinfo else published.replace(tzinfo=dt.UTC)
+            if moment > now + dt.timedelta(days=1):
+                slug = getattr(content, "slug", "")
+                logger.warning("resonanz_core: responses/%s.yaml: published = %r: in the future "
+                               "(id %s); correct the date", slug, published.isoformat(),
+                               getattr(response, "id", "?"))

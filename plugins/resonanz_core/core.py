@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from pathlib import Path
@@ -10,8 +11,9 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from pelican import signals
 from resonanz_fastbuild import compat, hooks
+from resonanz_fastbuild import session as fastbuild_session
 
-from . import checks, dates, i18n, sitemap
+from . import checks, contained, dates, guard, i18n, messages, sitemap
 from .problems import ProblemCollector, StrictModeError, strict_report
 from .settings import DEFAULTS
 
@@ -96,6 +98,7 @@ def on_initialized(pelican) -> None:
     # search index, linkback sending) are collected too: blinker calls in connect order.
     signals.finalized.disconnect(on_finalized)
     signals.finalized.connect(on_finalized)
+    messages.install()
     pelican.resonanz_collector = ProblemCollector()
     pelican.resonanz_problems = []
     on_build_start(pelican)
@@ -174,6 +177,8 @@ def on_build_start(pelican) -> list:
     root = logging.getLogger()
     if collector is not None and collector not in root.handlers:
         root.addHandler(collector)
+    checks.report_theme_files(pelican.settings)
+    guard.report_limits(pelican.settings)
     return []
 
 
@@ -234,6 +239,19 @@ def install_redirects(pelican) -> None:
     logger.info("resonanz_core: %d redirect file(s) from %s", len(copied), folder)
 
 
+def on_all_generators_finalized(generators) -> None:
+    items = [item for generator in generators for item in compat.all_contents(generator)]
+    checks.report_future_responses(items, dt.datetime.now(dt.UTC))
+
+
+def on_get_writer(pelican):
+    """Without the fast build, Pelican's writer with each write contained (the fast build's
+    own writer goes through the same function: hooks.set_write_guard in register)."""
+    if fastbuild_session.of(pelican) is not None:
+        return None
+    return contained.ContainedWriter
+
+
 def on_finalized(pelican) -> None:
     install_redirects(pelican)
     write_sitemap(pelican)
@@ -250,11 +268,18 @@ def on_finalized(pelican) -> None:
 
 
 def register() -> None:
+    hooks.set_write_guard(contained.write)
+    signals.get_writer.connect(on_get_writer)
     signals.initialized.connect(on_initialized)
     signals.get_generators.connect(on_build_start)
     signals.generator_init.connect(on_generator_init)
+    signals.generator_init.connect(guard.on_generator_init)
+    signals.content_object_init.connect(guard.on_content_init)
     signals.content_object_init.connect(on_content_init)
+    signals.article_generator_pretaxonomy.connect(guard.on_article_pretaxonomy)
+    signals.page_generator_finalized.connect(guard.on_page_finalized)
     signals.article_generator_finalized.connect(on_generator_done)
     signals.page_generator_finalized.connect(on_generator_done)
+    signals.all_generators_finalized.connect(on_all_generators_finalized)
     signals.content_written.connect(on_content_written)
     signals.finalized.connect(on_finalized)

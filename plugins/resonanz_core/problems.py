@@ -60,19 +60,30 @@ def strict_report(problems: list[str]) -> str:
 _NOT_A_DATE = re.compile(r"^(?P<value>'.*') is not a valid date$")
 
 
+def explain(exc: BaseException) -> str:
+    """One line about why a file could not be processed (the reason Pelican leaves out)."""
+    field = getattr(exc, "field", None)  # inputs.ContentProblem
+    if field is not None:
+        return str(exc)
+    text = str(exc).strip()
+    reason = text.splitlines()[0] if text else type(exc).__name__
+    match = _NOT_A_DATE.match(reason)
+    if match:
+        return (f"date = {match['value']}: expected a date like 2026-11-23 09:30 or "
+                "23.11.2026 09:30 (fields date and modified)")
+    if isinstance(exc, UnicodeDecodeError):
+        return "encoding = not UTF-8: save the file as UTF-8"
+    return f"file = {type(exc).__name__}: {reason}: the file could not be processed"
+
+
 def _with_cause(record: logging.LogRecord, message: str) -> str:
-    """Add the exception that is being handled: Pelican logs 'Could not process <file>'
-    from inside its except block without the reason unless DEBUG is on."""
+    """Add the exception that is being handled to an error logged without its reason."""
     if record.exc_info or record.levelno < logging.ERROR:
+        return message
+    if getattr(record, "resonanz_explained", False):
         return message
     exc = sys.exc_info()[1]
     if exc is None or str(exc) in message:
         return message
-    reason = str(exc)
-    match = _NOT_A_DATE.match(reason)
-    if match:
-        reason = (
-            f"date = {match['value']}: expected a date like 2026-11-23 or 2026-11-23 09:30 "
-            "(fields date and modified)"
-        )
-    return f"{message}: {reason}"
+    known = getattr(exc, "field", None) is not None or _NOT_A_DATE.match(str(exc))
+    return f"{message}: {explain(exc) if known else exc}"

@@ -25,11 +25,17 @@ DEFAULTS: dict = {
     "RESONANZ_MENU": [],
     # Footer links: (label, url relative to SITEURL).
     "RESONANZ_FOOTER_LINKS": [],
+    # A post or page larger than this (bytes) is left out with a message.
+    "RESONANZ_MAX_SOURCE_BYTES": 1_000_000,
+    # Lists and quotes nested deeper than this are left out with a message (Markdown's
+    # work grows with the square of the depth: 1,000 levels took 37 s).
+    "RESONANZ_MAX_NESTING": 20,
 }
 
-# Every metadata name of the content model (fields.py); anything else is reported as an
-# unknown field (typos).
-KNOWN_METADATA = fields.metadata_names()
+# Every metadata name of the content model (fields.py), and the notes the input guard
+# keeps with cached content (guard.NOTES, never written by people); anything else is
+# reported as an unknown field (typos).
+KNOWN_METADATA = fields.metadata_names() | {"resonanz_notes"}
 
 ENUMS = {
     **fields.enums(),

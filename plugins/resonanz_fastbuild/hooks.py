@@ -66,3 +66,22 @@ def is_declared(receiver: Callable) -> bool:
 def shares() -> list[WorkerShare]:
     """The worker shares of every declared receiver, in the order declared."""
     return [share for share in _DECLARED.values() if share is not None]
+
+
+def _unguarded(method: Callable, kind: str, args: tuple, kwargs: dict, settings: dict) -> Any:
+    return method(*args, **kwargs)
+
+
+# Every page and feed the fast build writes goes through one function: resonanz_core sets
+# one that leaves out a page its content cannot render (naming the source file) instead of
+# stopping the build. One slot, set once per process; the default just writes.
+_WRITE_GUARD: list[Callable] = [_unguarded]
+
+
+def set_write_guard(guard: Callable) -> None:
+    """guard(method, kind ('page' | 'feed'), args, kwargs, settings) -> what method returns."""
+    _WRITE_GUARD[0] = guard
+
+
+def guarded_write(method: Callable, kind: str, args: tuple, kwargs: dict, settings: dict) -> Any:
+    return _WRITE_GUARD[0](method, kind, args, kwargs, settings)

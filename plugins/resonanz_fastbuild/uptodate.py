@@ -157,10 +157,13 @@ def _walk(folder: Path, skip: set[str]) -> dict[str, tuple[int, int]]:
     if not folder.is_dir():
         return found
     stack = [str(folder)]
+    seen: set[str] = set()  # real folders: a symlinked folder may loop back
     while stack:
         current = stack.pop()
-        if current in skip:
+        real = os.path.realpath(current)
+        if current in skip or real in seen:
             continue
+        seen.add(real)
         try:
             entries = list(os.scandir(current))
         except OSError:
@@ -168,10 +171,14 @@ def _walk(folder: Path, skip: set[str]) -> dict[str, tuple[int, int]]:
         for entry in entries:
             if entry.name == "__pycache__":
                 continue
-            if entry.is_dir(follow_symlinks=True):
-                stack.append(entry.path)
-            elif entry.is_file(follow_symlinks=True):
-                stat = entry.stat()
+            try:
+                if entry.is_dir(follow_symlinks=True):
+                    stack.append(entry.path)
+                elif entry.is_file(follow_symlinks=True):
+                    stat = entry.stat()
+                    found[entry.path] = (stat.st_size, stat.st_mtime_ns)
+            except OSError:  # a link loop: the build reports it; its own stamp counts
+                stat = entry.stat(follow_symlinks=False)
                 found[entry.path] = (stat.st_size, stat.st_mtime_ns)
     return found
 
@@ -366,12 +373,11 @@ def _checked_run(pelican, full_run):
         logger.debug("resonanz_fastbuild: full build (%s)", reason)
         state.forget()  # a build that fails halfway must not leave a stale record
         _full(settings)
-        # A build with problems runs again to show them; with WITH_FUTURE_DATES off, a
-        # post dated later appears on its own date, with no file changing; code changed
-        # on disk since this process started is not the code that ran.
+        # A build with problems runs again to show them; a scheduled post (WITH_FUTURE_DATES
+        # off) is reported by guard.py through output_changes_at; code changed on disk
+        # since this process started is not the code that ran.
         if (
             not getattr(pelican, "resonanz_problems", None)
-            and settings.get("WITH_FUTURE_DATES", True)
             and not code_changed_since_start(settings, now["inputs"])
         ):
             state.save(now, session.of(pelican).changes_at)

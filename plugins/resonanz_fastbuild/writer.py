@@ -77,15 +77,16 @@ class ParallelWriter(compat.HookedWriter):
 
     def write_file(self, name, template, context, *args, **kwargs):
         if self.jobs <= 1 or compat.file_overrides((name, template, context, *args), kwargs):
-            return self._now(super().write_file, context, name, template, context, *args,
-                             **kwargs)
+            return self._now(hooks.guarded_write, context, super().write_file, "page",
+                             (name, template, context, *args), kwargs, self.settings)
         self._defer("page", context, (name, template, context, *args), kwargs)
         return None
 
     def write_feed(self, elements, context, *args, **kwargs):
         path, override = compat.feed_target((elements, context, *args), kwargs)
         if self.jobs <= 1 or override or not path:
-            return self._now(super().write_feed, context, elements, context, *args, **kwargs)
+            return self._now(hooks.guarded_write, context, super().write_feed, "feed",
+                             (elements, context, *args), kwargs, self.settings)
         self._defer("feed", context, (elements, context, *args), kwargs)
         return None
 
@@ -93,10 +94,8 @@ class ParallelWriter(compat.HookedWriter):
         kind, args, kwargs, number, localsiteurl, context = job
         context[hooks.WRITE_NUMBER] = number
         context["localsiteurl"] = localsiteurl
-        if kind == "page":
-            super().write_file(*args, **kwargs)
-        else:
-            super().write_feed(*args, **kwargs)
+        method = super().write_file if kind == "page" else super().write_feed
+        hooks.guarded_write(method, kind, args, kwargs, self.settings)
         return True
 
     def _written(self) -> set[str]:

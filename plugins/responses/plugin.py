@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 from pelican import signals
 
-from . import sanitise, targets
+from . import paging, sanitise, targets
 from .comment_form import CommentForm, form_for, uses_form, write_thanks_page
 from .entries import FOLDERS, NAMES, page_state, response_files, response_key
 from .feeds import FeedItem, comments_feed
@@ -111,6 +111,8 @@ def _load_all(content_root: Path, options: dict, tz: dt.tzinfo) -> dict[str, lis
     folder = content_root / options["RESPONSES_PATH"]
     by_key: dict[str, list[Response]] = {}
     for _kind, key, path in response_files(folder):
+        if not Path(os.path.realpath(path)).is_relative_to(content_root.resolve()):
+            continue  # linked from outside content/: never read (resonanz_core reports it)
         rel = path.relative_to(content_root).as_posix()
         responses, problems = load_responses(path, rel)
         for line in problems:
@@ -416,4 +418,6 @@ def register() -> None:
     signals.article_generator_finalized.connect(attach)
     signals.page_generator_finalized.connect(attach_pages)
     signals.all_generators_finalized.connect(attach_episodes)
+    signals.article_generator_finalized.connect(paging.paginate)  # after attach
     signals.article_writer_finalized.connect(write_feeds)
+    signals.article_writer_finalized.connect(paging.write_pages)

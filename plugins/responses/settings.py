@@ -69,6 +69,9 @@ DEFAULTS: dict = {
     "RESPONSES_THANKS_SAVE_AS": "kommentar-danke/index.html",
     # The list of pages that accept responses, read by the receiver; "" = not written.
     "RESPONSES_TARGETS_SAVE_AS": "_resonanz/targets.json",
+    # Comments per page (whole threads; replies count): more go to <post>/kommentare/2/...
+    "RESPONSES_PER_PAGE": 100,
+    "RESPONSES_PAGE_FOLDER": "kommentare",
 }
 
 COMMENT_SYSTEMS = ("form", "provider")

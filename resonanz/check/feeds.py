@@ -13,7 +13,7 @@ import feedparser
 import podcastparser
 from lxml import etree
 
-from resonanz.check import directories
+from resonanz.check import directories, timing
 from resonanz.check.links import check_target
 from resonanz.check.report import CheckResult, describe
 from resonanz.check.site import Site
@@ -337,6 +337,7 @@ def _check_item(site: Site, path: Path, item: etree._Element, result: CheckResul
     if link:
         check_target(site, result, site.resolve(link, path), at, f"{label} <link>")
     _check_podcasting20_item(site, path, item, label, result)
+    timing.check_item(site, path, item, label, result)
 
 
 def _check_podcasting20_item(site: Site, path: Path, item: etree._Element, label: str,
