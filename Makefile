@@ -179,7 +179,7 @@ responses: $(STAMP)
 	"$(VENV_PY)" -m resonanz responses $(if $(JF2),"$(JF2)")
 
 embed-previews: $(STAMP)
-	PYTHONPATH="$(BASEDIR)/plugins" "$(VENV_PY)" -m embeds.previews --content "$(INPUTDIR)"
+	PYTHONPATH="$(BASEDIR)/plugins" "$(VENV_PY)" -m resonanz_embeds.previews --content "$(INPUTDIR)"
 
 receiver: $(STAMP)
 	"$(VENV_PY)" -m resonanz receiver serve

@@ -134,16 +134,16 @@ if _PLUGINS_DIR not in sys.path:
     sys.path.append(_PLUGINS_DIR)
 PLUGINS = [
     "resonanz_core",
-    "podcast",
-    "responses",
-    "linkbacks_send",
-    "embeds",
+    "resonanz_podcast",
+    "resonanz_responses",
+    "resonanz_linkbacks",
+    "resonanz_embeds",
     "pelican.plugins.yaml_metadata",
     "pelican.plugins.neighbors",
     "pelican.plugins.series",
-    "case_studies",
-    "related",
-    "search",
+    "resonanz_case_studies",
+    "resonanz_related",
+    "resonanz_search",
     "resonanz_cms",
 ]
 # The fast build (workers, shared feed entries, skipped unchanged builds): the same site
@@ -178,7 +178,7 @@ RESONANZ_MENU = [
 RESONANZ_FOOTER_LINKS = [("Impressum", "impressum/"), ("Datenschutz", "datenschutz/")]
 
 
-# --- podcast (every PODCAST_* setting with its default: plugins/podcast/settings.py, README) ---
+# --- podcast (every PODCAST_* setting with its default: docs/settings.md) ---
 PODCAST_TITLE = "Resonanz – der Podcast"
 PODCAST_SUBTITLE = "Kundendialog, Community und Marken"
 PODCAST_DESCRIPTION = (

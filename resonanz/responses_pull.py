@@ -41,7 +41,7 @@ class PullError(Exception):
 def _plugin_defaults() -> dict:
     sys.path.insert(0, str(ROOT / "plugins"))
     try:
-        from responses.settings import DEFAULTS
+        from resonanz_responses.settings import DEFAULTS
     finally:
         sys.path.remove(str(ROOT / "plugins"))
     return DEFAULTS

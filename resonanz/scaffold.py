@@ -52,14 +52,14 @@ def _load(settings_file: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         folder = str(here / folder)
         if folder not in sys.path:
             sys.path.insert(0, folder)
-    from podcast.generator import podcast_settings
+    from resonanz_podcast.generator import podcast_settings
 
     return settings, podcast_settings(settings)
 
 
 def _numbers_in_use(folder: Path) -> set[int]:
     """Numbers of the file names and of `number:` lines in show notes."""
-    from podcast.episode import number_from_stem
+    from resonanz_podcast.episode import number_from_stem
 
     used = set()
     for path in folder.rglob("*"):
@@ -101,9 +101,9 @@ def _clock(seconds: float) -> str:
 def plan_episode(audio: Path, settings: dict[str, Any], podcast: dict[str, Any]) -> Plan | str:
     """The plan for `audio`, or a sentence saying why there is nothing to do."""
     from pelican.utils import get_date
-    from podcast import dating, guids
-    from podcast.audio import read_audio_facts
-    from podcast.episode import number_from_stem
+    from resonanz_podcast import dating, guids
+    from resonanz_podcast.audio import read_audio_facts
+    from resonanz_podcast.episode import number_from_stem
 
     folder = (Path(settings["PATH"]) / podcast["PODCAST_PATH"]).resolve()
     zone = settings.get("TIMEZONE") or "UTC"
@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
               "folder or give --settings", file=sys.stderr)
         return 2
     settings, podcast = _load(args.settings)
-    from podcast.audio import AudioError
+    from resonanz_podcast.audio import AudioError
 
     try:
         plan = plan_episode(args.audio, settings, podcast)

@@ -7,14 +7,14 @@ import re
 
 import pytest
 import yaml
-from case_studies import model as case_model
 from conftest import build_site, copy_demo_content
 from lxml import etree, html
-from podcast import episode as podcast_episode
+from resonanz_case_studies import model as case_model
 from resonanz_cms import config as cms_config
 from resonanz_cms.settings import DEFAULTS
 from resonanz_core import fields
 from resonanz_core.settings import ENUMS, KNOWN_METADATA
+from resonanz_podcast import episode as podcast_episode
 
 ADMIN = "admin"
 

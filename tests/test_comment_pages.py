@@ -13,8 +13,8 @@ import feedparser
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, build_site, chromium_available, free_port
 from lxml import html
-from responses.paging import split_threads
-from responses.threads import ThreadNode, count_nodes
+from resonanz_responses.paging import split_threads
+from resonanz_responses.threads import ThreadNode, count_nodes
 
 COMMENTS = 2500
 POST = "Title: Viel Resonanz\nDate: 2026-01-10 10:00\nCategory: Test\n\nText.\n"
@@ -57,7 +57,7 @@ def test_split_keeps_threads_whole():
     def node(replies: int) -> ThreadNode:
         import datetime as dt
 
-        from responses.model import Response
+        from resonanz_responses.model import Response
 
         response = Response(id="x", type="comment", status="approved",
                             published=dt.datetime(2026, 1, 1))

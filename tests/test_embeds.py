@@ -10,11 +10,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from conftest import CONTENT, ROOT, TEST_SITEURL, build_site, tree_digest
-from embeds import headers, player, previews, share
-from embeds.video import Video, find_video_paragraph, parse_video_url, replace_videos
 from lxml import html
 from pelican.settings import read_settings
 from PIL import Image
+from resonanz_embeds import headers, player, previews, share
+from resonanz_embeds.video import Video, find_video_paragraph, parse_video_url, replace_videos
 
 VIDEO_POST = "2026/03/video-serie-kundenservice/index.html"
 NOCOOKIE = "www.youtube-nocookie.com"
@@ -24,7 +24,7 @@ def with_embeds(**overrides) -> dict:
     """Settings overrides that switch the plugins on, whatever pelicanconf.py says yet."""
     settings = read_settings(str(ROOT / "pelicanconf.py"))
     plugins = list(settings["PLUGINS"])
-    for name in ("podcast", "embeds"):
+    for name in ("resonanz_podcast", "resonanz_embeds"):
         if name not in plugins:
             plugins.append(name)
     scripts = list(settings.get("RESONANZ_SCRIPTS") or [])
@@ -487,9 +487,9 @@ def test_stored_preview_is_used_and_nothing_is_fetched(tiny_content, tmp_path, m
     def no_network(*args, **kwargs):
         raise AssertionError("the build tried to reach the network")
 
-    import embeds.plugin
+    import resonanz_embeds.plugin
 
-    monkeypatch.setattr(embeds.plugin, "fetch_preview", no_network)
+    monkeypatch.setattr(resonanz_embeds.plugin, "fetch_preview", no_network)
     monkeypatch.setattr(previews, "urlopen", no_network)
     (tiny_content / "images/embeds").mkdir()
     Image.new("RGB", (640, 360), (10, 120, 200)).save(

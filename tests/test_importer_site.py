@@ -21,7 +21,7 @@ ARTICLE = "2008/03/kundenbindung-zuhoeren/index.html"
 
 def _plugins() -> list[str]:
     plugins = list(read_settings(str(ROOT / "pelicanconf.py"))["PLUGINS"])
-    return plugins if "responses" in plugins else [*plugins, "responses"]
+    return plugins if "resonanz_responses" in plugins else [*plugins, "resonanz_responses"]
 
 
 @pytest.fixture(scope="module")

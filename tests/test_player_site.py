@@ -7,8 +7,8 @@ import json
 import pytest
 from conftest import TEST_SITEURL
 from lxml import html
-from podcast.episode import format_duration_words
-from podcast.subscribe import subscribe_links
+from resonanz_podcast.episode import format_duration_words
+from resonanz_podcast.subscribe import subscribe_links
 
 FEED = f"{TEST_SITEURL}/feeds/podcast.xml"
 

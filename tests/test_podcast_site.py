@@ -8,9 +8,9 @@ import shutil
 from pathlib import Path
 
 import feedparser
-import podcast.generator
 import podcastparser
 import pytest
+import resonanz_podcast.generator
 from conftest import CONTENT, ROOT, build_site, tree_digest
 from lxml import etree, html
 
@@ -26,7 +26,7 @@ FEEDS = ("feeds/podcast.xml", "feeds/podcast-m4a.xml", "feeds/podcast-opus.xml")
 SHOW_GUID = "2d5e5f8a-8c7e-5a4b-9f51-3f1f6f0b7c11"
 _CONF = runpy.run_path(str(ROOT / "pelicanconf.py"))
 PODCAST = {
-    "PLUGINS": list(dict.fromkeys([*_CONF["PLUGINS"], "podcast"])),
+    "PLUGINS": list(dict.fromkeys([*_CONF["PLUGINS"], "resonanz_podcast"])),
     "PODCAST_TITLE": "Resonanz – der Podcast",
     "PODCAST_DESCRIPTION": "Kundendialog, Community und Marken: alle zwei Wochen.",
     "PODCAST_AUTHOR": "Lena Hoffmann",
@@ -44,10 +44,11 @@ pytestmark = pytest.mark.slow
 def _podcast_signals_off_afterwards():
     # Pelican's signals are process-wide: sites built by later test modules must not get ours.
     yield
-    import podcast.plugin
 
-    if "podcast" not in _CONF["PLUGINS"]:
-        podcast.plugin.unregister()
+    if "resonanz_podcast" not in _CONF["PLUGINS"]:
+        import resonanz_podcast.plugin
+
+        resonanz_podcast.plugin.unregister()
 
 
 def build(content: Path, output: Path, **overrides):
@@ -167,7 +168,7 @@ def test_chapters_json_is_valid_v12(demo):
         document = json.loads(
             (demo.output / url.removeprefix("https://resonanz.example/")).read_text()
         )
-        assert podcast.chapters.json_chapters_problems(document) == []
+        assert resonanz_podcast.chapters.json_chapters_problems(document) == []
         starts = [c["startTime"] for c in document["chapters"]]
         assert starts == sorted(starts) and starts[0] == 0
     embedded = json.loads((demo.output / "podcast/003-community-ziele.chapters.json").read_text())
@@ -376,13 +377,13 @@ def test_second_build_reuses_cached_audio_facts(tmp_path, monkeypatch):
         },
     )
     reads: list[str] = []
-    original = podcast.generator.read_audio_facts
+    original = resonanz_podcast.generator.read_audio_facts
 
     def counting(path):
         reads.append(Path(path).name)
         return original(path)
 
-    monkeypatch.setattr(podcast.generator, "read_audio_facts", counting)
+    monkeypatch.setattr(resonanz_podcast.generator, "read_audio_facts", counting)
     cache = tmp_path / "podcast-cache"
     first = build(content, tmp_path / "out1", PODCAST_CACHE_PATH=str(cache))
     assert first.error is None

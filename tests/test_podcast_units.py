@@ -10,19 +10,19 @@ from pathlib import Path
 import mutagen
 import pytest
 from PIL import Image
-from podcast.artwork import ArtworkError, inspect_artwork, render_variants
-from podcast.audio import AudioError, read_audio_facts, scan_mp3_frames, sniff_format
-from podcast.chapters import (
+from resonanz_podcast.artwork import ArtworkError, inspect_artwork, render_variants
+from resonanz_podcast.audio import AudioError, read_audio_facts, scan_mp3_frames, sniff_format
+from resonanz_podcast.chapters import (
     ChapterError,
     json_chapters_problems,
     parse_json_chapters,
     parse_text_chapters,
     to_json_chapters,
 )
-from podcast.episode import FieldError, parse_bool, parse_guests, parse_soundbites
-from podcast.feed import feed_guid
-from podcast.guids import episode_guid, identity, show_namespace
-from podcast.transcripts import TranscriptError, paragraphs, parse_transcript
+from resonanz_podcast.episode import FieldError, parse_bool, parse_guests, parse_soundbites
+from resonanz_podcast.feed import feed_guid
+from resonanz_podcast.guids import episode_guid, identity, show_namespace
+from resonanz_podcast.transcripts import TranscriptError, paragraphs, parse_transcript
 
 FIXTURES = Path(__file__).parent / "fixtures" / "audio"
 # make_fixtures.sh synthesises exactly 6.0 s of samples (3 s tone + 3 s noise) for every file.
@@ -287,7 +287,7 @@ def test_invalid_values_raise_field_errors():
 
 def test_feed_channel_flags_and_item_tags():
     from lxml import etree
-    from podcast.feed import Enclosure, FeedItem, Person, ShowInfo, build_feed
+    from resonanz_podcast.feed import Enclosure, FeedItem, Person, ShowInfo, build_feed
 
     show = ShowInfo(
         title="Show",

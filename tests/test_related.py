@@ -11,8 +11,8 @@ from lxml import html
 from pelican.contents import Article
 from pelican.settings import DEFAULT_CONFIG
 from pelican.urlwrappers import Category, Tag
-from related.popular import count_comments, read_counts
-from related.scoring import related_for, tag_rarity
+from resonanz_related.popular import count_comments, read_counts
+from resonanz_related.scoring import related_for, tag_rarity
 
 
 def parse(path: Path):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import free_port
-from responses.model import load_responses
+from resonanz_responses.model import load_responses
 
 from resonanz import responses_pull
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import build_site, free_port
-from linkbacks_send.sender import discover, external_links, notify
 from pelican.settings import read_settings
+from resonanz_linkbacks.sender import discover, external_links, notify
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,11 +7,11 @@ import datetime as dt
 import feedparser
 import lxml.html
 import pytest
-from responses.feeds import FeedItem, comments_feed
-from responses.model import Response, is_blocked, parse_responses
-from responses.sanitise import excerpt, safe_url, sanitise
-from responses.threads import build_threads, count_nodes
-from responses.widget import WidgetConfigError, widget_for
+from resonanz_responses.feeds import FeedItem, comments_feed
+from resonanz_responses.model import Response, is_blocked, parse_responses
+from resonanz_responses.sanitise import excerpt, safe_url, sanitise
+from resonanz_responses.threads import build_threads, count_nodes
+from resonanz_responses.widget import WidgetConfigError, widget_for
 
 BERLIN = dt.timezone(dt.timedelta(hours=1))
 

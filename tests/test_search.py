@@ -10,7 +10,7 @@ import pytest
 from conftest import CONTENT, ROOT, build_site
 from lxml import html
 from resonanz_core.problems import StrictModeError
-from search.pagefind_runner import PagefindError, find_binary
+from resonanz_search.pagefind_runner import PagefindError, find_binary
 
 
 def parse(path: Path):
@@ -128,7 +128,7 @@ def test_rebuild_with_the_same_pages_keeps_the_index(tmp_path, caplog):
     assert first.error is None
     entry = output / "pagefind" / "pagefind-entry.json"
     before = entry.read_bytes()
-    with caplog.at_level(logging.INFO, logger="search.plugin"):
+    with caplog.at_level(logging.INFO, logger="resonanz_search.plugin"):
         # rendered again (a build with nothing changed would stop before rendering)
         second = build_site(content, output, RESONANZ_SKIP_UNCHANGED=False)
     assert second.error is None
@@ -139,7 +139,7 @@ def test_rebuild_with_the_same_pages_keeps_the_index(tmp_path, caplog):
         encoding="utf-8",
     )
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="search.plugin"):
+    with caplog.at_level(logging.INFO, logger="resonanz_search.plugin"):
         third = build_site(content, output)
     assert third.error is None and "Pagefind not run" not in caplog.text
 
@@ -157,7 +157,7 @@ def _pages_site(root: Path) -> Path:
 def test_pages_known_from_the_writes_are_not_read_again(tmp_path):
     import os
 
-    from search.pagefind_runner import indexable_pages, page_facts
+    from resonanz_search.pagefind_runner import indexable_pages, page_facts
 
     site = _pages_site(tmp_path)
     fingerprint, pages, read = indexable_pages(site, "pagefind", [])
@@ -178,7 +178,7 @@ def test_workers_report_the_pages_they_wrote_for_the_index(tmp_path, caplog):
     import logging
     import re
 
-    with caplog.at_level(logging.DEBUG, logger="search.plugin"):
+    with caplog.at_level(logging.DEBUG, logger="resonanz_search.plugin"):
         # the CMS page is written beside Pelican's writer (resonanz_cms), so it is read
         # once more; this test is about the pages the writer's workers report
         result = build_site(CONTENT, tmp_path / "output", RESONANZ_JOBS=2, CMS_ENABLED=False)
@@ -202,7 +202,7 @@ def _indexed(text: str) -> int:
 def test_pagefind_starts_while_listings_render(tmp_path, caplog, jobs):
     import logging
 
-    with caplog.at_level(logging.DEBUG, logger="search.plugin"):
+    with caplog.at_level(logging.DEBUG, logger="resonanz_search.plugin"):
         result = build_site(CONTENT, tmp_path / "output", RESONANZ_JOBS=jobs)
     assert result.error is None and result.problems == []
     # one process writes every page at once: Pagefind runs when the build is done
@@ -242,7 +242,7 @@ def test_a_page_changed_after_pagefind_started_is_indexed(tiny_content, tmp_path
     signals.finalized.connect(late_page)
     compat.move_first(signals.finalized, late_page)
     try:
-        with caplog.at_level(logging.DEBUG, logger="search.plugin"):
+        with caplog.at_level(logging.DEBUG, logger="resonanz_search.plugin"):
             result = build_site(tiny_content, tmp_path / "output", RESONANZ_JOBS=2)
     finally:
         signals.finalized.disconnect(late_page)
@@ -267,7 +267,7 @@ PAGE = (b'<!DOCTYPE html>\n<html lang="de" dir="ltr">\n<head><meta charset="utf-
 
 
 def test_search_copy_keeps_what_pagefind_reads():
-    from search.pagefind_runner import search_copy
+    from resonanz_search.pagefind_runner import search_copy
 
     copy = search_copy(PAGE)
     assert copy == (
@@ -305,7 +305,7 @@ def test_search_copy_keeps_what_pagefind_reads():
 
 
 def test_whole_pages_when_pagefind_selects_elements_itself(tmp_path):
-    from search.pagefind_runner import copies_allowed
+    from resonanz_search.pagefind_runner import copies_allowed
 
     assert copies_allowed([], tmp_path)
     assert copies_allowed(["--force-language", "de"], tmp_path)
@@ -372,7 +372,7 @@ def _left_over(result) -> list[str]:
     import os
     import time
 
-    from search.pagefind_runner import MEMORY
+    from resonanz_search.pagefind_runner import MEMORY
 
     cache = Path(result.settings["CACHE_PATH"])
     mine = f"-{os.getpid()}-"
@@ -392,14 +392,14 @@ def test_staging_on_disk_where_there_is_no_memory_folder(tiny_content, tmp_path,
                                                          caplog):
     import logging
 
-    from search import pagefind_runner
+    from resonanz_search import pagefind_runner
 
     monkeypatch.setattr(pagefind_runner, "MEMORY", tmp_path / "kein-shm")
     for n in range(12):
         (tiny_content / "posts" / f"p{n}.md").write_text(
             f"Title: Beitrag {n}\nDate: 2026-01-{n + 1:02d} 10:00\nCategory: Test\n\nText.\n",
             encoding="utf-8")
-    with caplog.at_level(logging.DEBUG, logger="search"):
+    with caplog.at_level(logging.DEBUG, logger="resonanz_search"):
         result = build_site(tiny_content, tmp_path / "output", RESONANZ_JOBS=2)
     assert result.error is None and result.problems == []
     assert "Pagefind started on" in caplog.text
@@ -428,7 +428,7 @@ def _assert_public(bundle: Path) -> None:
 def test_a_failed_build_stops_pagefind_and_removes_its_files(tiny_content, tmp_path,
                                                              monkeypatch):
     from pelican.writers import Writer
-    from search import pagefind_runner, plugin
+    from resonanz_search import pagefind_runner, plugin
 
     for n in range(12):
         (tiny_content / "posts" / f"p{n}.md").write_text(
@@ -507,7 +507,7 @@ def test_a_pagefind_run_left_running_is_stopped_at_exit(tmp_path):
 def test_the_old_bundle_stays_when_the_new_one_cannot_take_its_place(tmp_path, monkeypatch):
     import os
 
-    from search import pagefind_runner
+    from resonanz_search import pagefind_runner
 
     site = tmp_path / "site"
     target = site / "pagefind"

@@ -1,8 +1,8 @@
 """The pages that accept responses, read from the list the build publishes with the site.
 
-The build writes `_resonanz/targets.json` (plugins/responses/targets.py). The receiver reads
-it from the site URL or from a local output folder and keeps it for a few minutes, so a new
-post accepts responses shortly after it is deployed. Nothing is guessed from URLs.
+The build writes `_resonanz/targets.json` (plugins/resonanz_responses/targets.py). The
+receiver reads it from the site URL or from a local output folder and keeps it for a few
+minutes, so a new post accepts responses shortly after it is deployed. Nothing is guessed from URLs.
 """
 
 from __future__ import annotations

@@ -379,7 +379,7 @@ def _podcast_feeds(settings: dict) -> dict:
     if settings.get("PODCAST_FEEDS"):
         return settings["PODCAST_FEEDS"]
     try:
-        from podcast.settings import DEFAULTS as PODCAST_DEFAULTS
+        from resonanz_podcast.settings import DEFAULTS as PODCAST_DEFAULTS
     except ImportError:  # a site without the podcast plugin
         return {}
     return PODCAST_DEFAULTS["PODCAST_FEEDS"] if "podcast" in settings.get("PLUGINS", []) else {}
