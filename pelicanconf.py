@@ -135,6 +135,7 @@ PLUGINS = [
     "case_studies",
     "related",
     "search",
+    "resonanz_images",
 ]
 
 # --- resonanz_core ------------------------------------------------------------
@@ -213,3 +214,8 @@ EMBEDS_PLAYER_SAVE_AS = "episoden/{slug}/embed/index.html"
 EMBEDS_OEMBED_URL = "episoden/{slug}/oembed.json"
 EMBEDS_OEMBED_SAVE_AS = "episoden/{slug}/oembed.json"
 EMBEDS_HEADERS_SAVE_AS = "_headers"
+
+# --- resonanz_images (teaser images in lists and on posts; docs/redaktion-stil.md) ---
+IMAGES_WIDTHS = [320, 480, 720, 1080]
+IMAGES_OUTPUT_DIR = "images/v"
+IMAGES_CACHE_PATH = ".cache/images"

@@ -1,0 +1,156 @@
+"""Pelican glue of resonanz_images: variants of each post's teaser image, cached by content.
+
+Every article with an `image` gets `article.teaser_image` (a ResponsiveImage) for the
+templates; the files go to IMAGES_OUTPUT_DIR in the output. Variants are made once per
+source content and kept in IMAGES_CACHE_PATH, so an unchanged image costs a hash.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from pelican import signals
+
+from .settings import DEFAULTS
+from .variants import ImageError, ResponsiveImage, Variant, render_variants, source_digest
+
+logger = logging.getLogger(__name__)
+
+_PREFIXES = ("{static}", "{attach}", "{filename}")
+
+
+def options(settings: dict) -> dict:
+    """The plugin's settings: defaults overridden by IMAGES_* keys, checked once."""
+    opts = {**DEFAULTS, **{k: v for k, v in settings.items() if k.startswith("IMAGES_")}}
+    widths = opts["IMAGES_WIDTHS"]
+    if not isinstance(widths, (list, tuple)) or not widths or not all(
+            isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in widths):
+        logger.error("resonanz_images: setting IMAGES_WIDTHS = %r: expected a list of widths "
+                     "in px, e.g. [320, 480, 720, 1080]", widths)
+        opts["IMAGES_WIDTHS"] = DEFAULTS["IMAGES_WIDTHS"]
+    quality = opts["IMAGES_QUALITY"]
+    if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100:
+        logger.error("resonanz_images: setting IMAGES_QUALITY = %r: expected 1 to 100", quality)
+        opts["IMAGES_QUALITY"] = DEFAULTS["IMAGES_QUALITY"]
+    return opts
+
+
+def source_path(value: str) -> str | None:
+    """'{static}/images/a.jpg' or '/images/a.jpg' -> 'images/a.jpg'; None for other hosts."""
+    value = value.strip()
+    if "://" in value or value.startswith("//"):
+        return None
+    for prefix in _PREFIXES:
+        if value.startswith(prefix):
+            value = value[len(prefix):]
+    return value.lstrip("/")
+
+
+class ImageBuilder:
+    """One build's image work: the cache folder, the output folder, what was made already."""
+
+    def __init__(self, content: Path, output: Path, opts: dict) -> None:
+        self.content = content
+        self.folder = opts["IMAGES_OUTPUT_DIR"].strip("/")
+        self.output = output / self.folder
+        cache = opts["IMAGES_CACHE_PATH"]
+        self.cache = Path(cache) if cache else None
+        self.opts = opts
+        self.made: dict[str, tuple[Variant, ...]] = {}
+        self.cache_hits = 0
+        self.rendered = 0
+
+    def responsive(self, relative: str, alt: str) -> ResponsiveImage:
+        """The responsive image of a file under content/ (ImageError, OSError when unusable)."""
+        source = self.content / relative
+        data = source.read_bytes()
+        widths, quality = self.opts["IMAGES_WIDTHS"], self.opts["IMAGES_QUALITY"]
+        digest = source_digest(data, widths, quality)
+        if digest not in self.made:
+            variants = self._cached(digest) or self._render(data, source.stem, digest)
+            self.made[digest] = variants
+        return ResponsiveImage(alt=alt, folder=self.folder, variants=self.made[digest])
+
+    def _cached(self, digest: str) -> tuple[Variant, ...] | None:
+        if self.cache is None:
+            return None
+        folder = self.cache / digest[:32]
+        try:
+            listed = json.loads((folder / "variants.json").read_text(encoding="utf-8"))
+            variants = tuple(Variant(**entry) for entry in listed)
+            self.output.mkdir(parents=True, exist_ok=True)
+            for variant in variants:
+                target = self.output / variant.name
+                cached = folder / variant.name
+                if not target.is_file() or target.stat().st_size != cached.stat().st_size:
+                    shutil.copyfile(cached, target)
+        except (OSError, ValueError, TypeError):
+            return None
+        self.cache_hits += 1
+        return variants
+
+    def _render(self, data: bytes, stem: str, digest: str) -> tuple[Variant, ...]:
+        files = render_variants(data, stem, self.opts["IMAGES_WIDTHS"],
+                                self.opts["IMAGES_QUALITY"], self.opts["IMAGES_MAX_PIXELS"])
+        self.rendered += 1
+        self.output.mkdir(parents=True, exist_ok=True)
+        for variant, blob in files.items():
+            (self.output / variant.name).write_bytes(blob)
+        variants = tuple(files)
+        if self.cache is not None:
+            self._store(digest, files)
+        return variants
+
+    def _store(self, digest: str, files: dict[Variant, bytes]) -> None:
+        folder = self.cache / digest[:32]
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for variant, blob in files.items():
+                (folder / variant.name).write_bytes(blob)
+            listing = [vars(v) for v in files]
+            # the listing last and atomically: its presence means the folder is complete
+            tmp = folder / f"variants.json.{os.getpid()}"
+            tmp.write_text(json.dumps(listing), encoding="utf-8")
+            tmp.replace(folder / "variants.json")
+        except OSError as exc:
+            logger.warning("resonanz_images: IMAGES_CACHE_PATH = %r: cannot write the cache "
+                           "(%s); the next build makes the variants again",
+                           str(self.cache), exc.strerror)
+
+
+def attach_images(generator) -> None:
+    settings = generator.settings
+    opts = options(settings)
+    builder = ImageBuilder(Path(settings["PATH"]), Path(settings["OUTPUT_PATH"]), opts)
+    field, alt_field = opts["IMAGES_FIELD"], opts["IMAGES_ALT_FIELD"]
+    everything = list(generator.articles) + list(generator.translations)
+    for name in ("drafts", "drafts_translations", "hidden_articles", "hidden_translations"):
+        everything += list(getattr(generator, name, []))
+    for article in everything:
+        value = article.metadata.get(field)
+        if not value or not isinstance(value, str):
+            continue
+        relative = source_path(value)
+        if relative is None:
+            continue  # an image on another host: the template shows it as it is
+        alt = str(article.metadata.get(alt_field) or "")
+        try:
+            article.teaser_image = builder.responsive(relative, alt)
+        except FileNotFoundError:
+            logger.error("resonanz_images: %s: %s = %s: no such file under %s/; check the "
+                         "path (relative to content/, e.g. images/teaser.jpg)",
+                         article.source_path, field, value, settings["PATH"])
+        except (ImageError, OSError) as exc:
+            logger.error("resonanz_images: %s: %s = %s: %s; save it as JPEG, PNG or WebP",
+                         article.source_path, field, value, exc)
+    if builder.rendered or builder.cache_hits:
+        logger.info("resonanz_images: %d images made, %d from the cache",
+                    builder.rendered, builder.cache_hits)
+
+
+def register() -> None:
+    signals.article_generator_finalized.connect(attach_images)
