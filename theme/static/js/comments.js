@@ -45,6 +45,33 @@
     }
   }
 
+  // A provider that has not delivered its script by then is treated as unreachable.
+  var TIMEOUT_MS = 6000;
+
+  function showFailure(placeholder, mount, script) {
+    var status = placeholder.querySelector(".responses-widget__status");
+    if (!status || placeholder.getAttribute("data-comments-loaded") !== "1") {
+      return;
+    }
+    placeholder.setAttribute("data-comments-loaded", "failed");
+    mount.remove();
+    script.remove();
+    status.textContent = placeholder.getAttribute("data-text-failed") || "";
+    var retry = document.createElement("button");
+    retry.type = "button";
+    retry.className = "responses-widget__retry button";
+    retry.textContent = placeholder.getAttribute("data-text-retry") || "Retry";
+    retry.addEventListener("click", function () {
+      status.hidden = true;
+      status.textContent = "";
+      load(placeholder);
+    });
+    status.appendChild(document.createTextNode(" "));
+    status.appendChild(retry);
+    status.hidden = false;
+    retry.focus();
+  }
+
   function load(placeholder) {
     if (placeholder.getAttribute("data-comments-loaded") === "1") {
       return;
@@ -65,6 +92,13 @@
     var script = document.createElement("script");
     Object.keys(attrs).forEach(function (name) {
       script.setAttribute(name, attrs[name]);
+    });
+    var timer = window.setTimeout(function () { showFailure(placeholder, mount, script); },
+      Number(placeholder.getAttribute("data-comments-timeout")) || TIMEOUT_MS);
+    script.addEventListener("load", function () { window.clearTimeout(timer); });
+    script.addEventListener("error", function () {
+      window.clearTimeout(timer);
+      showFailure(placeholder, mount, script);
     });
     script.src = placeholder.getAttribute("data-comments-script");
     script.async = true;
