@@ -91,7 +91,8 @@ def _shoot(site: Site, page, path: Path, out: Path, viewport: str, scheme: str) 
     rel = site.rel(path)
     page.goto(site.url_of(path), wait_until="load")
     # lazy images below the fold load only when scrolled to; the review wants to see them
-    page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')")
+    page.evaluate("document.querySelectorAll('img[loading=lazy]')"
+                  ".forEach(i => i.loading = 'eager')")
     page.wait_for_load_state("networkidle")
     height = page.evaluate("document.documentElement.scrollHeight")
     width = page.viewport_size["width"]

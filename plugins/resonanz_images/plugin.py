@@ -7,11 +7,14 @@ source content and kept in IMAGES_CACHE_PATH, so an unchanged image costs a hash
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import os
+import re
 import shutil
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from pelican import signals
 
@@ -21,6 +24,8 @@ from .variants import ImageError, ResponsiveImage, Variant, render_variants, sou
 logger = logging.getLogger(__name__)
 
 _PREFIXES = ("{static}", "{attach}", "{filename}")
+_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""\b(src|alt)\s*=\s*("[^"]*"|'[^']*')""", re.IGNORECASE)
 
 
 def options(settings: dict) -> dict:
@@ -48,6 +53,31 @@ def source_path(value: str) -> str | None:
         if value.startswith(prefix):
             value = value[len(prefix):]
     return value.lstrip("/")
+
+
+def first_image_in_text(content_html: str, siteurl: str) -> tuple[str, str] | None:
+    """(path under content/, alt) of the first local <img> of a post's HTML, or None.
+
+    The HTML is the text as read ('{static}/images/a.jpg'); a plain site URL or a relative
+    one ('../../images/a.jpg') works too: the path is what is left after the site URL,
+    Pelican's {static} and the '../'s.
+    """
+    for tag in _IMG.findall(content_html or ""):
+        attributes = {name.lower(): html.unescape(value[1:-1])
+                      for name, value in _ATTRIBUTE.findall(tag)}
+        src = attributes.get("src", "")
+        for prefix in _PREFIXES:
+            src = src.replace(prefix, "", 1) if src.startswith(prefix) else src
+        if siteurl and src.startswith(siteurl.rstrip("/") + "/"):
+            src = src[len(siteurl.rstrip("/")) + 1:]
+        parts = urlsplit(src)
+        if parts.scheme or parts.netloc or not parts.path:
+            continue
+        path = unquote(parts.path)
+        while path.startswith(("../", "./")):
+            path = path.split("/", 1)[1]
+        return path.lstrip("/"), attributes.get("alt", "")
+    return None
 
 
 class ImageBuilder:
@@ -132,12 +162,21 @@ def attach_images(generator) -> None:
         everything += list(getattr(generator, name, []))
     for article in everything:
         value = article.metadata.get(field)
-        if not value or not isinstance(value, str):
+        if value and isinstance(value, str):
+            relative = source_path(value)
+            alt = str(article.metadata.get(alt_field) or "")
+        elif opts["IMAGES_FIRST_IN_TEXT"]:
+            # the text as read: `content` would resolve its links before the static files
+            # are known and warn about every {static} image
+            found = first_image_in_text(article._content, settings.get("SITEURL", ""))
+            # only an image the build itself has: the text may show one from elsewhere
+            if found is None or not (builder.content / found[0]).is_file():
+                continue
+            (relative, alt), value = found, found[0]
+        else:
             continue
-        relative = source_path(value)
         if relative is None:
             continue  # an image on another host: the template shows it as it is
-        alt = str(article.metadata.get(alt_field) or "")
         try:
             article.teaser_image = builder.responsive(relative, alt)
         except FileNotFoundError:

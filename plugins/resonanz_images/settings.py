@@ -12,6 +12,8 @@ DEFAULTS: dict = {
     # The metadata field naming the teaser image and the one with its alternative text.
     "IMAGES_FIELD": "image",
     "IMAGES_ALT_FIELD": "image_alt",
+    # A post without `image` is listed with the first image of its text (False: no image).
+    "IMAGES_FIRST_IN_TEXT": True,
     # Refuse images with more pixels than this (a decompression bomb or a camera original).
     "IMAGES_MAX_PIXELS": 40_000_000,
 }
