@@ -23,8 +23,9 @@ VIEWPORTS = {"mobile": (390, 844), "desktop": (1366, 900)}
 # The blocks of an article page that share the reading column's left edge.
 COLUMN_BLOCKS = (".e-content.prose", ".responses", ".share", ".related-posts", ".series-box",
                  ".case-related", ".case-facts", ".article__image")
-LISTS = ("index.html", "kategorie/kundendialog/index.html", "schlagwort/community-strategie/index.html",
-         "autor/lena-hoffmann/index.html", "episoden/index.html")
+LISTS = ("index.html", "kategorie/kundendialog/index.html",
+         "schlagwort/community-strategie/index.html", "autor/lena-hoffmann/index.html",
+         "episoden/index.html")
 POST_WITH_EVERYTHING = "2026/01/crm-trend-chatbots/index.html"
 
 

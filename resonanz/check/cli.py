@@ -7,14 +7,24 @@ import logging
 import sys
 from pathlib import Path
 
-from resonanz.check import a11y, browser, feeds, jsonld, links, resources, sitefiles, validator
+from resonanz.check import (
+    a11y,
+    browser,
+    feeds,
+    jsonld,
+    lighthouse,
+    links,
+    resources,
+    sitefiles,
+    validator,
+)
 from resonanz.check.report import CheckResult, write_report
 from resonanz.check.site import Site
 
 logger = logging.getLogger(__name__)
 
 CHECKS = ("links", "html", "a11y", "axe", "feeds", "podcast", "jsonld", "sitemap", "robots",
-          "privacy", "weight", "external")
+          "privacy", "weight", "lighthouse", "external")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check a built site: links and anchors, HTML validity (Nu HTML Checker), "
         "accessibility (static rules and axe-core in Chromium), feeds (feedparser, "
         "podcastparser, Apple and Podcasting 2.0 rules), JSON-LD, sitemap, robots.txt, "
-        "third-party requests and page weight. Exit status 1 on any error.",
+        "third-party requests, page weight and Lighthouse (100 in accessibility, best "
+        "practices and SEO on the key pages). Exit status 1 on any error.",
     )
     parser.add_argument("output", type=Path, help="the built site (e.g. output/)")
     parser.add_argument("--siteurl", default="",
@@ -48,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--html-ignore", action="append", default=[], metavar="REGEX",
                         help="ignore validator messages matching REGEX")
     parser.add_argument("--no-browser", action="store_true",
-                        help="skip axe-core in headless Chromium")
+                        help="skip axe-core and Lighthouse in headless Chromium")
     parser.add_argument("--axe-page", action="append", default=[], metavar="PATH",
                         help="page (relative to OUTPUT) for axe; default: one per template")
     parser.add_argument("--java", default="", help="java executable (default: $JAVA or PATH)")
@@ -130,6 +141,10 @@ def run_checks(site: Site, args: argparse.Namespace) -> list[CheckResult]:
         results.append(resources.check_privacy(site, allowed))
     if "weight" in wanted:
         results.append(resources.check_weight(site, args.budget_kb, args.budgets))
+    if "lighthouse" in wanted and not args.no_browser:
+        results.append(lighthouse.check_lighthouse(site, args.chromium))
+    elif "lighthouse" in wanted:
+        skipped("lighthouse", "--no-browser")
     if "external" in wanted:
         results.append(links.check_external(externals, timeout=args.timeout))
     if args.list_external:
