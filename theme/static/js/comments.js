@@ -48,9 +48,12 @@
   // A provider that has not delivered its script by then is treated as unreachable.
   var TIMEOUT_MS = 6000;
 
-  function showFailure(placeholder, mount, script) {
+  var attempts = 0;
+
+  function showFailure(placeholder, mount, script, attempt) {
     var status = placeholder.querySelector(".responses-widget__status");
-    if (!status || placeholder.getAttribute("data-comments-loaded") !== "1") {
+    // a late error of an attempt given up already must not end the current one
+    if (!status || attempt !== attempts || placeholder.getAttribute("data-comments-loaded") !== "1") {
       return;
     }
     placeholder.setAttribute("data-comments-loaded", "failed");
@@ -93,12 +96,13 @@
     Object.keys(attrs).forEach(function (name) {
       script.setAttribute(name, attrs[name]);
     });
-    var timer = window.setTimeout(function () { showFailure(placeholder, mount, script); },
+    var attempt = ++attempts;
+    var timer = window.setTimeout(function () { showFailure(placeholder, mount, script, attempt); },
       Number(placeholder.getAttribute("data-comments-timeout")) || TIMEOUT_MS);
     script.addEventListener("load", function () { window.clearTimeout(timer); });
     script.addEventListener("error", function () {
       window.clearTimeout(timer);
-      showFailure(placeholder, mount, script);
+      showFailure(placeholder, mount, script, attempt);
     });
     script.src = placeholder.getAttribute("data-comments-script");
     script.async = true;
