@@ -106,13 +106,17 @@ def test_lists_and_posts_get_pictures_made_once_and_then_from_the_cache(tiny_con
     _post(tiny_content / "posts", "imtext", "",
           "Vorher.\n\n![Im Text]({static}/images/teaser.jpg)\n")
     _post(tiny_content / "posts", "fehlt", "Image: images/gibt-es-nicht.jpg")
+    # an unreadable image in the text was never chosen as a teaser: no error, no card image
+    (tiny_content / "images" / "kaputt.png").write_bytes(b"\x89PNG kein Bild")
+    _post(tiny_content / "posts", "kaputtimtext", "", "![Kaputt]({static}/images/kaputt.png)\n")
     caplog.set_level("INFO", logger="resonanz_images.plugin")
     cache = str(tmp_path / "image-cache")
     result = build_site(tiny_content, tmp_path / "out", IMAGES_CACHE_PATH=cache)
     assert result.error is None
     out = tmp_path / "out"
     problems = [p for p in result.problems if "resonanz_images" in p]
-    assert len(problems) == 1 and "fehlt.md: image = images/gibt-es-nicht.jpg: no such file" \
+    assert len(problems) == 1, problems
+    assert "resonanz_images: posts/fehlt.md: image = images/gibt-es-nicht.jpg: no such file" \
         in problems[0], problems
     home = lxml.html.parse(str(out / "index.html")).getroot()
     pictures = home.xpath("//article[contains(@class,'teaser')]//picture")

@@ -162,7 +162,8 @@ def attach_images(generator) -> None:
         everything += list(getattr(generator, name, []))
     for article in everything:
         value = article.metadata.get(field)
-        if value and isinstance(value, str):
+        explicit = bool(value and isinstance(value, str))
+        if explicit:
             relative = source_path(value)
             alt = str(article.metadata.get(alt_field) or "")
         elif opts["IMAGES_FIRST_IN_TEXT"]:
@@ -179,16 +180,34 @@ def attach_images(generator) -> None:
             continue  # an image on another host: the template shows it as it is
         try:
             article.teaser_image = builder.responsive(relative, alt)
-        except FileNotFoundError:
-            logger.error("resonanz_images: %s: %s = %s: no such file under %s/; check the "
-                         "path (relative to content/, e.g. images/teaser.jpg)",
-                         article.source_path, field, value, settings["PATH"])
         except (ImageError, OSError) as exc:
-            logger.error("resonanz_images: %s: %s = %s: %s; save it as JPEG, PNG or WebP",
-                         article.source_path, field, value, exc)
+            if explicit:
+                _report(_relative(article.source_path, settings["PATH"]), field, value, exc,
+                        settings["PATH"])
+            else:
+                # nobody chose it as a teaser: the list goes without, the text shows it as is
+                logger.debug("resonanz_images: %s: first image %s not used: %s",
+                             article.source_path, value, exc)
     if builder.rendered or builder.cache_hits:
         logger.info("resonanz_images: %d images made, %d from the cache",
                     builder.rendered, builder.cache_hits)
+
+
+def _relative(source: str, content: str) -> str:
+    try:
+        return Path(source).resolve().relative_to(Path(content).resolve()).as_posix()
+    except ValueError:
+        return source
+
+
+def _report(source: str, field: str, value: str, exc: Exception, content: str) -> None:
+    if isinstance(exc, FileNotFoundError):
+        logger.error("resonanz_images: %s: %s = %s: no such file under %s/; check the "
+                     "path (relative to content/, e.g. images/teaser.jpg)",
+                     source, field, value, content)
+    else:
+        logger.error("resonanz_images: %s: %s = %s: %s; save it as JPEG, PNG or WebP",
+                     source, field, value, exc)
 
 
 def register() -> None:
