@@ -20,9 +20,10 @@ pytestmark = [
 ]
 
 VIEWPORTS = {"mobile": (390, 844), "desktop": (1366, 900)}
-# The blocks of an article page that share the reading column's left edge.
+# Blocks that share the reading column's left edge (those a page has).
 COLUMN_BLOCKS = (".e-content.prose", ".responses", ".share", ".related-posts", ".series-box",
-                 ".case-related", ".case-facts", ".article__image")
+                 ".case-related", ".case-facts", ".article__image", ".case-filter fieldset",
+                 ".teaser", ".episode-card", ".page-header")
 LISTS = ("index.html", "kategorie/kundendialog/index.html",
          "schlagwort/community-strategie/index.html", "autor/lena-hoffmann/index.html",
          "episoden/index.html")
@@ -115,10 +116,12 @@ def test_a_post_lines_up_text_comments_share_series_and_related(served, browser)
         for needed in (".e-content.prose", ".responses", ".share", ".related-posts", ".series-box"):
             assert needed in edges, (viewport, edges)
         assert max(edges.values()) - min(edges.values()) <= 2, (viewport, edges)
+        # a post with a teaser image: the hero is as wide as the text column, no wider
+        page.goto(f"{base}/2026/01/crm-trend-personalisierung/", wait_until="load")
         text = page.locator("main .e-content.prose").bounding_box()
-        hero = page.locator("main .article__image img")
-        if hero.count():
-            assert hero.bounding_box()["width"] <= text["width"] + 1
+        hero = page.locator("main .article__image img").bounding_box()
+        assert abs(hero["x"] - text["x"]) <= 2 and hero["width"] <= text["width"] + 1, (
+            viewport, hero, text)
         context.close()
 
 
