@@ -61,7 +61,7 @@ CMS_STAMP = $(CMS_DIR)/node_modules/.package-lock.json
 CMS_PORT ?= 8081
 export RESONANZ_CMS_PORT = $(CMS_PORT)
 
-.PHONY: help install sysdeps cms cms-install receiver import episode responses embed-previews demo-audio fixtures html clean regenerate serve devserver publish rsync_upload github s3_upload deploy test lint check bench bench-receiver
+.PHONY: help install sysdeps cms cms-install receiver import episode responses embed-previews demo-audio fixtures html clean regenerate serve devserver publish rsync_upload github s3_upload deploy test lint check lighthouse screenshots bench bench-receiver
 
 help:
 	@echo 'Resonanz: Makefile for the community site'
@@ -83,7 +83,9 @@ help:
 	@echo '   make deploy         publish, then rclone sync to any host (RCLONE_DEST=remote:path)'
 	@echo '   make test           set up and run the whole test suite'
 	@echo '   make lint           ruff on plugins, tools and tests'
-	@echo '   make check [CHECKOPTS=...]  build, then check links, HTML, accessibility, feeds, JSON-LD'
+	@echo '   make check [CHECKOPTS=...]  build, then check links, HTML, accessibility, feeds, JSON-LD, Lighthouse'
+	@echo '   make lighthouse     install Lighthouse (npm ci in tools/lighthouse; done by check and test)'
+	@echo '   make screenshots    build, then PNGs of every template (desktop/mobile, light/dark) in screenshots/'
 	@echo '   make responses [JF2=file]  pull new webmentions into content/responses/ (WEBMENTION_IO_TOKEN)'
 	@echo '   make embed-previews store preview images of videos in content/images/embeds/ (network)'
 	@echo '   make receiver       run the Webmention/Pingback/TrackBack receiver (env RESONANZ_*)'
@@ -115,6 +117,15 @@ cms: $(CMS_STAMP)
 	@echo "Open http://$(BIND):$(PORT)/admin/ from 'make devserver' (built with the same CMS_PORT)."
 	PORT=$(CMS_PORT) BIND_HOST=127.0.0.1 MODE=fs LOG_LEVEL=warn GIT_REPO_DIRECTORY="$(BASEDIR)" \
 		"$(NODE)" "$(CMS_DIR)/node_modules/decap-server/dist/index.js"
+
+# Lighthouse 12 from the committed lock file (the current major needs a newer Node than Debian's).
+LIGHTHOUSE_DIR = $(BASEDIR)/tools/lighthouse
+LIGHTHOUSE_STAMP = $(LIGHTHOUSE_DIR)/node_modules/.installed-stamp
+$(LIGHTHOUSE_STAMP): $(LIGHTHOUSE_DIR)/package.json $(LIGHTHOUSE_DIR)/package-lock.json
+	npm ci --prefix "$(LIGHTHOUSE_DIR)" --no-audit --no-fund --loglevel=error
+	touch "$(LIGHTHOUSE_STAMP)"
+
+lighthouse: $(LIGHTHOUSE_STAMP)
 
 sysdeps:
 	bash .ci/sysdeps
@@ -162,12 +173,16 @@ deploy: publish
 	@test -n "$(RCLONE_DEST)" || { echo "deploy: set RCLONE_DEST=remote:path (see README)" >&2; exit 2; }
 	"$(RCLONE)" sync "$(OUTPUTDIR)" "$(RCLONE_DEST)" -v --stats-one-line --exclude "/_hosting/**" $(RCLONE_FLAGS)
 
-test: sysdeps $(STAMP) $(CMS_STAMP)
+test: sysdeps $(STAMP) $(CMS_STAMP) $(LIGHTHOUSE_STAMP)
 	"$(VENV_PY)" -m pytest $(PYTEST_ARGS)
 
-check: $(STAMP) $(CMS_STAMP)
+check: $(STAMP) $(CMS_STAMP) $(LIGHTHOUSE_STAMP)
 	"$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
 	"$(VENV_PY)" -m resonanz check "$(OUTPUTDIR)" $(CHECKOPTS)
+
+# Review pictures, not a test: one page per template; screenshots/ is not committed.
+screenshots: html
+	"$(VENV_PY)" -m resonanz screenshots "$(OUTPUTDIR)" --out "$(BASEDIR)/screenshots"
 
 bench: $(STAMP)
 	"$(VENV_PY)" -m resonanz bench $(BENCH_ARGS)

@@ -145,6 +145,7 @@ PLUGINS = [
     "resonanz_related",
     "resonanz_search",
     "resonanz_cms",
+    "resonanz_images",
 ]
 # The fast build (workers, shared feed entries, skipped unchanged builds): the same site
 # without it, slower. RESONANZ_FASTBUILD=0 builds with Pelican's own code paths.
@@ -234,3 +235,8 @@ EMBEDS_HEADERS_SAVE_AS = "_headers"
 # --- resonanz_cms (the browser CMS at /admin/; every CMS_* setting: docs/betrieb-cms.md) ---
 # Development: /admin/ opened on 127.0.0.1 talks to the local proxy of `make cms`.
 CMS_LOCAL_BACKEND = f"http://127.0.0.1:{os.environ.get('RESONANZ_CMS_PORT', '8081')}/api/v1"
+
+# --- resonanz_images (teaser images in lists and on posts; docs/redaktion-stil.md) ---
+IMAGES_WIDTHS = [320, 480, 720, 1080]
+IMAGES_OUTPUT_DIR = "images/v"
+IMAGES_CACHE_PATH = ".cache/images"

@@ -15,6 +15,7 @@ COMMANDS = {
     "deploy-s3": "resonanz.deploy_s3",
     "demo-images": "resonanz.demo_images",
     "check": "resonanz.check",
+    "screenshots": "resonanz.screenshots",
     "new-episode": "resonanz.scaffold",
     "serve": "resonanz.serve",
 }

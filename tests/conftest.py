@@ -79,6 +79,7 @@ def build_site(content: Path, output: Path, **overrides) -> BuildResult:
             "PLUGIN_PATHS": [str(ROOT / "plugins")],
             "CACHE_PATH": str(cache / "pelican"),
             "PODCAST_CACHE_PATH": str(cache / "podcast"),
+            "IMAGES_CACHE_PATH": str(cache / "images"),
             "SITEURL": TEST_SITEURL,
             "CANONICAL_SITEURL": TEST_SITEURL,
             "FEED_DOMAIN": TEST_SITEURL,

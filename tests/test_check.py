@@ -77,6 +77,9 @@ def test_demo_site_passes_every_check(demo_site, capsys):
         assert int(checked) > 0 and errors == "0", out
     pages = len(list(demo_site.output.rglob("*.html")))
     assert int(summary_row(out, "links")[1]) >= pages
+    if chromium_available():
+        # Lighthouse on home, a post with comments, an episode, a case study and search
+        assert summary_row(out, "lighthouse")[1:3] == ["5", "0"], out
     assert "check OK: 0 error(s)" in out
 
 

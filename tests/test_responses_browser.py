@@ -107,3 +107,43 @@ def test_remembered_choice_loads_without_asking(servers, browser):
         page.reload(wait_until="load")
     assert loaded.value.url.endswith("/isso/js/embed.min.js")
     context.close()
+
+
+def test_consent_button_and_checkbox_go_away_after_the_click(servers, browser):
+    site_url, provider_url = servers
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{site_url}/{ARTICLE}", wait_until="load")
+    button = page.get_by_role("button", name="Kommentare laden")
+    box = page.get_by_label("Auswahl auf diesem Gerät merken")
+    assert button.is_visible() and box.is_visible()
+    with page.expect_request(lambda r: r.url.startswith(provider_url)):
+        button.click()
+    page.wait_for_function("document.documentElement.getAttribute('data-isso-geladen') === '1'")
+    assert not button.is_visible()
+    assert not box.is_visible()
+    assert not page.locator(".responses-widget__notice").is_visible()
+    context.close()
+
+
+def test_a_provider_that_does_not_answer_gets_a_message_and_a_retry(servers, browser):
+    site_url, provider_url = servers
+    context = browser.new_context()
+    page = context.new_page()
+    held = []
+    # the provider swallows the first request: no answer, no error, as a dead server would
+    page.route(f"{provider_url}/**", lambda route: held.append(route) if not held
+               else route.continue_())
+    page.goto(f"{site_url}/{ARTICLE}", wait_until="load")
+    page.get_by_role("button", name="Kommentare laden").click()
+    status = page.locator(".responses-widget__status")
+    status.wait_for(state="visible", timeout=15000)
+    assert "antwortet gerade nicht" in status.inner_text()
+    retry = page.get_by_role("button", name="Erneut versuchen")
+    assert retry.is_visible()
+    held[0].abort()  # the dead connection finally breaks; its late error must not count
+    retry.click()
+    page.wait_for_function("document.documentElement.getAttribute('data-isso-geladen') === '1'")
+    assert not status.is_visible()
+    assert page.locator("#isso-thread").count() == 1  # the failed try left nothing behind
+    context.close()

@@ -109,6 +109,19 @@ def test_linkbacks_section(site):
     assert items[1].xpath(".//blockquote/*") == []
 
 
+def test_linkback_lines_name_a_host_once(site):
+    # a pingback whose sender is only known by its host said "cm-welt.example ·
+    # cm-welt.example · Pingback"
+    lines = []
+    for path in site.output.rglob("index.html"):
+        doc = lxml.html.parse(str(path)).getroot()
+        lines += [text(meta) for meta in doc.xpath("//p[@class='responses-linkback__meta']")]
+    assert len(lines) >= 3
+    for line in lines:
+        parts = [part.strip() for part in line.split("·")]
+        assert len(parts) == len(set(parts)), line
+
+
 def test_likes_and_reposts_counted(site):
     doc = page(site, ARTICLE)
     likes = doc.xpath("//p[contains(@class,'row--like')]")[0]

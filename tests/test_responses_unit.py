@@ -62,9 +62,10 @@ def test_sanitise_keeps_allow_list_and_marks_links():
     assert tree.xpath("//a/@href") == ["https://x.example/"]
 
 
-def test_plain_text_becomes_escaped_paragraphs():
+def test_plain_text_becomes_escaped_paragraphs_without_the_source_line_breaks():
+    # a YAML block wraps lines where the file did; the reader's screen decides where they break
     assert sanitise("Erste Zeile\nzweite <3 & mehr\n\nNeuer Absatz") == (
-        "<p>Erste Zeile<br>zweite &lt;3 &amp; mehr</p><p>Neuer Absatz</p>"
+        "<p>Erste Zeile zweite &lt;3 &amp; mehr</p><p>Neuer Absatz</p>"
     )
 
 

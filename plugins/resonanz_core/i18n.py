@@ -10,6 +10,7 @@ logger = logging.getLogger(__name__)
 _EN: dict[str, str] = {
     "Zum Inhalt springen": "Skip to content",
     "Hauptnavigation": "Main navigation",
+    "Menü": "Menu",
     "Startseite": "Home",
     "Blog": "Blog",
     "Kategorien": "Categories",

@@ -34,7 +34,7 @@ TRANSLATIONS = {
     "Video auf {provider}": "Video on {provider}",
     "auf {provider} ansehen": "watch on {provider}",
     "Erst beim Abspielen wird das Video von {provider} geladen; dabei erhält {provider} "
-    "Daten wie Ihre IP-Adresse.": "The video is loaded from {provider} only when you play "
+    "Daten wie deine IP-Adresse.": "The video is loaded from {provider} only when you play "
     "it; {provider} then receives data such as your IP address.",
     "Datenschutz": "Privacy",
     "Teilen": "Share",
@@ -43,7 +43,7 @@ TRANSLATIONS = {
     "Link kopieren": "Copy link",
     "Link kopiert": "Link copied",
     "Einbetten": "Embed",
-    "Mit diesem Code binden Sie den Player dieser Folge in Ihre Website ein:": (
+    "Mit diesem Code bindest du den Player dieser Folge in deine Website ein:": (
         "Paste this code into your website to embed the player of this episode:"
     ),
     "HTML-Code zum Einbetten": "HTML code for embedding",
@@ -52,18 +52,18 @@ TRANSLATIONS = {
     "Player ansehen": "View the player",
     "Zur Folge auf": "Episode on",
     "Auf Mastodon teilen": "Share on Mastodon",
-    "Ihre Mastodon-Instanz": "Your Mastodon instance",
+    "Deine Mastodon-Instanz": "Your Mastodon instance",
     "Weiter zu Mastodon": "Continue to Mastodon",
     "Dieser Text wird geteilt": "Text to share",
-    "Ihre Instanz erfährt erst davon, wenn Sie auf „Weiter zu Mastodon“ klicken.": (
+    "Deine Instanz erfährt erst davon, wenn du auf „Weiter zu Mastodon“ klickst.": (
         "Your instance learns about it only when you click “Continue to Mastodon”."
     ),
-    "Diese Seite braucht JavaScript. Ohne JavaScript: Kopieren Sie die Adresse des Beitrags "
-    "und fügen Sie sie auf Ihrer Instanz in einen neuen Beitrag ein.": (
+    "Diese Seite braucht JavaScript. Ohne JavaScript: Kopiere die Adresse des Beitrags "
+    "und füge sie auf deiner Instanz in einen neuen Beitrag ein.": (
         "This page needs JavaScript. Without it, copy the address of the post and paste it "
         "into a new post on your instance."
     ),
-    "Bitte geben Sie eine Instanz wie mastodon.social ein.": (
+    "Bitte gib eine Instanz wie mastodon.social ein.": (
         "Please enter an instance such as mastodon.social."
     ),
 }
@@ -210,7 +210,7 @@ def _render_video(content: Any, options: dict[str, Any], found: VideoParagraph) 
         play=_translate("Video abspielen", lang),
         note=_translate(
             "Erst beim Abspielen wird das Video von {provider} geladen; dabei erhält {provider} "
-            "Daten wie Ihre IP-Adresse.",
+            "Daten wie deine IP-Adresse.",
             lang,
         ),
         privacy=_translate("Datenschutz", lang),

@@ -31,9 +31,12 @@ def _only_absolute_links(tag: str, attribute: str, value: str) -> str | None:
 
 
 def _plain_text_to_html(text: str) -> str:
+    # A single line break is where the YAML file (or the mail client) wrapped the line, not
+    # where the writer wanted one: kept as <br>, comments broke raggedly on narrow screens.
+    # A blank line still starts a new paragraph, as in Markdown.
     paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(text.strip()) if p.strip()]
     return "".join(
-        "<p>" + html.escape(p, quote=False).replace("\n", "<br>") + "</p>" for p in paragraphs
+        "<p>" + html.escape(_WHITESPACE.sub(" ", p), quote=False) + "</p>" for p in paragraphs
     )
 
 

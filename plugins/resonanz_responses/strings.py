@@ -16,8 +16,12 @@ ENGLISH = {
     "TrackBack-URL für diesen Eintrag": "TrackBack URL for this entry",
     "Kommentare abonnieren (Atom)": "Subscribe to comments (Atom)",
     "Kommentare laden": "Load comments",
+    "{name} antwortet gerade nicht. Vielleicht hilft ein zweiter Versuch.": (
+        "{name} is not answering right now. A second try may help."
+    ),
+    "Erneut versuchen": "Try again",
     "Die Kommentarfunktion stellt {name} bereit. Erst nach einem Klick auf „Kommentare laden“ "
-    "lädt Ihr Browser Inhalte von {origin} und überträgt dabei Ihre IP-Adresse dorthin.": (
+    "lädt dein Browser Inhalte von {origin} und überträgt dabei deine IP-Adresse dorthin.": (
         "Comments are provided by {name}. Only after you click “Load comments” does your "
         "browser load content from {origin}, which sends your IP address there."
     ),

@@ -36,10 +36,10 @@ i18n.add_translations(
         "Suchbegriff": "Search term",
         "Suchen …": "Search …",
         "Website durchsuchen": "Search the site",
-        "Die Suche läuft in Ihrem Browser und braucht JavaScript.": (
+        "Die Suche läuft in deinem Browser und braucht JavaScript.": (
             "Search runs in your browser and needs JavaScript."
         ),
-        "Ohne JavaScript finden Sie alle Beiträge im": "Without JavaScript, find every post in the",
+        "Ohne JavaScript findest du alle Beiträge im": "Without JavaScript, find every post in the",
         "und in den": "and in the",
         "Beiträge, Fallstudien und Episoden durchsuchen.": (
             "Search posts, case studies and episodes."

@@ -14,6 +14,7 @@ from resonanz.check import (
     browser,
     feeds,
     jsonld,
+    lighthouse,
     links,
     loudness,
     resources,
@@ -26,7 +27,7 @@ from resonanz.check.site import Site
 logger = logging.getLogger(__name__)
 
 CHECKS = ("links", "html", "a11y", "axe", "feeds", "podcast", "loudness", "jsonld", "sitemap",
-          "robots", "privacy", "weight", "external")
+          "robots", "privacy", "weight", "lighthouse", "external")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,8 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check a built site: links and anchors, HTML validity (Nu HTML Checker), "
         "accessibility (static rules and axe-core in Chromium), feeds (feedparser, "
         "podcastparser, Apple and Podcasting 2.0 rules), episode loudness (EBU R128), "
-        "JSON-LD, sitemap, robots.txt, "
-        "third-party requests and page weight. Exit status 1 on any error.",
+        "JSON-LD, sitemap, robots.txt, third-party requests, page weight and Lighthouse "
+        "(100 in accessibility, best practices and SEO on the key pages). Exit status 1 "
+        "on any error.",
     )
     parser.add_argument("output", type=Path, help="the built site (e.g. output/)")
     parser.add_argument("--siteurl", default="",
@@ -61,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--html-ignore", action="append", default=[], metavar="REGEX",
                         help="ignore validator messages matching REGEX")
     parser.add_argument("--no-browser", action="store_true",
-                        help="skip axe-core in headless Chromium")
+                        help="skip axe-core and Lighthouse in headless Chromium")
     parser.add_argument("--axe-page", action="append", default=[], metavar="PATH",
                         help="page (relative to OUTPUT) for axe; default: one per template")
     parser.add_argument("--loudness-cache", type=Path, default=Path(".cache/loudness"),
@@ -161,6 +163,10 @@ def run_checks(site: Site, args: argparse.Namespace) -> list[CheckResult]:
         results.append(resources.check_privacy(site, allowed))
     if "weight" in wanted:
         results.append(resources.check_weight(site, args.budget_kb, args.budgets))
+    if "lighthouse" in wanted and not args.no_browser:
+        results.append(lighthouse.check_lighthouse(site, args.chromium))
+    elif "lighthouse" in wanted:
+        skipped("lighthouse", "--no-browser")
     if "external" in wanted:
         results.append(links.check_external(externals, timeout=args.timeout))
     if args.list_external:

@@ -45,6 +45,36 @@
     }
   }
 
+  // A provider that has not delivered its script by then is treated as unreachable.
+  var TIMEOUT_MS = 6000;
+
+  var attempts = 0;
+
+  function showFailure(placeholder, mount, script, attempt) {
+    var status = placeholder.querySelector(".responses-widget__status");
+    // a late error of an attempt given up already must not end the current one
+    if (!status || attempt !== attempts || placeholder.getAttribute("data-comments-loaded") !== "1") {
+      return;
+    }
+    placeholder.setAttribute("data-comments-loaded", "failed");
+    mount.remove();
+    script.remove();
+    status.textContent = placeholder.getAttribute("data-text-failed") || "";
+    var retry = document.createElement("button");
+    retry.type = "button";
+    retry.className = "responses-widget__retry button";
+    retry.textContent = placeholder.getAttribute("data-text-retry") || "Retry";
+    retry.addEventListener("click", function () {
+      status.hidden = true;
+      status.textContent = "";
+      load(placeholder);
+    });
+    status.appendChild(document.createTextNode(" "));
+    status.appendChild(retry);
+    status.hidden = false;
+    retry.focus();
+  }
+
   function load(placeholder) {
     if (placeholder.getAttribute("data-comments-loaded") === "1") {
       return;
@@ -65,6 +95,14 @@
     var script = document.createElement("script");
     Object.keys(attrs).forEach(function (name) {
       script.setAttribute(name, attrs[name]);
+    });
+    var attempt = ++attempts;
+    var timer = window.setTimeout(function () { showFailure(placeholder, mount, script, attempt); },
+      Number(placeholder.getAttribute("data-comments-timeout")) || TIMEOUT_MS);
+    script.addEventListener("load", function () { window.clearTimeout(timer); });
+    script.addEventListener("error", function () {
+      window.clearTimeout(timer);
+      showFailure(placeholder, mount, script, attempt);
     });
     script.src = placeholder.getAttribute("data-comments-script");
     script.async = true;
