@@ -233,6 +233,54 @@ def test_readers_comment_moderator_approves_site_shows_threads(site, browser):
     assert "eva@leser.example" not in html
 
 
+EPISODE_SLUG = "001-zuhoeren"
+EPISODE = f"episoden/{EPISODE_SLUG}/"
+
+
+def test_a_comment_on_an_episode_goes_live_in_the_episodes_own_file(site, browser):
+    """Episodes carry responses like posts: the form, moderation, one commit that touches
+    only content/responses/episodes/<slug>.yaml, and the comment on the rebuilt page."""
+    before = remote_log(site["bare"])
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{site['url']}/{EPISODE}")
+    fill(page, "Olaf Hörer", "Die Folge höre ich auf dem Rad.")
+    page.wait_for_timeout(1200)  # longer than the minimum fill time
+    page.get_by_role("button", name="Kommentar absenden").click()
+    page.get_by_role("status").filter(has_text="Danke!").wait_for()
+    context.close()
+
+    receiver = site["receiver"]
+    context = browser.new_context(http_credentials={"username": "red", "password": TOKEN})
+    page = context.new_page()
+    page.goto(f"{receiver.url}/moderation")
+    item = page.locator("main ol > li").filter(has_text="Olaf Hörer")
+    assert item.count() == 1
+    item.get_by_role("button", name="Freigeben").click()
+    page.wait_for_load_state()
+    context.close()
+
+    comments = CommentStore(receiver.receiver.store)
+    deadline = 60.0
+    while comments.unpushed() and deadline > 0:
+        threading.Event().wait(0.25)
+        deadline -= 0.25
+    assert comments.unpushed() == []
+    after = remote_log(site["bare"])
+    assert len(after) == len(before) + 1
+    assert touched(site["bare"], after[0]) == [f"content/responses/episodes/{EPISODE_SLUG}.yaml"]
+
+    fresh = site["root"] / "fresh-episode"
+    git(site["root"], "clone", "--quiet", str(site["bare"]), str(fresh))
+    output = build(fresh / "content", site["root"] / "output3", site["url"], receiver.url)
+    html = (output / EPISODE / "index.html").read_text(encoding="utf-8")
+    parsed = mf2py.parse(doc=html, url=f"{site['url']}/{EPISODE}")
+    [entry] = [i for i in parsed["items"] if "h-entry" in i["type"]]
+    names = [c["properties"]["author"][0]["properties"]["name"][0]
+             for c in entry["properties"].get("comment", [])]
+    assert "Olaf Hörer" in names
+
+
 @pytest.mark.parametrize("width,height", [(390, 844), (1366, 900)])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_form_is_readable_at_phone_and_desktop_size(site, browser, width, height, scheme):
