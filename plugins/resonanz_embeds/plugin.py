@@ -382,7 +382,8 @@ def _podcast_feeds(settings: dict) -> dict:
         from resonanz_podcast.settings import DEFAULTS as PODCAST_DEFAULTS
     except ImportError:  # a site without the podcast plugin
         return {}
-    return PODCAST_DEFAULTS["PODCAST_FEEDS"] if "podcast" in settings.get("PLUGINS", []) else {}
+    listed = "resonanz_podcast" in settings.get("PLUGINS", [])
+    return PODCAST_DEFAULTS["PODCAST_FEEDS"] if listed else {}
 
 
 def _own_policies(settings: dict) -> dict[str, dict[str, str]]:
