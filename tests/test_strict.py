@@ -27,7 +27,10 @@ def test_broken_metadata_is_reported_and_the_rest_builds(tiny_content, tmp_path)
     assert result.error is None
     text = "\n".join(result.problems)
     assert "posts/kaputtes-datum.md" in text and "date = '2026-13-45 99:00'" in text
-    assert "posts/tippfehler.md: categroy = 'Test': expected an unknown field" in text
+    assert (
+        "posts/tippfehler.md: categroy = 'Test': unknown field (typo? did you mean 'category'?)"
+        in text
+    )
     assert (
         "posts/tippfehler.md: comments = 'vielleicht': expected one of open, closed, hidden" in text
     )
