@@ -1,0 +1,14 @@
+"""The Makefile parses cleanly: a merge that leaves a target twice silently drops a recipe."""
+
+import subprocess
+
+from conftest import ROOT
+
+
+def test_no_target_has_two_recipes():
+    done = subprocess.run(
+        ["make", "--no-print-directory", "-n", "help"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "overriding recipe" not in done.stderr, done.stderr
