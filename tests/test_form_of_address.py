@@ -21,8 +21,8 @@ LEGAL_PAGES = {"impressum.md", "datenschutz.md"}
 QUOTED = re.compile(r"„[^“]*“|\"[^\"]*\"|`[^`]*`")
 MARKDOWN_PREFIX = re.compile(r"^\s*(?:>\s*|#+\s+|[-*+]\s+|\d+\.\s+)*")
 UI_STRING = re.compile(r"""_\(\s*(?:"([^"]+)"|'([^']+)')""")
-PLUGINS = ("resonanz_core", "podcast", "responses", "embeds", "case_studies", "related",
-           "search", "resonanz_images")
+PLUGINS = ("resonanz_core", "resonanz_podcast", "resonanz_responses", "resonanz_embeds",
+           "resonanz_case_studies", "resonanz_related", "resonanz_search", "resonanz_images")
 
 
 def formal_in_prose(text: str) -> list[str]:
