@@ -182,8 +182,10 @@ def attach_images(generator) -> None:
             article.teaser_image = builder.responsive(relative, alt)
         except (ImageError, OSError) as exc:
             if explicit:
-                _report(_relative(article.source_path, settings["PATH"]), field, value, exc,
-                        settings["PATH"])
+                _report(_relative(article.source_path, settings["PATH"]), field, value, exc)
+                if isinstance(exc, FileNotFoundError):
+                    # the templates would show a broken image and offer it as og:image
+                    setattr(article, field, None)
             else:
                 # nobody chose it as a teaser: the list goes without, the text shows it as is
                 logger.debug("resonanz_images: %s: first image %s not used: %s",
@@ -200,11 +202,11 @@ def _relative(source: str, content: str) -> str:
         return source
 
 
-def _report(source: str, field: str, value: str, exc: Exception, content: str) -> None:
+def _report(source: str, field: str, value: str, exc: Exception) -> None:
     if isinstance(exc, FileNotFoundError):
-        logger.error("resonanz_images: %s: %s = %s: no such file under %s/; check the "
+        logger.error("resonanz_images: %s: %s = %s: no such file under content/; check the "
                      "path (relative to content/, e.g. images/teaser.jpg)",
-                     source, field, value, content)
+                     source, field, value)
     else:
         logger.error("resonanz_images: %s: %s = %s: %s; save it as JPEG, PNG or WebP",
                      source, field, value, exc)
