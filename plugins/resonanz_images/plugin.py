@@ -203,13 +203,15 @@ def _relative(source: str, content: str) -> str:
 
 
 def _report(source: str, field: str, value: str, exc: Exception) -> None:
+    # the message says why; without the flag strict mode appends the raw OSError text
+    explained = {"resonanz_explained": True}
     if isinstance(exc, FileNotFoundError):
         logger.error("resonanz_images: %s: %s = %s: no such file under content/; check the "
                      "path (relative to content/, e.g. images/teaser.jpg)",
-                     source, field, value)
+                     source, field, value, extra=explained)
     else:
         logger.error("resonanz_images: %s: %s = %s: %s; save it as JPEG, PNG or WebP",
-                     source, field, value, exc)
+                     source, field, value, exc, extra=explained)
 
 
 def register() -> None:
