@@ -67,3 +67,16 @@ def test_output_inside_content_is_refused(tiny_content):
     result = build_site(tiny_content, tiny_content / "output")
     assert result.error is not None and "must not be inside" in str(result.error)
     assert tree_digest(tiny_content) == before
+
+
+def test_a_missing_static_image_is_one_problem(tiny_content, tmp_path):
+    (tiny_content / "posts" / "bild.md").write_text(
+        "Title: Bild\nDate: 2026-01-05 10:00\nCategory: Test\n\n"
+        "![Fehlt]({static}/images/fehlt-auch.png)\n", encoding="utf-8")
+    result = build_site(tiny_content, tmp_path / "out")
+    assert result.error is None
+    about_it = [p for p in result.problems if "fehlt-auch.png" in p]
+    assert about_it == [
+        "WARNING: resonanz_core: posts/bild.md: link {static}/images/fehlt-auch.png: "
+        "no such file in content/"
+    ], about_it
