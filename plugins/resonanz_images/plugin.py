@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from pelican import signals
+from resonanz_fastbuild.compat import raw_content
 
 from .settings import DEFAULTS
 from .variants import ImageError, ResponsiveImage, Variant, render_variants, source_digest
@@ -169,7 +170,7 @@ def attach_images(generator) -> None:
         elif opts["IMAGES_FIRST_IN_TEXT"]:
             # the text as read: `content` would resolve its links before the static files
             # are known and warn about every {static} image
-            found = first_image_in_text(article._content, settings.get("SITEURL", ""))
+            found = first_image_in_text(raw_content(article) or "", settings.get("SITEURL", ""))
             # only an image the build itself has: the text may show one from elsewhere
             if found is None or not (builder.content / found[0]).is_file():
                 continue
