@@ -198,7 +198,7 @@ receiver: $(STAMP)
 	"$(VENV_PY)" -m resonanz receiver serve
 
 import: $(STAMP)
-	@test -n "$(FILE)" || { echo "import: set FROM=wordpress|blogger|movabletype FILE=export" >&2; exit 2; }
+	@test -n "$(FILE)" -a -n "$(FROM)" || { echo "import: set FROM=wordpress|blogger|movabletype FILE=export" >&2; exit 2; }
 	"$(VENV_PY)" -m resonanz import --from "$(FROM)" "$(FILE)" --content "$(INPUTDIR)" $(IMPORTOPTS)
 
 episode: $(STAMP)
