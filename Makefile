@@ -11,7 +11,7 @@ OUTPUTDIR = $(BASEDIR)/output
 CONFFILE = $(BASEDIR)/pelicanconf.py
 PUBLISHCONF = $(BASEDIR)/publishconf.py
 
-# Deploy targets (see README, "Publishing"): only changed files are transferred.
+# Deploy targets (docs/betrieb.md, "Publishing"): only changed files are transferred.
 SSH_HOST ?= localhost
 SSH_PORT ?= 22
 SSH_USER ?= deploy
@@ -168,7 +168,7 @@ s3_upload: publish
 	"$(VENV_PY)" -m resonanz deploy-s3 --rclone "$(RCLONE)" --output "$(OUTPUTDIR)" --dest "$(S3_DEST)" -- $(RCLONE_FLAGS)
 
 deploy: publish
-	@test -n "$(RCLONE_DEST)" || { echo "deploy: set RCLONE_DEST=remote:path (see README)" >&2; exit 2; }
+	@test -n "$(RCLONE_DEST)" || { echo "deploy: set RCLONE_DEST=remote:path (docs/betrieb.md, 'Publishing')" >&2; exit 2; }
 	"$(RCLONE)" sync "$(OUTPUTDIR)" "$(RCLONE_DEST)" -v --stats-one-line --exclude "/_hosting/**" $(RCLONE_FLAGS)
 
 test: sysdeps $(STAMP) $(CMS_STAMP) $(LIGHTHOUSE_STAMP)
