@@ -100,6 +100,9 @@ def test_a_build_without_receiver_removes_the_thank_you_page_of_one_with(tiny_co
                                SEARCH_INDEX=False)
     assert with_receiver.error is None, with_receiver.error
     assert (output / "kommentar-danke" / "index.html").is_file()
+    # make publish writes compressed copies of every page beside it
+    (output / "kommentar-danke" / "index.html.gz").write_bytes(b"stale")
+    (output / "kommentar-danke" / "index.html.br").write_bytes(b"stale")
     without = build_site(tiny_content, output, RESPONSES_RECEIVER_URL="", SEARCH_INDEX=False)
     assert without.error is None, without.error
     assert (output / "index.html").is_file()

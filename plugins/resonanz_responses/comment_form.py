@@ -132,9 +132,11 @@ def write_thanks_page(generator, options: dict) -> None:
         )
         return
     if not uses_form(options):
-        # A build with a receiver (make publish, make devserver) left it in output/; kept, it
-        # would load the other build's site address and be a page nothing links to.
-        target.unlink(missing_ok=True)
+        # A build with a receiver (make publish, make devserver) left it in output/, with the
+        # compressed copies publish puts beside it (.gz, .br); kept, it would load the other
+        # build's site address and be a page nothing links to.
+        for stale in target.parent.glob(target.name + "*"):
+            stale.unlink(missing_ok=True)
         if target.parent != output.resolve() and target.parent.is_dir():
             with contextlib.suppress(OSError):  # not empty: something else lives there
                 target.parent.rmdir()
