@@ -240,7 +240,7 @@ def test_editor_writes_a_post_that_the_next_build_shows(cms, editor, tmp_path):
     assert doc.xpath("string(//h1)").strip() == "Grüße aus Köln"
     assert doc.xpath("string(//*[contains(@class,'kicker')])").strip() == "Kundendialog"
     assert {a.text_content() for a in doc.xpath("//p[@class='tags']/a")} == {"Köln", "Community"}
-    teaser = doc.xpath("//figure[contains(@class,'article__image')]/img")[0]
+    teaser = doc.xpath("//figure[contains(@class,'article__image')]//img")[0]
     assert teaser.get("alt") == "Rotes Abendlicht über dem Rheinufer in Köln"
     assert (result.output / "images" / "koeln-rheinufer.jpg").is_file()
     assert doc.xpath("string(//div[contains(@class,'e-content')]//h2)") == "Was wir sahen"
