@@ -11,7 +11,7 @@ OUTPUTDIR = $(BASEDIR)/output
 CONFFILE = $(BASEDIR)/pelicanconf.py
 PUBLISHCONF = $(BASEDIR)/publishconf.py
 
-# Deploy targets (see README, "Publishing"): only changed files are transferred.
+# Deploy targets (docs/betrieb.md, "Publishing"): only changed files are transferred.
 SSH_HOST ?= localhost
 SSH_PORT ?= 22
 SSH_USER ?= deploy
@@ -154,6 +154,7 @@ devserver: $(STAMP) $(CMS_STAMP)
 	"$(VENV_PY)" -m resonanz serve "$(OUTPUTDIR)" -b "$(BIND)" -p $(PORT) -- \
 		"$(PELICAN)" -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" \
 		-e SITEURL='"http://$(BIND):$(PORT)"' CANONICAL_SITEURL='"http://$(BIND):$(PORT)"' $(PELICANOPTS)
+
 publish: $(STAMP) $(CMS_STAMP)
 	RESONANZ_STRICT=1 "$(VENV_PY)" -m resonanz publish --settings "$(PUBLISHCONF)" --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" -- $(PELICANOPTS)
 
@@ -167,7 +168,7 @@ s3_upload: publish
 	"$(VENV_PY)" -m resonanz deploy-s3 --rclone "$(RCLONE)" --output "$(OUTPUTDIR)" --dest "$(S3_DEST)" -- $(RCLONE_FLAGS)
 
 deploy: publish
-	@test -n "$(RCLONE_DEST)" || { echo "deploy: set RCLONE_DEST=remote:path (see README)" >&2; exit 2; }
+	@test -n "$(RCLONE_DEST)" || { echo "deploy: set RCLONE_DEST=remote:path (docs/betrieb.md, 'Publishing')" >&2; exit 2; }
 	"$(RCLONE)" sync "$(OUTPUTDIR)" "$(RCLONE_DEST)" -v --stats-one-line --exclude "/_hosting/**" $(RCLONE_FLAGS)
 
 test: sysdeps $(STAMP) $(CMS_STAMP) $(LIGHTHOUSE_STAMP)
@@ -197,7 +198,7 @@ receiver: $(STAMP)
 	"$(VENV_PY)" -m resonanz receiver serve
 
 import: $(STAMP)
-	@test -n "$(FILE)" || { echo "import: set FROM=wordpress|blogger|movabletype FILE=export" >&2; exit 2; }
+	@test -n "$(FILE)" -a -n "$(FROM)" || { echo "import: set FROM=wordpress|blogger|movabletype FILE=export" >&2; exit 2; }
 	"$(VENV_PY)" -m resonanz import --from "$(FROM)" "$(FILE)" --content "$(INPUTDIR)" $(IMPORTOPTS)
 
 episode: $(STAMP)

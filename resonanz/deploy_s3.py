@@ -69,7 +69,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("rclone_args", nargs="*")
     args = parser.parse_args(argv)
     if not args.dest:
-        print("deploy-s3: set S3_DEST=remote:bucket/path (see README)", file=sys.stderr)
+        print("deploy-s3: set S3_DEST=remote:bucket/path (docs/betrieb.md, 'Publishing')",
+              file=sys.stderr)
         return 2
     for command in rclone_commands(args.rclone, args.output, args.dest, args.rclone_args):
         result = subprocess.run(command)

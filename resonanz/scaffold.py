@@ -175,7 +175,7 @@ def plan_episode(audio: Path, settings: dict[str, Any], podcast: dict[str, Any])
         description=facts.comment,
         duration=facts.duration,
         missing=missing,
-        headerless_vbr=facts.duration_source == "frame scan",
+        headerless_vbr=facts.headerless_vbr,
     )
 
 

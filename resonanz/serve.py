@@ -59,6 +59,8 @@ class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
         ".opus": "audio/ogg",
         ".vtt": "text/vtt",
         ".webp": "image/webp",
+        # the browser CMS reads /admin/config.yml and complains about any other type
+        ".yml": "text/yaml",
     }
 
     def send_head(self) -> BinaryIO | None:  # type: ignore[override]

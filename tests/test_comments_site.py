@@ -92,6 +92,23 @@ def test_targets_list_names_only_pages_that_accept_responses(site):
     assert not thanks.xpath("//*[@data-pagefind-body]")
 
 
+def test_a_build_without_receiver_removes_the_thank_you_page_of_one_with(tiny_content,
+                                                                          tmp_path):
+    # make publish or make devserver, then make html (and make check) into the same output/
+    output = tmp_path / "output"
+    with_receiver = build_site(tiny_content, output, RESPONSES_RECEIVER_URL=RECEIVER,
+                               SEARCH_INDEX=False)
+    assert with_receiver.error is None, with_receiver.error
+    assert (output / "kommentar-danke" / "index.html").is_file()
+    # make publish writes compressed copies of every page beside it
+    (output / "kommentar-danke" / "index.html.gz").write_bytes(b"stale")
+    (output / "kommentar-danke" / "index.html.br").write_bytes(b"stale")
+    without = build_site(tiny_content, output, RESPONSES_RECEIVER_URL="", SEARCH_INDEX=False)
+    assert without.error is None, without.error
+    assert (output / "index.html").is_file()
+    assert not (output / "kommentar-danke").exists()
+
+
 def _without_admin(headers: str, nginx: str) -> tuple[str, str]:
     """The rules of the public pages: /admin/ (the CMS) has a policy of its own that talks
     to the git host, never to the receiver."""

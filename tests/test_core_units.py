@@ -69,7 +69,8 @@ def test_check_metadata_names_field_and_value():
         "posts/x.md", {"title": "x", "categroy": "Foo", "comments": "vielleicht"}
     )
     fields = {field: (value, expected) for field, value, expected in problems}
-    assert fields["categroy"][0] == "Foo" and "unknown field" in fields["categroy"][1]
+    assert fields["categroy"][0] == "Foo"
+    assert "unknown field (typo? did you mean 'category'?)" in fields["categroy"][1]
     assert fields["comments"][0] == "vielleicht" and "open, closed, hidden" in fields["comments"][1]
     assert checks.check_metadata("p.md", {"title": "x", "brand": "y"}, ["brand"]) == []
 

@@ -138,6 +138,13 @@ def test_lists_and_posts_get_pictures_made_once_and_then_from_the_cache(tiny_con
     # an image taken from the text is not shown twice on its own page
     in_text = lxml.html.parse(str(out / "2026" / "01" / "imtext" / "index.html")).getroot()
     assert in_text.xpath("//figure[@class='article__image']") == []
+    # a missing teaser is left out, not shown as a broken image or offered to social networks;
+    # the message names content/ as the editor knows it, not the build machine's path
+    missing = lxml.html.parse(str(out / "2026" / "01" / "fehlt" / "index.html")).getroot()
+    assert missing.xpath("//figure[@class='article__image']") == []
+    assert "gibt-es-nicht" not in lxml.html.tostring(missing, encoding="unicode")
+    assert "no such file under content/;" in problems[0], problems
+    assert "Errno" not in problems[0], problems
     assert "resonanz_images: 1 images made, 0 from the cache" in caplog.text
     made = {p.name: p.read_bytes() for p in (out / "images" / "v").iterdir()}
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -279,6 +280,10 @@ def test_dropped_episode_page_in_chromium(origin, tmp_path):
                     player = page.locator(".podplayer").first
                     measured = float(player.get_attribute("data-duration"))
                     assert abs(measured - truth) <= 0.5, measured
+                    # a short episode's length in words: "6 Sek." (no-break space)
+                    seconds = re.fullmatch(r"(\d+)\s+Sek\.", shown.inner_text().strip())
+                    assert seconds, shown.inner_text()
+                    assert abs(int(seconds[1]) - truth) <= 1, shown.inner_text()
                     # the player loads the file (its own length is Chromium's estimate from
                     # the bitrate: a VBR MP3 without header gives no better)
                     page.wait_for_function("document.querySelector('audio').readyState >= 1")

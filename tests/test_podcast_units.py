@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 from datetime import datetime
 from pathlib import Path
 
@@ -57,6 +58,19 @@ def test_headerless_vbr_is_measured_by_frame_scan_not_first_frame():
     assert facts.duration_source == "frame scan"
     assert abs(facts.duration - TRUE_LENGTH) < 0.5
     assert abs(scan_mp3_frames(path).duration - TRUE_LENGTH) < 0.5
+    assert facts.headerless_vbr
+
+
+def test_headerless_cbr_is_not_called_vbr(tmp_path):
+    # ffmpeg without the Info frame: every frame at 64 kbit/s, players get the length right
+    path = tmp_path / "cbr-noheader.mp3"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(FIXTURES / "cbr.mp3"),
+                    "-write_xing", "0", "-c:a", "libmp3lame", "-b:a", "64k", str(path)],
+                   check=True)
+    facts = read_audio_facts(path)
+    assert facts.duration_source == "frame scan"
+    assert not facts.headerless_vbr
+    assert abs(facts.duration - TRUE_LENGTH) < 0.5
 
 
 @pytest.mark.parametrize(

@@ -57,6 +57,8 @@ def served(tmp_path):
     (tmp_path / "podcast").mkdir()
     (tmp_path / "podcast" / "folge.mp3").write_bytes(audio)
     (tmp_path / "index.html").write_text("<!doctype html><title>x</title>", encoding="utf-8")
+    (tmp_path / "admin").mkdir()
+    (tmp_path / "admin" / "config.yml").write_text("backend: {}\n", encoding="utf-8")
     server = make_server(tmp_path, "127.0.0.1", free_port())
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}", audio
@@ -88,6 +90,12 @@ def test_whole_file_advertises_ranges_and_bad_range_gets_416(served):
     assert (status, body) == (200, audio)
     status, _, body = request(f"{base}/")
     assert status == 200 and b"<title>x</title>" in body
+
+
+def test_the_cms_config_is_served_as_yaml(served):
+    base, _ = served
+    status, headers, _ = request(f"{base}/admin/config.yml")
+    assert (status, headers["Content-Type"]) == (200, "text/yaml")
 
 
 def _stop(process: subprocess.Popen) -> None:

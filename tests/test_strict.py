@@ -27,7 +27,10 @@ def test_broken_metadata_is_reported_and_the_rest_builds(tiny_content, tmp_path)
     assert result.error is None
     text = "\n".join(result.problems)
     assert "posts/kaputtes-datum.md" in text and "date = '2026-13-45 99:00'" in text
-    assert "posts/tippfehler.md: categroy = 'Test': expected an unknown field" in text
+    assert (
+        "posts/tippfehler.md: categroy = 'Test': unknown field (typo? did you mean 'category'?)"
+        in text
+    )
     assert (
         "posts/tippfehler.md: comments = 'vielleicht': expected one of open, closed, hidden" in text
     )
@@ -64,3 +67,16 @@ def test_output_inside_content_is_refused(tiny_content):
     result = build_site(tiny_content, tiny_content / "output")
     assert result.error is not None and "must not be inside" in str(result.error)
     assert tree_digest(tiny_content) == before
+
+
+def test_a_missing_static_image_is_one_problem(tiny_content, tmp_path):
+    (tiny_content / "posts" / "bild.md").write_text(
+        "Title: Bild\nDate: 2026-01-05 10:00\nCategory: Test\n\n"
+        "![Fehlt]({static}/images/fehlt-auch.png)\n", encoding="utf-8")
+    result = build_site(tiny_content, tmp_path / "out")
+    assert result.error is None
+    about_it = [p for p in result.problems if "fehlt-auch.png" in p]
+    assert about_it == [
+        "WARNING: resonanz_core: posts/bild.md: link {static}/images/fehlt-auch.png: "
+        "no such file in content/"
+    ], about_it

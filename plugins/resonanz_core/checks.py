@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import logging
 import os
 import re
@@ -34,21 +35,27 @@ def relative_source(source_path: str, content_root: str) -> str:
 def check_metadata(
     source: str, metadata: dict, extra_fields: Iterable[str] = ()
 ) -> list[tuple[str, object, str]]:
-    """Problems in one file's metadata as (field, value, expected)."""
+    """Problems in one file's metadata as (field, value, what is wrong and the fix)."""
     known = KNOWN_METADATA | set(extra_fields)
     problems: list[tuple[str, object, str]] = []
     for field, value in metadata.items():
         if field not in known:
-            problems.append((field, value, "an unknown field (typo?); see docs/redaktion.md, "
-                             "'Einen Beitrag schreiben'"))
+            problems.append((field, value, _unknown_field(field, known)))
     for field, allowed in ENUMS.items():
         value = metadata.get(field)
         if value is not None and str(value).strip().lower() not in allowed:
-            problems.append((field, value, "one of " + ", ".join(allowed)))
+            problems.append((field, value, "expected one of " + ", ".join(allowed)))
     lang = metadata.get("lang")
     if lang is not None and str(lang).split("-")[0].lower() not in LANGUAGES:
-        problems.append(("lang", lang, "one of " + ", ".join(LANGUAGES)))
+        problems.append(("lang", lang, "expected one of " + ", ".join(LANGUAGES)))
     return problems
+
+
+def _unknown_field(field: str, known: Iterable[str]) -> str:
+    # Name the field the editor most likely meant: the fix is then a one-word edit.
+    close = difflib.get_close_matches(field, sorted(known), n=1)
+    hint = f"typo? did you mean '{close[0]}'?" if close else "typo?"
+    return f"unknown field ({hint}); see docs/redaktion.md, 'Einen Beitrag schreiben'"
 
 
 def missing_image(metadata: dict, content_root: str) -> tuple[object, str] | None:
@@ -87,8 +94,8 @@ def broken_links(source_path: str, raw_content: str, content_root: str) -> list[
 
 def report_metadata(content, content_root: str, extra_fields: Iterable[str]) -> None:
     source = relative_source(content.source_path, content_root)
-    for field, value, expected in check_metadata(source, content.metadata, extra_fields):
-        logger.warning("resonanz_core: %s: %s = %r: expected %s", source, field, value, expected)
+    for field, value, problem in check_metadata(source, content.metadata, extra_fields):
+        logger.warning("resonanz_core: %s: %s = %r: %s", source, field, value, problem)
     for note in content.metadata.get("resonanz_notes", ()):
         logger.warning("resonanz_core: %s: %s", source, note)
     image = missing_image(content.metadata, content_root)

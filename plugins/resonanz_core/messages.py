@@ -71,6 +71,21 @@ class OneLine(logging.Filter):
         return True
 
 
+class MissingStampMessage(logging.Filter):
+    """Pelican's cache warns 'Cannot get modification stamp' for a {static} link to a file
+    that is not there; checks.report_links already names the post and the link, so in strict
+    mode the same mistake would count twice, once with the machine's absolute path."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        return not (
+            isinstance(record.msg, str)
+            and record.msg.startswith("Cannot get modification stamp for %s")
+            and len(args) == 2
+            and isinstance(args[1], FileNotFoundError)
+        )
+
+
 class StrictFailureMessage(logging.Filter):
     """Pelican's command logs the exception that ended a build with its traceback; the
     strict mode's list of problems is the whole story."""
@@ -86,6 +101,7 @@ class StrictFailureMessage(logging.Filter):
 SKIPPED_FILE = SkippedFileMessage()
 INVALID_CONTENT = InvalidContentMessage()
 ONE_LINE = OneLine()
+MISSING_STAMP = MissingStampMessage()
 STRICT_FAILURE = StrictFailureMessage()
 
 
@@ -111,7 +127,8 @@ def _plain_lines() -> None:
 def install() -> None:
     """Once per build (idempotent)."""
     for name, log_filter in (("pelican.generators", SKIPPED_FILE), ("pelican", STRICT_FAILURE),
-                             ("pelican.contents", INVALID_CONTENT), ("pelican.utils", ONE_LINE)):
+                             ("pelican.contents", INVALID_CONTENT), ("pelican.utils", ONE_LINE),
+                             ("pelican.cache", MISSING_STAMP)):
         logger = logging.getLogger(name)
         if log_filter not in logger.filters:
             logger.addFilter(log_filter)

@@ -170,7 +170,7 @@ def attach_images(generator) -> None:
         elif opts["IMAGES_FIRST_IN_TEXT"]:
             # the text as read: `content` would resolve its links before the static files
             # are known and warn about every {static} image
-            found = first_image_in_text(raw_content(article), settings.get("SITEURL", ""))
+            found = first_image_in_text(raw_content(article) or "", settings.get("SITEURL", ""))
             # only an image the build itself has: the text may show one from elsewhere
             if found is None or not (builder.content / found[0]).is_file():
                 continue
@@ -183,8 +183,10 @@ def attach_images(generator) -> None:
             article.teaser_image = builder.responsive(relative, alt)
         except (ImageError, OSError) as exc:
             if explicit:
-                _report(_relative(article.source_path, settings["PATH"]), field, value, exc,
-                        settings["PATH"])
+                _report(_relative(article.source_path, settings["PATH"]), field, value, exc)
+                if isinstance(exc, FileNotFoundError):
+                    # the templates would show a broken image and offer it as og:image
+                    setattr(article, field, None)
             else:
                 # nobody chose it as a teaser: the list goes without, the text shows it as is
                 logger.debug("resonanz_images: %s: first image %s not used: %s",
@@ -201,14 +203,16 @@ def _relative(source: str, content: str) -> str:
         return source
 
 
-def _report(source: str, field: str, value: str, exc: Exception, content: str) -> None:
+def _report(source: str, field: str, value: str, exc: Exception) -> None:
+    # the message says why; without the flag strict mode appends the raw OSError text
+    explained = {"resonanz_explained": True}
     if isinstance(exc, FileNotFoundError):
-        logger.error("resonanz_images: %s: %s = %s: no such file under %s/; check the "
+        logger.error("resonanz_images: %s: %s = %s: no such file under content/; check the "
                      "path (relative to content/, e.g. images/teaser.jpg)",
-                     source, field, value, content)
+                     source, field, value, extra=explained)
     else:
         logger.error("resonanz_images: %s: %s = %s: %s; save it as JPEG, PNG or WebP",
-                     source, field, value, exc)
+                     source, field, value, exc, extra=explained)
 
 
 def register() -> None:

@@ -71,6 +71,7 @@ class AudioFacts:
     chapters: list[AudioChapter] = field(default_factory=list)
     cover_mime: str = ""
     duration_source: str = "header"
+    headerless_vbr: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -152,6 +153,8 @@ class FrameScan:
     frames: int
     truncated: bool
     audio_bytes: int
+    # more than one bitrate: VBR, whose length players cannot work out without a header
+    variable_bitrate: bool = False
 
 
 def scan_mp3_frames(path: Path) -> FrameScan:
@@ -175,10 +178,12 @@ def _scan(buf: mmap.mmap) -> FrameScan:
     pos = _id3v2_size(buf)
     samples = frames = audio_bytes = 0
     rate = 0
+    bitrates: set[int] = set()
     truncated = False
     first = True
     while pos + 4 <= end:
-        header = _frame_header(int.from_bytes(buf[pos : pos + 4], "big"))
+        word = int.from_bytes(buf[pos : pos + 4], "big")
+        header = _frame_header(word)
         if header is None:
             if buf[pos : pos + 3] == b"TAG" or buf[pos : pos + 8] in (b"APETAGEX", b"LYRICSBE"):
                 break
@@ -200,11 +205,12 @@ def _scan(buf: mmap.mmap) -> FrameScan:
                 continue
         samples += frame_samples
         frames += 1
+        bitrates.add((word >> 12) & 0xF)
         audio_bytes += length
         rate = frame_rate
         pos += length
     duration = samples / rate if rate else 0.0
-    return FrameScan(duration, frames, truncated, audio_bytes)
+    return FrameScan(duration, frames, truncated, audio_bytes, len(bitrates) > 1)
 
 
 def read_audio_facts(path: Path) -> AudioFacts:
@@ -259,6 +265,7 @@ def _check_mp3(path: Path, parsed: MP3, facts: AudioFacts) -> None:
         # No Xing/Info/VBRI header: mutagen's number is a first-frame estimate.
         facts.duration = scan.duration
         facts.duration_source = "frame scan"
+        facts.headerless_vbr = scan.variable_bitrate
         if scan.duration:
             facts.bitrate = int(scan.audio_bytes * 8 / scan.duration)
     if scan.truncated or (header_says - scan.duration) > max(1.0, 0.02 * header_says):

@@ -12,7 +12,7 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 # Bump when the shape of cached data changes, so old entries are ignored rather than misread.
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 class PodcastCache:

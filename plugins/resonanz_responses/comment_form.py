@@ -3,6 +3,7 @@ thank-you page the receiver sends readers to after a post without JavaScript."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 from pathlib import Path
@@ -119,7 +120,7 @@ def write_thanks_page(generator, options: dict) -> None:
     """Render comment_thanks.html into the output without the writer, so that the page stays
     out of the sitemap (it is written only from content_written) and the search index."""
     save_as = options["RESPONSES_THANKS_SAVE_AS"]
-    if not save_as or not uses_form(options):
+    if not save_as:
         return
     output = Path(generator.output_path)
     target = (output / save_as).resolve()
@@ -129,6 +130,16 @@ def write_thanks_page(generator, options: dict) -> None:
             "output folder",
             save_as,
         )
+        return
+    if not uses_form(options):
+        # A build with a receiver (make publish, make devserver) left it in output/, with the
+        # compressed copies publish puts beside it (.gz, .br); kept, it would load the other
+        # build's site address and be a page nothing links to.
+        for stale in target.parent.glob(target.name + "*"):
+            stale.unlink(missing_ok=True)
+        if target.parent != output.resolve() and target.parent.is_dir():
+            with contextlib.suppress(OSError):  # not empty: something else lives there
+                target.parent.rmdir()
         return
     context = dict(generator.context)
     depth = save_as.strip("/").count("/")

@@ -378,7 +378,7 @@ class _Plan:
             if path is None:
                 self.report.notes.append(
                     f"{label}: old URL {entry.old_url} tells posts apart only by its query "
-                    "string; no redirect (see README)")
+                    "string; no redirect (docs/umzug.md)")
                 continue
             if path in (new, "/"):
                 continue

@@ -19,7 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m resonanz receiver",
         description="Receive Webmention, Pingback and TrackBack; moderate; export to content/.",
-        epilog="Settings come from RESONANZ_* environment variables (see README).",
+        epilog="Settings come from RESONANZ_* environment variables (docs/betrieb-kommentare.md).",
     )
     parser.add_argument("--db", help="database file (default: $RESONANZ_RECEIVER_DB)")
     commands = parser.add_subparsers(dest="command", required=True)
