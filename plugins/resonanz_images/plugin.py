@@ -206,6 +206,8 @@ def _relative(source: str, content: str) -> str:
 def _report(source: str, field: str, value: str, exc: Exception) -> None:
     # the message says why; without the flag strict mode appends the raw OSError text
     explained = {"resonanz_explained": True}
+    if isinstance(exc, FileNotFoundError) and field == "image":
+        return  # resonanz_core reports a missing `image` already, once, as it does links
     if isinstance(exc, FileNotFoundError):
         logger.error("resonanz_images: %s: %s = %s: no such file under content/; check the "
                      "path (relative to content/, e.g. images/teaser.jpg)",
