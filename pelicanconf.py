@@ -36,6 +36,9 @@ CHECK_MODIFIED_METHOD = "md5"
 SUMMARY_MAX_LENGTH = 40
 
 ARTICLE_PATHS = ["posts", "case-studies"]
+# A post without a category goes to "Allgemein", not to one named after its folder ("posts").
+USE_FOLDER_AS_CATEGORY = False
+DEFAULT_CATEGORY = "Allgemein"
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images", "extra"]
 # Images are copied only when the copy in output/ is older (audio: see PODCAST_MEDIA_LINK).

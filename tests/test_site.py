@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import feedparser
 import pytest
-from conftest import TEST_SITEURL
+from conftest import TEST_SITEURL, build_site
 from lxml import etree, html
 
 GERMAN_MONTHS = (
@@ -189,3 +189,12 @@ def test_demo_content_size(demo_site):
     assert len(categories) >= 4
     authors = list((demo_site.output / "autor").glob("*/index.html"))
     assert len(authors) >= 3
+
+
+def test_a_post_without_category_is_in_allgemein_not_in_its_folder(tiny_content, tmp_path):
+    (tiny_content / "posts" / "ohne.md").write_text(
+        "Title: Ohne Kategorie\nDate: 2026-01-05\nSlug: ohne\n\nText.\n", encoding="utf-8")
+    result = build_site(tiny_content, tmp_path / "out")
+    assert result.error is None
+    assert (tmp_path / "out" / "kategorie" / "allgemein" / "index.html").is_file()
+    assert not (tmp_path / "out" / "kategorie" / "posts").exists()
