@@ -24,6 +24,10 @@ BERLIN = ZoneInfo("Europe/Berlin")
             "3. Mai 2026 um 23:59 Uhr",
         ),
         (dt.datetime(2026, 2, 3, 7, 0), "fr", "3. Februar 2026 um 07:00 Uhr"),
+        # `date: 2025-02-01` (no time): no "um 00:00 Uhr"
+        (dt.datetime(2025, 2, 1, 0, 0, tzinfo=BERLIN), "de", "1. Februar 2025"),
+        (dt.date(2025, 2, 1), "en", "February 1, 2025"),
+        (dt.datetime(2025, 2, 1, 0, 1), "de", "1. Februar 2025 um 00:01 Uhr"),
     ],
 )
 def test_datum(value, lang, expected):

@@ -57,9 +57,13 @@ def _format(wall_clock: dt.datetime, pattern: str, code: str) -> str:
 
 
 def datum(value: dt.datetime | dt.date, lang: str | None = "de") -> str:
-    """Date and time, e.g. '26. März 2008 um 12:39 Uhr'."""
+    """Date and time, e.g. '26. März 2008 um 12:39 Uhr'; a date written without a time
+    (midnight exactly: Pelican keeps no other trace of it) is shown without one."""
     code = _lang(lang)
-    return _format(_wall_clock(value), LONG[code], code)
+    wall_clock = _wall_clock(value)
+    if wall_clock.time() == dt.time(0, 0):
+        return _format(wall_clock, SHORT[code], code)
+    return _format(wall_clock, LONG[code], code)
 
 
 def datum_kurz(value: dt.datetime | dt.date, lang: str | None = "de") -> str:
