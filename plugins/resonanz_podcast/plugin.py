@@ -9,7 +9,9 @@ from typing import Any
 from pelican import signals
 
 from .dating import history_stamp
-from .generator import EpisodesGenerator, add_to_reader_feeds, podcast_settings
+from .feed_output import add_to_reader_feeds
+from .generator import EpisodesGenerator
+from .settings import podcast_settings
 
 logger = logging.getLogger(__name__)
 
