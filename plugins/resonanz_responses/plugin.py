@@ -13,11 +13,13 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 from pelican import signals
 
+from resonanz.responses_format import LINKBACK_TYPES, problem
+
 from . import paging, sanitise, targets
 from .comment_form import CommentForm, form_for, uses_form, write_thanks_page
 from .entries import FOLDERS, NAMES, page_state, response_files, response_key
 from .feeds import FeedItem, comments_feed
-from .model import LINKBACK_TYPES, Response, is_blocked, load_responses, problem
+from .model import Response, is_blocked, load_responses
 from .settings import COMMENT_STATES, check_options, options_from
 from .strings import ENGLISH
 from .threads import ThreadNode, build_threads, count_nodes
