@@ -363,7 +363,11 @@ def write_feed_document(writer, path: str, document: str, context: dict, feed: A
 
     complete = sanitised_join(writer.output_path, path)
     os.makedirs(os.path.dirname(complete), exist_ok=True)
-    with writer._open_w(complete, "utf-8") as out:
+    if supported() and hasattr(writer, "_open_w"):
+        out = writer._open_w(complete, "utf-8")
+    else:  # a Pelican this module does not know: written, without the overwrite check
+        out = open(complete, "w", encoding="utf-8")  # noqa: SIM115 - closed by `with`
+    with out:
         out.write(document)
     logger.info('Writing "%s"', complete)
     signals.feed_written.send(complete, context=context, feed=feed)

@@ -45,7 +45,8 @@ def group_files(build: PodcastBuild) -> dict[str, list[Path]]:
 
 @dataclasses.dataclass
 class ShowNotesReader:
-    """Pelican's readers for show notes, and the notes read ahead by prefetch()."""
+    """Pelican's readers for show notes, and what prefetch() read ahead in the workers:
+    show notes by path, audio facts by cache key."""
 
     readers: Any  # pelican.readers.Readers
     read_ahead: dict[Path, tuple] = dataclasses.field(default_factory=dict)
