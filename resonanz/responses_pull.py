@@ -17,6 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from resonanz import responses_format
+
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,16 +177,12 @@ def merge(existing: str | None, entries: list[dict], rel: str) -> tuple[str | No
     Existing bytes are kept as they are (hand edits, comments, order); an entry is already
     present when its id is, or when an entry of the same type has the same source url.
     """
-    current: list = []
-    if existing is not None:
-        try:
-            current = yaml.safe_load(existing) or []
-        except yaml.YAMLError as error:
-            raise PullError(f"{rel}: not valid YAML ({error}); fix it by hand first") from error
-        if not isinstance(current, list):
-            raise PullError(f"{rel}: expected a YAML list of responses; fix it by hand first")
-    ids = {str(e.get("id")) for e in current if isinstance(e, dict)}
-    sources = {(e.get("type"), e.get("url")) for e in current if isinstance(e, dict)}
+    try:
+        current = responses_format.existing_entries(existing or "")
+    except responses_format.FormatError as error:
+        raise PullError(f"{rel}: {error}; fix it by hand first") from error
+    ids = responses_format.known_ids(current)
+    sources = {(e.get("type"), e.get("url")) for e in current}
     new = []
     for entry in entries:
         key = (entry["type"], entry["url"])
@@ -196,25 +194,12 @@ def merge(existing: str | None, entries: list[dict], rel: str) -> tuple[str | No
     if not new:
         return None, 0
     if existing is None:
-        text = (f"# Antworten auf den Beitrag „{Path(rel).stem}“ "
-                "(Format: docs/redaktion.md, „Kommentare und Erwähnungen freischalten“).\n")
-    else:
-        # An empty flow list ("[]") cannot be followed by block items.
-        text = "".join(line for line in existing.splitlines(keepends=True) if line.strip() != "[]")
-        if text and not text.endswith("\n"):
-            text += "\n"
-    text += dump_entries(new)
-    check = yaml.safe_load(text)
-    if not isinstance(check, list) or len(check) != len(current) + len(new):
-        raise PullError(f"{rel}: appending would change existing entries; nothing written")
-    return text, len(new)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+        existing = (f"# Antworten auf den Beitrag „{Path(rel).stem}“ "
+                    "(Format: docs/redaktion.md, „Kommentare und Erwähnungen freischalten“).\n")
+    try:
+        return responses_format.append_text(existing, current, new, dump_entries), len(new)
+    except responses_format.FormatError as error:
+        raise PullError(f"{rel}: {error}; nothing written") from error
 
 
 # --- reading mentions ---------------------------------------------------------------------
@@ -311,7 +296,7 @@ def pull(mentions: list[dict], settings: dict, options: dict) -> dict[str, int]:
         existing = path.read_text(encoding="utf-8") if path.exists() else None
         text, count = merge(existing, by_slug[slug], rel)
         if text is not None:
-            _write_atomically(path, text)
+            responses_format.write_atomically(path, text)
             added[rel] = count
     return added
 
@@ -393,7 +378,7 @@ def main(argv: list[str]) -> int:
         ids = [m.get("wm-id") for m in mentions if isinstance(m.get("wm-id"), int)]
         newest = max(ids + [_read_state(state_path) or 0])
         if ids and newest != _read_state(state_path):
-            _write_atomically(state_path, json.dumps({"since_id": newest}) + "\n")
+            responses_format.write_atomically(state_path, json.dumps({"since_id": newest}) + "\n")
     for rel, count in added.items():
         print(f"{rel}: {count} neu")
     print(

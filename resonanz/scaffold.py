@@ -52,7 +52,7 @@ def _load(settings_file: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         folder = str(here / folder)
         if folder not in sys.path:
             sys.path.insert(0, folder)
-    from resonanz_podcast.generator import podcast_settings
+    from resonanz_podcast.settings import podcast_settings
 
     return settings, podcast_settings(settings)
 

@@ -487,9 +487,9 @@ def test_stored_preview_is_used_and_nothing_is_fetched(tiny_content, tmp_path, m
     def no_network(*args, **kwargs):
         raise AssertionError("the build tried to reach the network")
 
-    import resonanz_embeds.plugin
+    import resonanz_embeds.videos
 
-    monkeypatch.setattr(resonanz_embeds.plugin, "fetch_preview", no_network)
+    monkeypatch.setattr(resonanz_embeds.videos, "fetch_preview", no_network)
     monkeypatch.setattr(previews, "urlopen", no_network)
     (tiny_content / "images/embeds").mkdir()
     Image.new("RGB", (640, 360), (10, 120, 200)).save(

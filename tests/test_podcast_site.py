@@ -10,7 +10,7 @@ from pathlib import Path
 import feedparser
 import podcastparser
 import pytest
-import resonanz_podcast.generator
+import resonanz_podcast.facts
 from conftest import CONTENT, ROOT, build_site, tree_digest
 from lxml import etree, html
 
@@ -377,13 +377,13 @@ def test_second_build_reuses_cached_audio_facts(tmp_path, monkeypatch):
         },
     )
     reads: list[str] = []
-    original = resonanz_podcast.generator.read_audio_facts
+    original = resonanz_podcast.facts.read_audio_facts
 
     def counting(path):
         reads.append(Path(path).name)
         return original(path)
 
-    monkeypatch.setattr(resonanz_podcast.generator, "read_audio_facts", counting)
+    monkeypatch.setattr(resonanz_podcast.facts, "read_audio_facts", counting)
     cache = tmp_path / "podcast-cache"
     first = build(content, tmp_path / "out1", PODCAST_CACHE_PATH=str(cache))
     assert first.error is None

@@ -9,9 +9,11 @@ import lxml.html
 import pytest
 from resonanz_responses.feeds import FeedItem, comments_feed
 from resonanz_responses.model import Response, is_blocked, parse_responses
-from resonanz_responses.sanitise import excerpt, safe_url, sanitise
+from resonanz_responses.sanitise import excerpt, sanitise
 from resonanz_responses.threads import build_threads, count_nodes
 from resonanz_responses.widget import WidgetConfigError, widget_for
+
+from resonanz.responses_format import safe_url
 
 BERLIN = dt.timezone(dt.timedelta(hours=1))
 

@@ -267,7 +267,7 @@ PAGE = (b'<!DOCTYPE html>\n<html lang="de" dir="ltr">\n<head><meta charset="utf-
 
 
 def test_search_copy_keeps_what_pagefind_reads():
-    from resonanz_search.pagefind_runner import search_copy
+    from resonanz_search.search_copies import search_copy
 
     copy = search_copy(PAGE)
     assert copy == (
@@ -305,7 +305,7 @@ def test_search_copy_keeps_what_pagefind_reads():
 
 
 def test_whole_pages_when_pagefind_selects_elements_itself(tmp_path):
-    from resonanz_search.pagefind_runner import copies_allowed
+    from resonanz_search.search_copies import copies_allowed
 
     assert copies_allowed([], tmp_path)
     assert copies_allowed(["--force-language", "de"], tmp_path)

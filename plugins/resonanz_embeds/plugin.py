@@ -5,240 +5,24 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
-import posixpath
 import shutil
 from pathlib import Path
 from typing import Any
 
 from pelican import signals
 from pelican.generators import Generator
-from resonanz_fastbuild.compat import raw_content, set_raw_content
 
 from . import headers, nginx, player, share
-from .previews import PreviewError, fetch_preview
-from .settings import DEFAULTS
-from .video import (
-    Video,
-    VideoLabels,
-    VideoParagraph,
-    parse_video_url,
-    placeholder_html,
-    replace_videos,
-)
+from .settings import embeds_settings
+from .strings import register_translations
+from .videos import cache_dir, on_content_init
 
 logger = logging.getLogger(__name__)
 
-TRANSLATIONS = {
-    "Video abspielen": "Play video",
-    "Video auf {provider}": "Video on {provider}",
-    "auf {provider} ansehen": "watch on {provider}",
-    "Erst beim Abspielen wird das Video von {provider} geladen; dabei erhält {provider} "
-    "Daten wie deine IP-Adresse.": "The video is loaded from {provider} only when you play "
-    "it; {provider} then receives data such as your IP address.",
-    "Datenschutz": "Privacy",
-    "Teilen": "Share",
-    "Diesen Beitrag teilen": "Share this post",
-    "Per E-Mail versenden": "Send by e-mail",
-    "Link kopieren": "Copy link",
-    "Link kopiert": "Link copied",
-    "Einbetten": "Embed",
-    "Mit diesem Code bindest du den Player dieser Folge in deine Website ein:": (
-        "Paste this code into your website to embed the player of this episode:"
-    ),
-    "HTML-Code zum Einbetten": "HTML code for embedding",
-    "Code kopieren": "Copy code",
-    "Code kopiert": "Code copied",
-    "Player ansehen": "View the player",
-    "Zur Folge auf": "Episode on",
-    "Auf Mastodon teilen": "Share on Mastodon",
-    "Deine Mastodon-Instanz": "Your Mastodon instance",
-    "Weiter zu Mastodon": "Continue to Mastodon",
-    "Dieser Text wird geteilt": "Text to share",
-    "Deine Instanz erfährt erst davon, wenn du auf „Weiter zu Mastodon“ klickst.": (
-        "Your instance learns about it only when you click “Continue to Mastodon”."
-    ),
-    "Diese Seite braucht JavaScript. Ohne JavaScript: Kopiere die Adresse des Beitrags "
-    "und füge sie auf deiner Instanz in einen neuen Beitrag ein.": (
-        "This page needs JavaScript. Without it, copy the address of the post and paste it "
-        "into a new post on your instance."
-    ),
-    "Bitte gib eine Instanz wie mastodon.social ein.": (
-        "Please enter an instance such as mastodon.social."
-    ),
-}
-
-
-def _register_translations() -> None:
-    try:
-        import resonanz_core.i18n as core_i18n  # the lead's core plugin; optional
-    except ImportError:
-        return
-    core_i18n.add_translations(TRANSLATIONS)
-
-
-def _translate(text: str, lang: str | None) -> str:
-    try:
-        import resonanz_core.i18n as core_i18n
-    except ImportError:
-        return text
-    return core_i18n.translate(text, lang)
-
-
-_register_translations()
-
-
-def embeds_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    """DEFAULTS merged with the EMBEDS_* settings of this run, checked; bad values reset."""
-    merged = {**DEFAULTS, **{k: v for k, v in settings.items() if k.startswith("EMBEDS_")}}
-    services = merged["EMBEDS_SHARE_SERVICES"]
-    if not isinstance(services, list | tuple) or any(s not in share.SERVICES for s in services):
-        logger.error(
-            "embeds: pelicanconf.py: EMBEDS_SHARE_SERVICES = %r: expected a list of %s",
-            services,
-            ", ".join(share.SERVICES),
-        )
-        # Keep the valid part of a list: one typo should not remove every share link.
-        valid = isinstance(services, list | tuple)
-        merged["EMBEDS_SHARE_SERVICES"] = (
-            [s for s in services if s in share.SERVICES]
-            if valid
-            else DEFAULTS["EMBEDS_SHARE_SERVICES"]
-        )
-    for key in ("EMBEDS_PLAYER_URL", "EMBEDS_PLAYER_SAVE_AS", "EMBEDS_OEMBED_SAVE_AS"):
-        value = merged[key]
-        first = str(value).strip("/").split("/", 1)[0]
-        if not isinstance(value, str) or "{slug}" not in value or "{slug}" in first:
-            logger.error(
-                "embeds: pelicanconf.py: %s = %r: expected a path with {slug} below a fixed "
-                "folder, e.g. %r",
-                key,
-                value,
-                DEFAULTS[key],
-            )
-            merged[key] = DEFAULTS[key]
-    for key in ("EMBEDS_PLAYER_WIDTH", "EMBEDS_PLAYER_HEIGHT"):
-        if not isinstance(merged[key], int) or merged[key] < 100:
-            logger.error(
-                "embeds: pelicanconf.py: %s = %r: expected pixels >= 100", key, merged[key]
-            )
-            merged[key] = DEFAULTS[key]
-    if not isinstance(merged["EMBEDS_CSP"], dict):
-        logger.error(
-            "embeds: pelicanconf.py: EMBEDS_CSP = %r: expected a dict directive -> sources",
-            merged["EMBEDS_CSP"],
-        )
-        merged["EMBEDS_CSP"] = DEFAULTS["EMBEDS_CSP"]
-    return merged
-
+register_translations()
 
 def _absolute_siteurl(settings: dict[str, Any]) -> str:
     return (settings.get("CANONICAL_SITEURL") or settings.get("SITEURL") or "").rstrip("/")
-
-
-# ---------- videos in content
-
-
-def _content_root(settings: dict[str, Any]) -> Path:
-    return Path(settings["PATH"]).resolve()
-
-
-def _cache_dir(settings: dict[str, Any], options: dict[str, Any]) -> Path:
-    cache = Path(options["EMBEDS_CACHE_PATH"])
-    return cache if cache.is_absolute() else _content_root(settings).parent / cache
-
-
-def _site_link(content: Any, target: str) -> str:
-    """URL of an output path as seen from this content's page (relative when the site is)."""
-    settings = content.settings
-    if settings.get("RELATIVE_URLS"):
-        here = posixpath.dirname(content.url.rstrip("/") + "/x") if content.url else ""
-        return posixpath.relpath(target, here or ".")
-    return f"{settings.get('SITEURL', '').rstrip('/')}/{target}"
-
-
-def _preview_src(content: Any, video: Video, options: dict[str, Any]) -> str:
-    settings = content.settings
-    folder = options["EMBEDS_PREVIEW_PATH"].strip("/")
-    if (_content_root(settings) / folder / video.preview_name).is_file():
-        # Stored in the repository by `embed-previews`: Pelican copies and links it.
-        return "{static}/" + f"{folder}/{video.preview_name}"
-    if not options["EMBEDS_FETCH_PREVIEWS"]:
-        return ""
-    cached = _cache_dir(settings, options) / video.preview_name
-    if not cached.is_file():
-        try:
-            data = fetch_preview(video)
-        except PreviewError as exc:
-            logger.warning("embeds: preview of %s not fetched: %s", video.watch_url, exc)
-            return ""
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_bytes(data)
-    return _site_link(content, f"{folder}/{video.preview_name}")
-
-
-def _privacy_href(content: Any, options: dict[str, Any]) -> str:
-    page = options["EMBEDS_PRIVACY_PAGE"]
-    if not page or page.startswith(("http:", "https:")):
-        return page or ""
-    if not (_content_root(content.settings) / page).is_file():
-        return ""  # a site without that page: no dead link
-    # Pelican resolves {filename} on every page it writes, summaries on listings included.
-    return "{filename}/" + page.lstrip("/")
-
-
-def _relative_source(content: Any) -> str:
-    try:
-        return os.path.relpath(content.source_path, _content_root(content.settings))
-    except (TypeError, ValueError):
-        return str(content.source_path)
-
-
-def _render_video(content: Any, options: dict[str, Any], found: VideoParagraph) -> str | None:
-    video = parse_video_url(found.url)
-    if video is None:
-        if found.explicit:
-            logger.warning(
-                "embeds: %s: video = %r: expected a YouTube or Vimeo URL "
-                "(youtube.com/watch?v=…, youtu.be/…, vimeo.com/…)",
-                _relative_source(content),
-                found.url,
-            )
-        return None
-    lang = getattr(content, "lang", None)
-    labels = VideoLabels(
-        play=_translate("Video abspielen", lang),
-        note=_translate(
-            "Erst beim Abspielen wird das Video von {provider} geladen; dabei erhält {provider} "
-            "Daten wie deine IP-Adresse.",
-            lang,
-        ),
-        privacy=_translate("Datenschutz", lang),
-        watch=_translate("auf {provider} ansehen", lang),
-    )
-    title = found.title or _translate("Video auf {provider}", lang).format(
-        provider=video.provider_name
-    )
-    return placeholder_html(
-        video,
-        title,
-        labels,
-        preview_src=_preview_src(content, video, options),
-        privacy_href=_privacy_href(content, options),
-    )
-
-
-def on_content_init(content: Any) -> None:
-    """Replace video paragraphs of articles, pages and episodes with placeholders."""
-    raw = raw_content(content)
-    if not raw or "http" not in raw:
-        return
-    options = embeds_settings(content.settings)
-    if not options["EMBEDS_VIDEOS"]:
-        return
-    new, count = replace_videos(raw, functools.partial(_render_video, content, options))
-    if count:
-        set_raw_content(content, new)
 
 
 # ---------- templates
@@ -359,7 +143,7 @@ class EmbedsGenerator(Generator):
     def _copy_fetched_previews(self) -> None:
         if not self.options["EMBEDS_FETCH_PREVIEWS"]:
             return
-        cache = _cache_dir(self.settings, self.options)
+        cache = cache_dir(self.settings, self.options)
         if not cache.is_dir():
             return
         target = Path(self.output_path) / self.options["EMBEDS_PREVIEW_PATH"].strip("/")

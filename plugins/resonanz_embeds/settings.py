@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+from . import share
+
+logger = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
     # Turn YouTube/Vimeo URLs alone on a line (and `!video[Title](URL)`) into click-to-load
@@ -69,3 +74,47 @@ DEFAULTS: dict[str, Any] = {
         "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
     },
 }
+
+
+def embeds_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """DEFAULTS merged with the EMBEDS_* settings of this run, checked; bad values reset."""
+    merged = {**DEFAULTS, **{k: v for k, v in settings.items() if k.startswith("EMBEDS_")}}
+    services = merged["EMBEDS_SHARE_SERVICES"]
+    if not isinstance(services, list | tuple) or any(s not in share.SERVICES for s in services):
+        logger.error(
+            "embeds: pelicanconf.py: EMBEDS_SHARE_SERVICES = %r: expected a list of %s",
+            services,
+            ", ".join(share.SERVICES),
+        )
+        # Keep the valid part of a list: one typo should not remove every share link.
+        valid = isinstance(services, list | tuple)
+        merged["EMBEDS_SHARE_SERVICES"] = (
+            [s for s in services if s in share.SERVICES]
+            if valid
+            else DEFAULTS["EMBEDS_SHARE_SERVICES"]
+        )
+    for key in ("EMBEDS_PLAYER_URL", "EMBEDS_PLAYER_SAVE_AS", "EMBEDS_OEMBED_SAVE_AS"):
+        value = merged[key]
+        first = str(value).strip("/").split("/", 1)[0]
+        if not isinstance(value, str) or "{slug}" not in value or "{slug}" in first:
+            logger.error(
+                "embeds: pelicanconf.py: %s = %r: expected a path with {slug} below a fixed "
+                "folder, e.g. %r",
+                key,
+                value,
+                DEFAULTS[key],
+            )
+            merged[key] = DEFAULTS[key]
+    for key in ("EMBEDS_PLAYER_WIDTH", "EMBEDS_PLAYER_HEIGHT"):
+        if not isinstance(merged[key], int) or merged[key] < 100:
+            logger.error(
+                "embeds: pelicanconf.py: %s = %r: expected pixels >= 100", key, merged[key]
+            )
+            merged[key] = DEFAULTS[key]
+    if not isinstance(merged["EMBEDS_CSP"], dict):
+        logger.error(
+            "embeds: pelicanconf.py: EMBEDS_CSP = %r: expected a dict directive -> sources",
+            merged["EMBEDS_CSP"],
+        )
+        merged["EMBEDS_CSP"] = DEFAULTS["EMBEDS_CSP"]
+    return merged

@@ -350,3 +350,25 @@ def feed_item_context(item) -> dict:
 def recast(obj, cls: type) -> None:
     """Give an object Pelican made a subclass of its class, adding behaviour in place."""
     obj.__class__ = cls
+
+
+def write_feed_document(writer, path: str, document: str, context: dict, feed: Any) -> str:
+    """Write a feed that Pelican's writer did not make (the podcast's feedgen documents)
+    the way Writer.write_feed writes its own: through the writer's overwrite check, then
+    `feed_written` with the feed object. Returns the file's full path."""
+    import os  # imported here: this module's header is shared with the fast build's work
+
+    from pelican import signals
+    from pelican.utils import sanitised_join
+
+    complete = sanitised_join(writer.output_path, path)
+    os.makedirs(os.path.dirname(complete), exist_ok=True)
+    if supported() and hasattr(writer, "_open_w"):
+        out = writer._open_w(complete, "utf-8")
+    else:  # a Pelican this module does not know: written, without the overwrite check
+        out = open(complete, "w", encoding="utf-8")  # noqa: SIM115 - closed by `with`
+    with out:
+        out.write(document)
+    logger.info('Writing "%s"', complete)
+    signals.feed_written.send(complete, context=context, feed=feed)
+    return complete

@@ -48,6 +48,10 @@ class PodcastCache:
         digest.update(f":{CACHE_VERSION}:{kind}".encode())
         return digest.hexdigest()[:32]
 
+    def knows(self, key: str) -> bool:
+        """Whether JSON is stored under key (without counting a hit or miss)."""
+        return self.directory is not None and (self.directory / f"{key}.json").is_file()
+
     def get_json(self, key: str) -> Any | None:
         if self.directory is None:
             self.misses += 1

@@ -252,6 +252,16 @@ class Podcasting20EntryExtension(BaseEntryExtension):
 
 def build_feed(show: ShowInfo, items: list[FeedItem]) -> bytes:
     """Render one podcast feed document (RSS 2.0) as UTF-8 bytes, items in the given order."""
+    return feed_bytes(make_feed(show, items))
+
+
+def feed_bytes(generator: FeedGenerator) -> bytes:
+    """The feed document as UTF-8 bytes."""
+    return generator.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+
+
+def make_feed(show: ShowInfo, items: list[FeedItem]) -> FeedGenerator:
+    """One podcast feed (RSS 2.0) as a feedgen document, items in the given order."""
     generator = FeedGenerator()
     generator.load_extension("podcast")
     generator.register_extension(EXTENSION_NAME, Podcasting20Extension, Podcasting20EntryExtension)
@@ -313,4 +323,4 @@ def build_feed(show: ShowInfo, items: list[FeedItem]) -> bytes:
             entry.podcast.itunes_subtitle(item.subtitle)
         if item.block:
             entry.podcast.itunes_block(True)
-    return generator.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    return generator

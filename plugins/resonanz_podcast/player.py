@@ -1,10 +1,42 @@
-"""UI words of the episode player, the list play buttons and the subscribe box (German -> English).
+"""UI words of the episode pages, the player, the list play buttons and the subscribe box
+(German -> English).
 
 The player itself is theme/static/js/player.js; its labels come from the templates, so the
 script holds no language of its own.
 """
 
 from __future__ import annotations
+
+PAGE_TRANSLATIONS = {
+    "Folgen": "Episodes",
+    "Folge": "Episode",
+    "Alle Folgen": "All episodes",
+    "Kapitel": "Chapters",
+    "Transkript": "Transcript",
+    "Gäste": "Guests",
+    "Gast": "Guest",
+    "Dauer": "Duration",
+    "Staffel": "Season",
+    "Trailer": "Trailer",
+    "Bonus": "Bonus",
+    "Herunterladen": "Download",
+    "Abonnieren": "Subscribe",
+    "Podcast abonnieren": "Subscribe to the podcast",
+    "Feed-Adresse": "Feed URL",
+    "Shownotes": "Show notes",
+    "Anhören": "Listen",
+    "Dein Browser kann dieses Audio nicht abspielen.": "Your browser cannot play this audio.",
+    "Zum Zeitpunkt springen": "Jump to this time",
+    "Cover der Folge": "Episode cover",
+    "Cover des Podcasts": "Podcast cover",
+    "Neueste Folgen": "Latest episodes",
+    "Podcast-Feed": "Podcast feed",
+    "Feed für andere Apps": "Feed for other apps",
+    "Kapitelmarken als JSON": "Chapters as JSON",
+    "Transkript herunterladen": "Download transcript",
+    "Noch keine Folgen.": "No episodes yet.",
+}
+
 
 PLAYER_TRANSLATIONS = {
     "Abspielen": "Play",
@@ -33,4 +65,5 @@ def register_translations() -> None:
         import resonanz_core.i18n as core_i18n  # optional: the plugin also works without it
     except ImportError:
         return
+    core_i18n.add_translations(PAGE_TRANSLATIONS)
     core_i18n.add_translations(PLAYER_TRANSLATIONS)

@@ -9,9 +9,17 @@ from typing import Any
 from pelican import signals
 
 from .dating import history_stamp
-from .generator import EpisodesGenerator, add_to_reader_feeds, podcast_settings
+from .feed_output import add_to_reader_feeds
+from .generator import EpisodesGenerator
+from .settings import DEFAULTS
 
 logger = logging.getLogger(__name__)
+
+
+def episodes_path(settings: dict[str, Any]) -> str:
+    """PODCAST_PATH, all these hooks need: the other settings are checked (and their
+    problems logged) once per build, by the generator (context.PodcastBuild)."""
+    return settings.get("PODCAST_PATH", DEFAULTS["PODCAST_PATH"])
 
 
 def get_generators(pelican: Any) -> type[EpisodesGenerator]:
@@ -20,7 +28,7 @@ def get_generators(pelican: Any) -> type[EpisodesGenerator]:
 
 def exclude_episodes_from_articles(pelican: Any) -> None:
     """Keep show notes out of the article and page readers; they belong to episodes only."""
-    path = podcast_settings(pelican.settings)["PODCAST_PATH"]
+    path = episodes_path(pelican.settings)
     for key in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES"):
         excludes = list(pelican.settings.get(key, []))
         if path not in excludes:
@@ -37,7 +45,7 @@ _RECEIVERS = (
 
 def dating_commits(settings: dict[str, Any]) -> str:
     """hooks.build_inputs: the commits that date episodes, for the unchanged-build check."""
-    folder = Path(settings["PATH"]) / podcast_settings(settings)["PODCAST_PATH"]
+    folder = Path(settings["PATH"]) / episodes_path(settings)
     return history_stamp(folder)
 
 

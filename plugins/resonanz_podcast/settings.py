@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+from .audio import FORMATS
+
+logger = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
     # Where episodes live, relative to PATH (content/). Each episode = files sharing a stem.
@@ -64,3 +69,37 @@ DEFAULTS: dict[str, Any] = {
     # (the Apple button then opens that page), ("Spotify", ...), ("Podcast Index", ...).
     "PODCAST_SUBSCRIBE_LINKS": [],
 }
+
+
+def podcast_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """DEFAULTS merged with the PODCAST_* settings of this run, checked once; bad values reset."""
+    merged = {**DEFAULTS, **{k: v for k, v in settings.items() if k.startswith("PODCAST_")}}
+    checks = {
+        "PODCAST_TYPE": (lambda v: v in ("episodic", "serial"), "use 'episodic' or 'serial'"),
+        "PODCAST_EXPLICIT": (lambda v: isinstance(v, bool), "use True or False"),
+        "PODCAST_LOCKED": (lambda v: isinstance(v, bool), "use True or False"),
+        "PODCAST_FEEDS": (
+            lambda v: isinstance(v, dict) and v and all(k in FORMATS for k in v),
+            f"a dict format -> path; formats: {', '.join(FORMATS)}",
+        ),
+        "PODCAST_FEED_PAGE_SIZE": (
+            lambda v: isinstance(v, int) and v >= 0,
+            "a whole number, 0 = no paging",
+        ),
+        "PODCAST_CATEGORIES": (
+            lambda v: (
+                isinstance(v, list | tuple)
+                and all(isinstance(c, list | tuple) and len(c) == 2 for c in v)
+            ),
+            "a list of (category, subcategory) pairs, subcategory may be ''",
+        ),
+        "PODCAST_ARTWORK_SIZES": (
+            lambda v: isinstance(v, list | tuple) and all(isinstance(w, int) for w in v),
+            "a list of widths in px",
+        ),
+    }
+    for key, (is_valid, fix) in checks.items():
+        if not is_valid(merged[key]):
+            logger.error("podcast: pelicanconf.py: %s = %r: %s", key, merged[key], fix)
+            merged[key] = DEFAULTS[key]
+    return merged

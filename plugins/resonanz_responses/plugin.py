@@ -13,11 +13,13 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 from pelican import signals
 
+from resonanz.responses_format import LINKBACK_TYPES, problem
+
 from . import paging, sanitise, targets
-from .comment_form import CommentForm, form_for, uses_form, write_thanks_page
+from .comment_form import CommentForm, form_for, uses_form
 from .entries import FOLDERS, NAMES, page_state, response_files, response_key
-from .feeds import FeedItem, comments_feed
-from .model import LINKBACK_TYPES, Response, is_blocked, load_responses, problem
+from .model import Response, is_blocked, load_responses
+from .output import absolute, write_feeds
 from .settings import COMMENT_STATES, check_options, options_from
 from .strings import ENGLISH
 from .threads import ThreadNode, build_threads, count_nodes
@@ -171,11 +173,6 @@ def _state(article, options: dict, now: dt.datetime) -> str:
     return state
 
 
-def _absolute(settings: dict, path: str) -> str:
-    base = settings.get("CANONICAL_SITEURL") or settings.get("SITEURL") or ""
-    return f"{base.rstrip('/')}/{path.lstrip('/')}"
-
-
 def _entry_responses(
     entry,
     kind: str,
@@ -220,7 +217,7 @@ def _entry_responses(
         responses.feed_url = feed_path.format(slug=key)
     bad_widget = False
     if state == "open":
-        page_url = _absolute(settings, entry.url)
+        page_url = absolute(settings, entry.url)
         template = options["RESPONSES_TRACKBACK_URL"] or (
             options["RESPONSES_RECEIVER_URL"].rstrip("/") + "/trackback/{slug}"
             if options["RESPONSES_RECEIVER_URL"]
@@ -229,7 +226,7 @@ def _entry_responses(
         if template and str(getattr(entry, "linkbacks", "on")).strip().lower() != "off":
             responses.trackback_url = template.format(slug=key, url=page_url)
         if uses_form(options):
-            responses.form = form_for(page_url, threads, options, _absolute(settings, ""))
+            responses.form = form_for(page_url, threads, options, absolute(settings, ""))
             return responses, False
         try:
             responses.widget = widget_for(
@@ -343,75 +340,6 @@ def attach_episodes(generators) -> None:
             expected += f"; {NAMES[owner]} has this slug: move the file to "
             expected += f"{folder}/{response_key(owner, slug)}.yaml"
         logger.warning("%s", problem(f"{folder}/{key}.yaml", "slug", slug, expected))
-
-
-def write_feeds(generator, writer=None) -> None:
-    """article_writer_finalized: the comments feed of each article and of the whole site,
-    the list of pages that accept responses and the comment form's thank-you page."""
-    settings = generator.settings
-    options = generator.context.get("RESPONSES") or check_options(options_from(settings))
-    output = Path(generator.output_path)
-    if options["RESPONSES_TARGETS_SAVE_AS"] and "RESPONSES_TARGETS" in generator.context:
-        data = targets.targets_document(
-            generator.context["RESPONSES_TARGETS"],
-            _absolute(settings, ""),
-            options["RESPONSES_RECEIVER_URL"] if uses_form(options) else "",
-        )
-        targets.write(output, options["RESPONSES_TARGETS_SAVE_AS"], data)
-    write_thanks_page(generator, options)
-    lang = settings.get("DEFAULT_LANG") or "de"
-    site_items: list[FeedItem] = []
-    newest_article = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    entries = [
-        *generator.articles,
-        *(generator.context.get("pages") or ()),
-        *(generator.context.get("hidden_pages") or ()),
-        *(generator.context.get("episodes") or ()),
-    ]
-    for article in entries:
-        responses = getattr(article, "responses", None)
-        if responses is None or responses.state == "hidden":
-            continue
-        article_url = _absolute(settings, article.url)
-        items = [FeedItem(r, article.title, article_url) for r in responses.all_shown()]
-        site_items.extend(items)
-        date = getattr(article, "date", None)
-        if date is not None and date.tzinfo is not None and responses.kind != "page":
-            newest_article = max(newest_article, article.date)
-        if responses.feed_url:
-            data = comments_feed(
-                title=f"Kommentare zu „{article.title}“"
-                if lang == "de"
-                else f"Comments on “{article.title}”",
-                feed_url=_absolute(settings, responses.feed_url),
-                home_url=article_url,
-                items=items,
-                updated=date or newest_article,
-                lang=getattr(article, "lang", None) or lang,
-            )
-            _write(output, responses.feed_url, data)
-    path = options["RESPONSES_FEED_ATOM"]
-    if path:
-        data = comments_feed(
-            title=f"{settings.get('SITENAME', '')}: "
-            + ("Kommentare" if lang == "de" else "Comments"),
-            feed_url=_absolute(settings, path),
-            home_url=_absolute(settings, ""),
-            items=site_items,
-            updated=newest_article,
-            lang=lang,
-            max_items=options["RESPONSES_FEED_MAX_ITEMS"],
-        )
-        _write(output, path, data)
-
-
-def _write(output: Path, relative: str, data: bytes) -> None:
-    target = (output / relative).resolve()
-    if output.resolve() not in target.parents:
-        logger.error("responses: feed path %r: must stay inside the output folder", relative)
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
 
 
 def register() -> None:

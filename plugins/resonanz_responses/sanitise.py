@@ -85,15 +85,3 @@ def excerpt(body: str | None, length: int = 280) -> str:
     if text[length - 1] != " " and " " in shortened:
         shortened = shortened.rsplit(" ", 1)[0]
     return shortened.rstrip(" ,;:.-–") + ELLIPSIS
-
-
-def safe_url(url: str | None) -> str:
-    """url if it is an absolute http(s) URL without whitespace or quotes, else ''."""
-    if not url:
-        return ""
-    url = str(url).strip()
-    if not re.match(r"^https?://[^\s/\"'<>]+", url, re.IGNORECASE):
-        return ""
-    if re.search(r"[\s\"'<>`]", url):
-        return ""
-    return url

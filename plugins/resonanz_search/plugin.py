@@ -17,7 +17,6 @@ from resonanz_fastbuild import hooks
 from .pagefind_runner import (
     PagefindError,
     PagefindRun,
-    copies_allowed,
     find_binary,
     index_is_current,
     indexable_pages,
@@ -26,6 +25,7 @@ from .pagefind_runner import (
     remember_index,
     remove_later,
 )
+from .search_copies import copies_allowed
 from .settings import DEFAULTS
 
 logger = logging.getLogger(__name__)

@@ -6,6 +6,8 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+from resonanz import responses_format
+
 
 class ImportInputError(Exception):
     """The export cannot be read at all (missing, truncated, wrong encoding, wrong format)."""
@@ -34,20 +36,10 @@ class Entry:
 
 
 @dataclasses.dataclass
-class Response:
-    """One comment, trackback, pingback or webmention in the shared responses format."""
+class Response(responses_format.Response):
+    """One comment, trackback, pingback or webmention, in the responses format."""
 
-    id: str
-    type: str
-    status: str
-    published: dt.datetime
-    entry_ref: str  # source_id of the entry it belongs to
-    author: str = ""
-    author_url: str = ""
-    url: str = ""
-    title: str = ""
-    content: str = ""
-    in_reply_to: str = ""
+    entry_ref: str = ""  # source_id of the entry it belongs to (not written)
 
 
 @dataclasses.dataclass

@@ -11,9 +11,12 @@ import os
 import re
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import yaml
+
+from resonanz import responses_format
+from resonanz.responses_format import entry_record, safe_url
 
 from . import media as media_module
 from . import redirects as redirects_module
@@ -24,8 +27,6 @@ from .slugs import entry_slug, unique_slug
 logger = logging.getLogger(__name__)
 
 MANIFEST = ".resonanz-import.json"
-RESPONSE_FIELDS = ("id", "type", "status", "author", "author_url", "url", "title", "content",
-                   "published", "in_reply_to")
 _DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 _SLUG_LINE = re.compile(r"^slug:\s*['\"]?([^'\"\n]+?)['\"]?\s*$", re.IGNORECASE | re.MULTILINE)
 
@@ -166,31 +167,11 @@ def existing_slugs(content: Path, tracked: set[str]) -> dict[str, str]:
     return slugs
 
 
-def _load_yaml(text: str) -> object:
-    # libyaml's loader when PyYAML has it: re-importing a large blog reads every responses
-    # file again, ten times faster than the pure-Python loader, same result
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
-
-
 def _yaml(data: object) -> str:
     # libyaml's emitter when PyYAML has it: the same text, several times faster
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=10_000)
-
-
-def _response_record(response: Response) -> dict:
-    record = {}
-    for name in RESPONSE_FIELDS:
-        value = getattr(response, name)
-        if value or name in ("id", "type", "status", "published"):
-            record[name] = value
-    return record
-
-
-def _safe_url(url: str) -> str:
-    parts = urlsplit(url.strip())
-    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
 class _Plan:
@@ -350,8 +331,8 @@ class _Plan:
                     self.report.skipped.append((where, "the same id twice in the export"))
                     continue
                 seen.add(response.id)
-                response.url = _safe_url(response.url)
-                response.author_url = _safe_url(response.author_url)
+                response.url = safe_url(response.url)
+                response.author_url = safe_url(response.author_url)
                 if response.type != "comment" and not response.url:
                     self.report.skipped.append((where, f"{response.type} without a source URL"))
                     continue
@@ -363,7 +344,7 @@ class _Plan:
                 self.report.counts[response.type] += 1
                 if response.status != "approved":
                     self.report.counts[response.status] += 1
-                records.append(_response_record(response))
+                records.append(entry_record(dataclasses.asdict(response)))
             if records:
                 self.responses[f"responses/{slug}.yaml"] = records
 
@@ -409,27 +390,20 @@ def _merge_responses(path: Path, records: list[dict]) -> tuple[str | None, int, 
         return _yaml(records), len(records), ""
     try:
         old_text = path.read_text(encoding="utf-8")
-        old = _load_yaml(old_text) or []
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        return None, 0, f"not valid YAML ({str(error).splitlines()[0]}); fix it, then import again"
-    if not isinstance(old, list):
-        return None, 0, "not a YAML list; fix it, then import again"
-    present = {str(item.get("id")) for item in old if isinstance(item, dict)}
+        old = responses_format.existing_entries(old_text)
+    except (OSError, UnicodeDecodeError) as error:
+        return None, 0, f"not readable ({error}); fix it, then import again"
+    except responses_format.FormatError as error:
+        return None, 0, f"{error}; fix it, then import again"
+    present = responses_format.known_ids(old)
     new = [r for r in records if r["id"] not in present]
     if not new:
         return None, 0, ""
-    if not old_text.strip() or old_text.strip() == "[]":
-        return _yaml(new), len(new), ""
-    # Appending keeps every existing entry byte for byte, hand edits and comments included.
-    text = old_text if old_text.endswith("\n") else old_text + "\n"
-    text += _yaml(new)
     try:
-        combined = _load_yaml(text)
-    except yaml.YAMLError:
-        combined = None
-    if not isinstance(combined, list) or len(combined) != len(old) + len(new):
+        # every existing entry stays byte for byte, hand edits and comments included
+        return responses_format.append_text(old_text, old, new, _yaml), len(new), ""
+    except responses_format.FormatError:
         return None, 0, "new entries cannot be appended to its layout; add them by hand"
-    return text, len(new), ""
 
 
 def write(planned: _Plan) -> Report:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from .store import Mention, Store, now_iso, response_id
+from resonanz.responses_format import response_id
+
+from .store import Mention, Store, now_iso
 
 
 @dataclass

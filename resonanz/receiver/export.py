@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-import os
-import re
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from resonanz import responses_format
+from resonanz.responses_format import entry_record
 
 from .store import Mention, Store
 from .targets import TargetError, article_slug
@@ -29,8 +29,8 @@ class ExportReport:
 
 
 def response_entry(mention: Mention) -> dict[str, str]:
-    """One entry in the shared responses format; empty optional fields are left out."""
-    entry = {
+    """One entry in the responses format (resonanz.responses_format)."""
+    return entry_record({
         "id": mention.response_id,
         "type": mention.type if mention.type in ("like", "repost") else mention.kind,
         "status": "approved",
@@ -43,97 +43,43 @@ def response_entry(mention: Mention) -> dict[str, str]:
         # the source's own date if it gave one, else when we received the mention
         "published": mention.published or mention.received,
         "in_reply_to": mention.in_reply_to,
-    }
-    return {key: value for key, value in entry.items() if value}
+    })
 
 
-def existing_ids(path: Path) -> tuple[str, set[str]]:
-    """The file's text and the ids in it; ExportError if it is not a list of mappings."""
-    if not path.exists():
-        return "", set()
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ExportError(f"{path}: not valid YAML ({exc}); fix it by hand first") from None
-    if data is None:
-        return text, set()
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise ExportError(f"{path}: expected a YAML list of responses, found {type(data).__name__}")
-    return text, {str(item.get("id")) for item in data if item.get("id") is not None}
+def _dump(entries: list[dict]) -> str:
+    return yaml.safe_dump(
+        entries, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False
+    )
 
 
 def append_entries(path: Path, entries: list[dict[str, str]]) -> list[str]:
     """Append entries whose id is new; existing text stays byte for byte. Returns new ids."""
-    text, ids = existing_ids(path)
-    new = [entry for entry in entries if entry["id"] not in ids]
-    if not new:
-        return []
-    addition = yaml.safe_dump(
-        new, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False
-    )
-    stripped = "\n".join(
-        line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
-    ).strip()
-    if stripped == "[]":
-        # an empty flow list cannot be continued with block items; it holds no entries
-        combined = "".join(line + "\n" for line in text.splitlines() if line.strip() != "[]")
-        combined += addition
-    else:
-        combined = text + ("" if not text or text.endswith("\n") else "\n") + addition
-    check = yaml.safe_load(combined)
-    if not isinstance(check, list) or [e.get("id") for e in check[-len(new) :]] != [
-        e["id"] for e in new
-    ]:
-        raise ExportError(f"{path}: appending would not give a valid list; fix the file by hand")
-    # write to a temporary file and rename, so a crash never leaves half a file
-    _write_atomically(path, combined)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    try:
+        old = responses_format.existing_entries(text)
+        ids = responses_format.known_ids(old)
+        new = [entry for entry in entries if entry["id"] not in ids]
+        if not new:
+            return []
+        combined = responses_format.append_text(text, old, new, _dump)
+    except responses_format.FormatError as exc:
+        raise ExportError(f"{path}: {exc}; fix the file by hand first") from None
+    responses_format.write_atomically(path, combined)
     return [entry["id"] for entry in new]
 
 
 def remove_entries(path: Path, ids: set[str]) -> list[str]:
-    """Take the entries with these ids out of a responses file; every other line stays as
-    it is (the file is cut at its top-level `- ` items, not dumped again)."""
+    """Take the entries with these ids out of a responses file; every other line stays."""
     if not path.exists():
         return []
-    text = path.read_text(encoding="utf-8")
-    starts = [m.start() for m in re.finditer(r"^- ", text, re.MULTILINE)]
-    if not starts:
-        return []
-    pieces = [text[: starts[0]]] + [
-        text[start:end] for start, end in zip(starts, starts[1:] + [len(text)], strict=True)
-    ]
-    kept, removed = [pieces[0]], []
-    for piece in pieces[1:]:
-        try:
-            item = yaml.safe_load(piece)
-        except yaml.YAMLError:
-            item = None
-        if isinstance(item, list) and item and isinstance(item[0], dict):
-            if str(item[0].get("id")) in ids:
-                removed.append(str(item[0].get("id")))
-                continue
-        kept.append(piece)
-    if not removed:
-        return []
-    combined = "".join(kept)
-    check = yaml.safe_load(combined) if combined.strip() else []
-    if check is not None and not isinstance(check, list):
-        raise ExportError(f"{path}: removing entries would not leave a list; edit it by hand")
-    _write_atomically(path, combined if check else "[]\n")
-    return removed
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        text, removed = responses_format.remove_entries_text(
+            path.read_text(encoding="utf-8"), ids)
+    except responses_format.FormatError as exc:
+        raise ExportError(f"{path}: {exc}; edit it by hand") from None
+    if removed:
+        responses_format.write_atomically(path, text)
+    return removed
 
 
 def export_approved(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import sqlite3
@@ -13,6 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from resonanz.responses_format import response_id
 
 logger = logging.getLogger(__name__)
 
@@ -71,12 +72,6 @@ LEASE_SECONDS = 120.0
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def response_id(kind: str, source: str, target: str) -> str:
-    """Stable YAML id: the same source and target always give the same id."""
-    digest = hashlib.sha256(f"{source}\n{target}".encode()).hexdigest()[:16]
-    return f"{kind}-{digest}"
 
 
 @dataclass
