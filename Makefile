@@ -143,7 +143,7 @@ regenerate: $(STAMP) $(CMS_STAMP)
 serve: $(STAMP)
 	"$(VENV_PY)" -m resonanz serve "$(OUTPUTDIR)" -b "$(BIND)" -p $(PORT)
 
-devserver: $(STAMP)
+devserver: $(STAMP) $(CMS_STAMP)
 	@mkdir -p "$$(dirname "$(RECEIVER_DB)")"
 	@echo "devserver: receiver on http://$(BIND):$(RECEIVER_PORT)/moderation (password: demo)"
 	RESONANZ_SITE_URL="http://$(BIND):$(PORT)/" RESONANZ_RECEIVER_OUTPUT="$(OUTPUTDIR)" \
@@ -154,8 +154,6 @@ devserver: $(STAMP)
 	"$(VENV_PY)" -m resonanz serve "$(OUTPUTDIR)" -b "$(BIND)" -p $(PORT) -- \
 		"$(PELICAN)" -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" \
 		-e SITEURL='"http://$(BIND):$(PORT)"' CANONICAL_SITEURL='"http://$(BIND):$(PORT)"' $(PELICANOPTS)
-devserver: $(STAMP) $(CMS_STAMP)
-	"$(PELICAN)" -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b "$(BIND)" -p $(PORT) $(PELICANOPTS)
 
 publish: $(STAMP) $(CMS_STAMP)
 	RESONANZ_STRICT=1 "$(VENV_PY)" -m resonanz publish --settings "$(PUBLISHCONF)" --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" -- $(PELICANOPTS)
