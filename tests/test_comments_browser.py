@@ -178,7 +178,7 @@ def test_readers_comment_moderator_approves_site_shows_threads(site, browser):
     with page.expect_navigation():
         page.get_by_role("button", name="Kommentar absenden").click()
     assert page.url == f"{site['url']}/kommentar-danke/"
-    assert page.get_by_role("heading", name="Danke für Ihren Kommentar!").is_visible()
+    assert page.get_by_role("heading", name="Danke für deinen Kommentar!").is_visible()
     context.close()
 
     # the moderator approves all three on the moderation page

@@ -62,7 +62,7 @@ def test_devserver_form_posts_to_its_own_receiver(tmp_path):
         assert (status, json.loads(answer)["status"]) == (200, "pending"), answer
         assert headers["Access-Control-Allow-Origin"] == f"http://127.0.0.1:{port}"
         thanks = fetch(fields["thanks"])
-        assert thanks and "Danke für Ihren Kommentar" in thanks
+        assert thanks and "Danke für deinen Kommentar" in thanks
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

@@ -25,7 +25,7 @@ ENGLISH = {
     "– keinem: neuer Kommentar –": "– none: new comment –",
     "Name": "Name",
     "E-Mail (freiwillig, wird nie veröffentlicht)": "E-mail (optional, never published)",
-    "Nur für Benachrichtigungen über Antworten, wenn Sie das unten wünschen.": (
+    "Nur für Benachrichtigungen über Antworten, wenn du das unten wünschst.": (
         "Only for notifications of replies, if you ask for them below."
     ),
     "Website (freiwillig)": "Website (optional)",
@@ -36,7 +36,7 @@ ENGLISH = {
         "Allowed: *italic*, **bold**, `code`, [link text](https://…), > quote; a blank line "
         "starts a new paragraph. At most 5 links."
     ),
-    "Bei Antworten per E-Mail benachrichtigen (Sie bestätigen das zuerst per Link; jede Mail "
+    "Bei Antworten per E-Mail benachrichtigen (du bestätigst das zuerst per Link; jede Mail "
     "enthält einen Abmeldelink)": (
         "Notify me of replies by e-mail (you confirm this by a link first; every mail has an "
         "unsubscribe link)"

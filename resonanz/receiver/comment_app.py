@@ -13,7 +13,7 @@ from .comments import CommentDesk, CommentRefused
 logger = logging.getLogger(__name__)
 
 StartResponse = Callable[..., object]
-THANKS = "Danke! Ihr Kommentar ist angekommen und erscheint nach der Freigabe."
+THANKS = "Danke! Dein Kommentar ist angekommen und erscheint nach der Freigabe."
 
 
 class CommentEndpoints:
@@ -59,9 +59,9 @@ class CommentEndpoints:
             if found is None:
                 return self.respond(start_response, 404, b"Unbekannter Link.\n")
             text = (
-                "Bestätigt: Sie bekommen eine E-Mail, wenn jemand auf Ihren Kommentar antwortet."
+                "Bestätigt: Du bekommst eine E-Mail, wenn jemand auf deinen Kommentar antwortet."
                 if state == "confirmed" and found.notify == "confirmed"
-                else "Abgemeldet: Sie bekommen keine Benachrichtigungen mehr."
+                else "Abgemeldet: Du bekommst keine Benachrichtigungen mehr."
             )
             return self.respond(start_response, 200, (text + "\n").encode())
         if method != "POST":
@@ -89,7 +89,7 @@ class CommentEndpoints:
             return self.respond(
                 start_response,
                 exc.status,
-                f"{exc}\n\nBitte gehen Sie zurück und korrigieren Sie das Formular.\n".encode(),
+                f"{exc}\n\nBitte geh zurück und korrigiere das Formular.\n".encode(),
                 "text/plain; charset=utf-8",
             )
         if wants_json:

@@ -64,11 +64,11 @@ class CommentDesk:
         age = now - int(issued) / 1000
         if age < self.config.comment_min_seconds:
             raise CommentRefused(
-                "too_fast", "Das ging zu schnell. Bitte nehmen Sie sich einen Moment Zeit."
+                "too_fast", "Das ging zu schnell. Bitte nimm dir einen Moment Zeit."
             )
         if age > self.config.comment_token_hours * 3600:
             raise CommentRefused(
-                "expired_token", "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu."
+                "expired_token", "Das Formular ist abgelaufen. Bitte lade die Seite neu."
             )
 
     def client_key(self, address: str) -> str:
@@ -83,7 +83,7 @@ class CommentDesk:
             raise CommentRefused("honeypot", "Der Kommentar wurde nicht angenommen.")
         if form.get("consent", "") != "1":
             raise CommentRefused(
-                "no_consent", "Bitte stimmen Sie der Speicherung zu (Kästchen am Ende)."
+                "no_consent", "Bitte stimme der Speicherung zu (Kästchen am Ende)."
             )
         client = self.client_key(address)
         if not self.rate.allow(client):
@@ -120,7 +120,7 @@ class CommentDesk:
         """Sanitised fields; markup in a name or a URL is removed or refused, never kept."""
         name = plain_text(form.get("name", ""), 100)
         if not name:
-            raise CommentRefused("invalid", "Bitte geben Sie einen Namen an.")
+            raise CommentRefused("invalid", "Bitte gib einen Namen an.")
         website = form.get("website", "").strip()
         if website:
             parts = urlsplit(website)
@@ -135,7 +135,7 @@ class CommentDesk:
                 )
         text = form.get("text", "").strip()
         if not text:
-            raise CommentRefused("invalid", "Bitte schreiben Sie einen Kommentar.")
+            raise CommentRefused("invalid", "Bitte schreib einen Kommentar.")
         if len(text) > self.config.comment_max_chars:
             raise CommentRefused(
                 "too_long",
@@ -148,7 +148,7 @@ class CommentDesk:
             )
         reply = form.get("in_reply_to", "").strip()
         if reply and not RESPONSE_ID.match(reply):
-            raise CommentRefused("invalid", "Der Kommentar, auf den Sie antworten, fehlt.")
+            raise CommentRefused("invalid", "Der Kommentar, auf den du antwortest, fehlt.")
         return {
             "target": target,
             "author": name,
@@ -200,10 +200,10 @@ class CommentDesk:
                 self.config,
                 [own.email],
                 "[Resonanz] Bitte bestätigen: Benachrichtigung über Antworten",
-                f"Ihr Kommentar zu {mention.target} ist freigegeben.\n\n"
-                "Sie wollten über Antworten benachrichtigt werden. Bitte bestätigen Sie das:\n"
+                f"Dein Kommentar zu {mention.target} ist freigegeben.\n\n"
+                "Du wolltest über Antworten benachrichtigt werden. Bitte bestätige das:\n"
                 f"{self.link('/comments/confirm?key=' + own.notify_key)}\n\n"
-                "Ohne Bestätigung bekommen Sie keine weitere Mail.\n"
+                "Ohne Bestätigung bekommst du keine weitere Mail.\n"
                 f"Abmelden: {self.link('/comments/unsubscribe?key=' + own.notify_key)}\n",
             )
         parent = self.comments.parent(mention)
@@ -214,8 +214,8 @@ class CommentDesk:
             mail.send_later(
                 self.config,
                 [theirs.email],
-                f"[Resonanz] {mention.author} hat auf Ihren Kommentar geantwortet",
-                f"{mention.author} antwortet auf Ihren Kommentar zu {mention.target}:\n\n"
+                f"[Resonanz] {mention.author} hat auf deinen Kommentar geantwortet",
+                f"{mention.author} antwortet auf deinen Kommentar zu {mention.target}:\n\n"
                 f"{plain_text(mention.content, 2000)}\n\n"
                 f"Keine Benachrichtigungen mehr: "
                 f"{self.link('/comments/unsubscribe?key=' + theirs.notify_key)}\n",
