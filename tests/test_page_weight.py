@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import ROOT
+from conftest import CONTENT, ROOT, build_site
 from lxml import html
 from resonanz_core.minify import minify_text, minify_tree
 
@@ -50,16 +50,38 @@ def test_every_demo_page_is_within_the_weight_budget(demo_site):
     assert result.findings == [], result.findings
 
 
+def test_pages_with_the_comment_form_are_within_the_budget_too(tmp_path):
+    # the form (issue #18) and its script are on every post, page and episode when a
+    # receiver is configured: the heaviest pages a reader loads
+    result = build_site(CONTENT, tmp_path / "output", RESPONSES_RECEIVER_URL="http://127.0.0.1:8085")
+    assert result.error is None, result.error
+    episode = (tmp_path / "output" / "episoden" / "001-zuhoeren" / "index.html").read_text("utf-8")
+    assert 'class="comment-form' in episode and "comment-form.js" in episode
+    weight = check_weight(Site(tmp_path / "output"), DEFAULT_BUDGET_KB)
+    assert weight.findings == [], weight.findings
+
+
 def _stylesheets(page) -> list[str]:
     doc = html.fromstring(page.read_bytes())
     return [re.sub(r".*/", "", href) for href in doc.xpath("//link[@rel='stylesheet']/@href")]
 
 
-def test_case_study_stylesheet_only_where_case_studies_show(demo_site):
+def test_page_stylesheets_only_where_their_blocks_show(demo_site):
     out = demo_site.output
     assert "case-studies.css" in _stylesheets(out / "fallstudien" / "index.html")
     case_pages = [p for p in (out / "fallstudien").glob("*/index.html")
                   if html.fromstring(p.read_bytes()).xpath("//*[contains(@class,'case-facts')]")]
     assert case_pages
     assert all("case-studies.css" in _stylesheets(p) for p in case_pages)
-    assert "case-studies.css" not in _stylesheets(out / "index.html")
+    home = _stylesheets(out / "index.html")
+    assert "case-studies.css" not in home and "responses.css" not in home
+    assert "related.css" in home  # popular posts
+    assert "related.css" not in _stylesheets(out / "page" / "2" / "index.html")
+    # comments: on posts, pages and episodes that show them, with the series/related boxes
+    # on posts; an episode has neither box
+    post = _stylesheets(out / "2026" / "01" / "crm-trend-chatbots" / "index.html")
+    assert "responses.css" in post and "related.css" in post
+    episode = _stylesheets(out / "episoden" / "001-zuhoeren" / "index.html")
+    assert "responses.css" in episode and "related.css" not in episode
+    assert "responses.css" in _stylesheets(out / "ueber-uns" / "index.html")
+    assert "responses.css" not in _stylesheets(out / "episoden" / "index.html")
