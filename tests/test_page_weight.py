@@ -85,3 +85,7 @@ def test_page_stylesheets_only_where_their_blocks_show(demo_site):
     assert "responses.css" in episode and "related.css" not in episode
     assert "responses.css" in _stylesheets(out / "ueber-uns" / "index.html")
     assert "responses.css" not in _stylesheets(out / "episoden" / "index.html")
+    # the player page for other sites' iframes has its own small stylesheet
+    embed = _stylesheets(out / "episoden" / "001-zuhoeren" / "embed" / "index.html")
+    assert "embed-player.css" in embed and "embeds.css" not in embed
+    assert "embed-player.css" not in episode
