@@ -493,7 +493,7 @@ def test_a_pagefind_run_left_running_is_stopped_at_exit(tmp_path):
     code = (
         "import os, sys\n"
         f"sys.path.insert(0, {str(ROOT / 'plugins')!r})\n"
-        "from search import pagefind_runner\n"
+        "from resonanz_search import pagefind_runner\n"
         "class Run:\n"
         "    owner = os.getpid()\n"
         "    def cancel(self, later=True):\n"
