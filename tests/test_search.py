@@ -552,6 +552,8 @@ def test_episode_pages_index_what_is_said_not_the_player_or_the_subscribe_box(de
         for junk in ("Apple Podcasts", "Feed-Adresse", "Podcast-Feed", ".xml", "0,75×",
                      "Kapitelmarken als JSON", "00:00:", "nicht abspielen"):
             assert junk not in text, (url, junk, text)
+        # the kicker (show name, number, season) is on every episode: as a post's category
+        assert not text.startswith(("Resonanz – der Podcast", "Folge")), (url, text[:80])
     zuhoeren = episodes["/episoden/001-zuhoeren/"]
     assert "Fragen stellen und nachfragen" in zuhoeren  # chapter titles are searched for
     assert "Fundament jedes Kundendialogs" in zuhoeren
