@@ -555,6 +555,8 @@ def test_episode_pages_index_what_is_said_not_the_player_or_the_subscribe_box(de
         # the kicker (show name, number, season) is on every episode: as a post's category
         assert not text.startswith(("Resonanz – der Podcast", "Folge")), (url, text[:80])
     zuhoeren = episodes["/episoden/001-zuhoeren/"]
+    # a picture's file path is no text: "jpg" or "artwork" must not find every page
+    assert all(not record["meta"].get("image") for record in fragments.values()), fragments
     assert "Fragen stellen und nachfragen" in zuhoeren  # chapter titles are searched for
     assert "Fundament jedes Kundendialogs" in zuhoeren
     assert "Eine Beschwerde ist ein Geschenk" in episodes["/episoden/002-beschwerden/"]
