@@ -161,10 +161,7 @@ RESONANZ_STRICT = os.environ.get("RESONANZ_STRICT", "") not in ("", "0", "false"
 RESONANZ_STYLESHEETS = [
     "site.css",
     "podcast.css",
-    "responses.css",
     "embeds.css",
-    "case-studies.css",
-    "related.css",
     "search.css",
 ]
 RESONANZ_SCRIPTS = ["embeds.js"]
@@ -236,6 +233,8 @@ EMBEDS_OEMBED_SAVE_AS = "episoden/{slug}/oembed.json"
 EMBEDS_HEADERS_SAVE_AS = "_headers"
 
 # --- resonanz_cms (the browser CMS at /admin/; every CMS_* setting: docs/betrieb-cms.md) ---
+# The preview shows case studies too (stylesheets of one kind of page are linked only there).
+CMS_PREVIEW_STYLESHEETS = [*RESONANZ_STYLESHEETS, "case-studies.css", "related.css"]
 # Development: /admin/ opened on 127.0.0.1 talks to the local proxy of `make cms`.
 CMS_LOCAL_BACKEND = f"http://127.0.0.1:{os.environ.get('RESONANZ_CMS_PORT', '8081')}/api/v1"
 

@@ -97,7 +97,8 @@ def _shoot(site: Site, page, path: Path, out: Path, viewport: str, scheme: str) 
     height = page.evaluate("document.documentElement.scrollHeight")
     width = page.viewport_size["width"]
     target = out / shot_name(rel, viewport, scheme)
-    page.screenshot(path=str(target), full_page=height <= MAX_HEIGHT,
+    # a clip outside the viewport needs full_page, or the shot stops at the first screen
+    page.screenshot(path=str(target), full_page=True,
                     clip=None if height <= MAX_HEIGHT else
                     {"x": 0, "y": 0, "width": width, "height": MAX_HEIGHT})
     logger.info("%s", target)

@@ -309,3 +309,21 @@ def test_form_is_readable_at_phone_and_desktop_size(site, browser, width, height
     SHOTS.mkdir(exist_ok=True)
     form.screenshot(path=str(SHOTS / f"form-{width}-{scheme}.png"))
     context.close()
+
+
+def test_the_receiver_is_asked_for_a_token_only_when_a_reader_starts_writing(site, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    receiver = site["receiver"].url
+    asked: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if r.url.startswith(receiver) else 0)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else 0)
+    page.goto(f"{site['url']}/{POST}", wait_until="networkidle")
+    assert asked == []  # reading a post sends the receiver nothing
+    with page.expect_request(lambda r: r.url.endswith("/comments/token")):
+        page.get_by_label("Name *", exact=True).click()
+    assert page.locator("#kommentar-formular input[name=token]").evaluate(
+        "e => new Promise(done => setTimeout(() => done(e.value), 300))") != ""
+    assert errors == []
+    context.close()

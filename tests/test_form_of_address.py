@@ -21,9 +21,9 @@ LEGAL_PAGES = {"impressum.md", "datenschutz.md"}
 QUOTED = re.compile(r"„[^“]*“|\"[^\"]*\"|`[^`]*`")
 MARKDOWN_PREFIX = re.compile(r"^\s*(?:>\s*|#+\s+|[-*+]\s+|\d+\.\s+)*")
 UI_STRING = re.compile(r"""_\(\s*(?:"([^"]+)"|'([^']+)')""")
-PLUGINS = ("resonanz_core", "resonanz_podcast", "resonanz_responses", "resonanz_embeds",
-           "resonanz_case_studies", "resonanz_related", "resonanz_search", "resonanz_images",
-           "resonanz_cms")
+# Every plugin package: importing one registers its strings in the translation table.
+PLUGINS = sorted(p.name for p in (ROOT / "plugins").glob("resonanz_*")
+                 if (p / "__init__.py").is_file())
 
 
 def formal_in_prose(text: str) -> list[str]:

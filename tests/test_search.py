@@ -541,3 +541,22 @@ def test_the_old_bundle_stays_when_the_new_one_cannot_take_its_place(tmp_path, m
     run._put_in_place(target)
     assert (target / "pagefind-entry.json").read_text(encoding="utf-8") == "neu"
     assert [p.name for p in site.iterdir()] == ["pagefind"]
+
+
+def test_episode_pages_index_what_is_said_not_the_player_or_the_subscribe_box(demo_site):
+    fragments = _fragments(demo_site.output / "pagefind")
+    episodes = {url: record["content"] for url, record in fragments.items()
+                if url.startswith("/episoden/") and url.count("/") == 3}
+    assert len(episodes) >= 3
+    for url, text in episodes.items():
+        for junk in ("Apple Podcasts", "Feed-Adresse", "Podcast-Feed", ".xml", "0,75×",
+                     "Kapitelmarken als JSON", "00:00:", "nicht abspielen"):
+            assert junk not in text, (url, junk, text)
+        # the kicker (show name, number, season) is on every episode: as a post's category
+        assert not text.startswith(("Resonanz – der Podcast", "Folge")), (url, text[:80])
+    zuhoeren = episodes["/episoden/001-zuhoeren/"]
+    # a picture's file path is no text: "jpg" or "artwork" must not find every page
+    assert all(not record["meta"].get("image") for record in fragments.values()), fragments
+    assert "Fragen stellen und nachfragen" in zuhoeren  # chapter titles are searched for
+    assert "Fundament jedes Kundendialogs" in zuhoeren
+    assert "Eine Beschwerde ist ein Geschenk" in episodes["/episoden/002-beschwerden/"]

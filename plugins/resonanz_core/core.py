@@ -13,7 +13,7 @@ from pelican import signals
 from resonanz_fastbuild import compat, hooks
 from resonanz_fastbuild import session as fastbuild_session
 
-from . import checks, contained, dates, guard, i18n, messages, sitemap
+from . import checks, contained, dates, guard, i18n, messages, minify, sitemap
 from .problems import ProblemCollector, StrictModeError, strict_report
 from .settings import DEFAULTS
 
@@ -252,7 +252,17 @@ def on_get_writer(pelican):
     return contained.ContainedWriter
 
 
+def minify_theme(pelican) -> None:
+    """Minify the theme's CSS and JS copied into the output (before any precompression)."""
+    if not pelican.settings.get("RESONANZ_MINIFY", True):
+        return
+    folder = Path(pelican.output_path) / pelican.settings.get("THEME_STATIC_DIR", "theme")
+    before, after = minify.minify_tree(folder)
+    logger.info("resonanz_core: theme CSS and JS minified, %d -> %d bytes", before, after)
+
+
 def on_finalized(pelican) -> None:
+    minify_theme(pelican)
     install_redirects(pelican)
     write_sitemap(pelican)
     collector = getattr(pelican, "resonanz_collector", None)

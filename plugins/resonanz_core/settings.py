@@ -9,6 +9,8 @@ DEFAULTS: dict = {
     "RESONANZ_STYLESHEETS": ["site.css"],
     # Scripts under theme/static/js/ loaded with defer on every page.
     "RESONANZ_SCRIPTS": [],
+    # Minify the theme's CSS and JS in the output (theme/static/ keeps the readable source).
+    "RESONANZ_MINIFY": True,
     # Site logo (path in output), used for JSON-LD publisher and the header.
     "RESONANZ_LOGO": "",
     # Organisation named as publisher in JSON-LD.

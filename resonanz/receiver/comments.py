@@ -83,7 +83,7 @@ class CommentDesk:
             raise CommentRefused("honeypot", "Der Kommentar wurde nicht angenommen.")
         if form.get("consent", "") != "1":
             raise CommentRefused(
-                "no_consent", "Bitte stimm der Speicherung zu (Kästchen am Ende)."
+                "no_consent", "Bitte stimme der Speicherung zu (Kästchen am Ende)."
             )
         client = self.client_key(address)
         if not self.rate.allow(client):
