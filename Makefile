@@ -143,7 +143,7 @@ regenerate: $(STAMP) $(CMS_STAMP)
 serve: $(STAMP)
 	"$(VENV_PY)" -m resonanz serve "$(OUTPUTDIR)" -b "$(BIND)" -p $(PORT)
 
-devserver: $(STAMP)
+devserver: $(STAMP) $(CMS_STAMP)
 	@mkdir -p "$$(dirname "$(RECEIVER_DB)")"
 	@echo "devserver: receiver on http://$(BIND):$(RECEIVER_PORT)/moderation (password: demo)"
 	RESONANZ_SITE_URL="http://$(BIND):$(PORT)/" RESONANZ_RECEIVER_OUTPUT="$(OUTPUTDIR)" \
@@ -151,11 +151,9 @@ devserver: $(STAMP)
 	"$(VENV_PY)" -m resonanz receiver serve --host "$(BIND)" --port $(RECEIVER_PORT) & receiver=$$!; \
 	trap 'kill $$receiver 2>/dev/null' EXIT INT TERM; \
 	RESONANZ_RECEIVER_URL="http://$(BIND):$(RECEIVER_PORT)" \
-	"$(VENV_PY)" -m resonanz serve "$(OUTPUTDIR)" -b "$(BIND)" -p $(PORT) -- \
-		"$(PELICAN)" -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" \
-		-e SITEURL='"http://$(BIND):$(PORT)"' CANONICAL_SITEURL='"http://$(BIND):$(PORT)"' $(PELICANOPTS)
-devserver: $(STAMP) $(CMS_STAMP)
-	"$(PELICAN)" -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b "$(BIND)" -p $(PORT) $(PELICANOPTS)
+	"$(VENV_PY)" -m resonanz devserver "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" \
+		-b "$(BIND)" -p $(PORT) $(PELICANOPTS) \
+		-e SITEURL='"http://$(BIND):$(PORT)"' CANONICAL_SITEURL='"http://$(BIND):$(PORT)"'
 
 publish: $(STAMP) $(CMS_STAMP)
 	RESONANZ_STRICT=1 "$(VENV_PY)" -m resonanz publish --settings "$(PUBLISHCONF)" --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" -- $(PELICANOPTS)

@@ -350,3 +350,15 @@ def feed_item_context(item) -> dict:
 def recast(obj, cls: type) -> None:
     """Give an object Pelican made a subclass of its class, adding behaviour in place."""
     obj.__class__ = cls
+
+
+# -- the dev server's incremental update ------------------------------------------------
+
+
+def forget_rendered(content) -> None:
+    """Drop what Content.get_content and get_summary memoised for this object (their
+    cache is keyed by the object): its text was replaced in place."""
+    for name in ("get_content", "get_summary"):
+        cache = Content.__dict__[name].cache
+        for key in [key for key in cache if key and key[0] is content]:
+            del cache[key]
