@@ -31,18 +31,24 @@ logger = logging.getLogger(__name__)
 
 # fields that are the text itself or shared by every object
 _TEXT_FIELDS = {"_content", "_context", "settings"}
+# set by the generator after reading (the reader leaves them empty): compared through
+# the fields they are made of (lang, translation, slug)
+_SET_LATER = {"translations"}
 _IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 
 
 class LastBuild:
-    """The generators of the last build in this process (sent on all_generators_finalized)."""
+    """The generators of the last build made with `settings` (another Pelican in the
+    same process, a test's cold build, leaves them alone)."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: dict) -> None:
+        self.settings = settings
         self.generators: list = []
         signals.all_generators_finalized.connect(self._keep, weak=False)
 
     def _keep(self, generators) -> None:
-        self.generators = list(generators)
+        if generators and generators[0].settings is self.settings:
+            self.generators = list(generators)
 
     def articles_generator(self) -> ArticlesGenerator | None:
         for generator in self.generators:
@@ -51,9 +57,9 @@ class LastBuild:
         return None
 
 
-def capture() -> LastBuild:
-    """Start keeping the generators of every following build."""
-    return LastBuild()
+def capture(settings: dict) -> LastBuild:
+    """Start keeping the generators of every following build with these settings."""
+    return LastBuild(settings)
 
 
 def _plain(value):
@@ -77,7 +83,7 @@ def outside_fields(article) -> dict:
     summary (made from the text when the post has none) and the images in the text
     (the first one becomes the teaser)."""
     fields = {key: _plain(value) for key, value in vars(article).items()
-              if key not in _TEXT_FIELDS}
+              if key not in _TEXT_FIELDS | _SET_LATER}
     fields["summary"] = article.summary
     fields["images"] = _IMAGE.findall(compat.raw_content(article) or "")
     return fields
@@ -141,9 +147,10 @@ def update_text(last: LastBuild, source: Path) -> list[str] | None:
     compat.forget_rendered(old)
     writer = _OnlyFeedsWith(generator.output_path, generator.settings, old)
     signals.article_generator_write_article.send(generator, content=old)
+    # Pelican.run hands the generators write_file with relative_urls bound like this
     writer.write_file(
         old.save_as, generator.get_template(old.template), generator.context,
-        article=old, category=getattr(old, "category", None),
+        relative_urls=generator.settings["RELATIVE_URLS"], article=old, category=getattr(old, "category", None),
         override_output=hasattr(old, "override_save_as"), url=old.url, blog=True)
     generator.generate_feeds(writer)
     return [old.save_as, *writer.written]

@@ -68,9 +68,9 @@ class DevSite:
     def __init__(self, settings_file: Path, overrides: dict) -> None:
         self.settings_file = settings_file.resolve()
         self.overrides = overrides
-        self.last = incremental.capture()
         self.pelican: Pelican | None = None
         self.settings = read_settings(str(self.settings_file), override=dict(overrides))
+        self.last = incremental.capture(self.settings)
         self.output = Path(self.settings["OUTPUT_PATH"]).resolve()
         self.hashes: dict[str, str] = {}
         self.errors: list[str] = []
