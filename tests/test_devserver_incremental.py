@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, TEST_SITEURL, tree_digest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 pytestmark = [pytest.mark.slow, pytest.mark.fastbuild]
@@ -141,7 +141,7 @@ class Site:
 
 
 @seed(19)
-@settings(max_examples=8, deadline=None, derandomize=False, database=None,
+@settings(max_examples=8, deadline=None, database=None, phases=[Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(first=st.lists(posts, min_size=1, max_size=4),
        sequence=st.lists(edits, min_size=1, max_size=5))
