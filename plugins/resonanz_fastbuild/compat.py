@@ -97,6 +97,14 @@ def move_first(signal, receiver) -> None:
         signal.connect(target, weak=weak)
 
 
+def place_after(signal, receiver, before) -> None:
+    """Make receiver the one a signal calls right after `before` (first when `before`
+    is not connected)."""
+    move_first(signal, receiver)
+    if before in live_receivers(signal):
+        move_first(signal, before)
+
+
 # -- the build -------------------------------------------------------------------------
 
 

@@ -150,7 +150,8 @@ def update_text(last: LastBuild, source: Path) -> list[str] | None:
     # Pelican.run hands the generators write_file with relative_urls bound like this
     writer.write_file(
         old.save_as, generator.get_template(old.template), generator.context,
-        relative_urls=generator.settings["RELATIVE_URLS"], article=old, category=getattr(old, "category", None),
+        relative_urls=generator.settings["RELATIVE_URLS"], article=old,
+        category=getattr(old, "category", None),
         override_output=hasattr(old, "override_save_as"), url=old.url, blog=True)
     generator.generate_feeds(writer)
     return [old.save_as, *writer.written]

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from pelican import Pelican
+from pelican import Pelican, signals
 from pelican.settings import read_settings
 
 from . import watch
@@ -26,9 +26,7 @@ if str(PLUGINS_DIR) not in sys.path:  # pelicanconf.py adds it too; the import b
     sys.path.append(str(PLUGINS_DIR))
 
 from resonanz_fastbuild import compat, incremental  # noqa: E402
-
-# outputs every full build writes again: one left untouched belonged to removed content
-REWRITTEN = (".html", ".xml")
+from resonanz_fastbuild import plugin as fastbuild  # noqa: E402
 
 
 @dataclasses.dataclass
@@ -74,6 +72,16 @@ class DevSite:
         self.output = Path(self.settings["OUTPUT_PATH"]).resolve()
         self.hashes: dict[str, str] = {}
         self.errors: list[str] = []
+        # what Pelican's writer wrote in the last full build, and in the running one
+        self.written: set[str] = set()
+        self.writing: set[str] | None = None
+        self.running: _Errors | None = None
+        signals.content_written.connect(self._wrote, weak=False)
+        signals.feed_written.connect(self._wrote, weak=False)
+
+    def _wrote(self, path, **_) -> None:
+        if self.writing is not None:
+            self.writing.add(os.path.abspath(path))
 
     def watched(self) -> list[Path]:
         """content/, the theme, plugins/, resonanz/, redirects/ and the settings file."""
@@ -112,31 +120,44 @@ class DevSite:
         started = time.perf_counter()
         before = self._stamps()
         compat.reset_log_dedup()
+        self.writing = set()
         with _Errors() as errors:
+            self.running = errors
             try:
                 if self.pelican is None:
                     self.pelican = Pelican(self.settings)
+                    # after the fast build's writer flush, before the plugins that look at
+                    # the whole output (_headers lists its folders)
+                    compat.place_after(signals.finalized, self._on_finalized,
+                                       fastbuild.on_finalized)
                 self.pelican.run()
             except Exception as exc:  # noqa: BLE001 - shown in the overlay, server stays up
                 logger.exception("devserver: the build failed")
                 errors.messages.append(f"{type(exc).__name__}: {exc}")
         problems = [str(p) for p in getattr(self.pelican, "resonanz_problems", None) or []]
         self.errors = list(dict.fromkeys(errors.messages + problems))
+        self.writing = self.running = None
         after = self._stamps()
-        if not self.errors:
-            self._remove_stale(before, after)
-            after = self._stamps()
         return Outcome("full", self._changed_pages(watch.changed(before, after)), self.errors,
                        time.perf_counter() - started)
 
-    def _remove_stale(self, before: watch.Stamps, after: watch.Stamps) -> None:
-        # A removed post's page is not written again (its old copy kept its stamp); a
-        # cold build would not have it. Only after a build without errors: a broken post
-        # keeps its last good page.
-        for path, stamp in before.items():
-            if path.endswith(REWRITTEN) and after.get(path) == stamp \
-                    and "pagefind" not in Path(path).relative_to(self.output).parts:
+    def _on_finalized(self, pelican) -> None:
+        if pelican is not self.pelican or self.writing is None:
+            return
+        written = set(self.writing)
+        problems = getattr(pelican, "resonanz_problems", None)
+        if self.running.messages or problems:
+            return  # a broken post keeps its last good page
+        # A removed post's page (or feed, or tag page) is not written again; a cold build
+        # would not have it. Files plugins write past Pelican's writer are theirs.
+        for path in self.written - written:
+            if os.path.isfile(path):
                 os.unlink(path)
+                folder = Path(path).parent
+                while folder != self.output and not any(folder.iterdir()):
+                    folder.rmdir()
+                    folder = folder.parent
+        self.written = written
 
     def update(self, changes: set[Path]) -> Outcome:
         """Render what the changed source files need."""
