@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import logging
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -134,7 +135,9 @@ class DevSite:
             except Exception as exc:  # noqa: BLE001 - shown in the overlay, server stays up
                 logger.exception("devserver: the build failed")
                 errors.messages.append(f"{type(exc).__name__}: {exc}")
-        problems = [str(p) for p in getattr(self.pelican, "resonanz_problems", None) or []]
+        # the problems list repeats logged errors with their level in front
+        problems = [re.sub(r"^(ERROR|WARNING): ", "", str(p))
+                    for p in getattr(self.pelican, "resonanz_problems", None) or []]
         self.errors = list(dict.fromkeys(errors.messages + problems))
         self.writing = self.running = None
         after = self._stamps()
