@@ -176,3 +176,63 @@ def test_a_text_edit_renders_one_page_and_equals_a_cold_build(tmp_path):
     cold = cold_build(site.content, tmp_path / "cold")
     served = without_search_index(tree_digest(site.dev.output))
     assert served == cold
+
+
+# -- the demo site: posts with related, series and responses boxes, episodes ---------------
+
+DEMO_POSTS = sorted(p.name for p in (ROOT / "content" / "posts").glob("*.md"))
+demo_edits = st.one_of(
+    st.tuples(st.just("post-text"), st.sampled_from(DEMO_POSTS), sentences),
+    st.tuples(st.just("post-title"), st.sampled_from(DEMO_POSTS), titles),
+    st.tuples(st.just("responses"), st.integers(0, 20), st.none()),
+    st.tuples(st.just("show-notes"), st.just("001-zuhoeren.md"), sentences),
+)
+
+
+def apply_demo(dev, content: Path, edit: tuple) -> str:
+    import re
+
+    kind, which, value = edit
+    if kind == "responses":
+        files = sorted((content / "responses").glob("*.yaml"))
+        path = files[which % len(files)]
+        text = path.read_text(encoding="utf-8")
+        # a comment taken back: the page and the counts in the lists change
+        changed = text.replace("status: approved", "status: pending", 1)
+        if changed == text:
+            return "none"
+    else:
+        path = content / ("episodes" if kind == "show-notes" else "posts") / which
+        text = path.read_text(encoding="utf-8")
+        if kind == "post-title":
+            changed = re.sub(r"(?mi)^(title:) .*$", lambda m: f"{m[1]} {value}", text, count=1)
+        else:
+            changed = text.rstrip("\n") + f"\n\n{value}\n"
+    save(path, changed)
+    outcome = dev.update({path})
+    assert outcome.errors == [], outcome.errors
+    return outcome.how
+
+
+@seed(19)
+@settings(max_examples=8, deadline=None, database=None, phases=[Phase.generate],
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(sequence=st.lists(demo_edits, min_size=1, max_size=3))
+def test_edits_of_the_demo_equal_a_cold_build(sequence):
+    import shutil
+
+    from resonanz.devserver.site import DevSite
+
+    with tempfile.TemporaryDirectory(prefix="devserver-demo-") as folder:
+        content = Path(folder) / "content"
+        shutil.copytree(ROOT / "content", content)
+        dev = DevSite(ROOT / "pelicanconf.py", overrides(content, Path(folder) / "dev"))
+        assert dev.full().errors == []
+        for edit in sequence:
+            event(f"rendered: {apply_demo(dev, content, edit)}")
+        served = without_search_index(tree_digest(dev.output))
+        cold = cold_build(content, Path(folder) / "cold")
+        missing, extra = sorted(set(cold) - set(served)), sorted(set(served) - set(cold))
+        assert not missing and not extra, f"missing {missing}, extra {extra}"
+        differing = [name for name in cold if cold[name] != served[name]]
+        assert not differing, f"after {sequence}: differ from a cold build: {differing}"

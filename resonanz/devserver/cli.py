@@ -39,7 +39,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("-e", "--extra-settings", nargs="*", default=[], metavar="KEY=VALUE")
     parser.add_argument("--relative-urls", action="store_true")
     parser.add_argument("-D", "--debug", action="store_true")
-    return parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # PELICANOPTS meant for `pelican`
+        logger.warning("devserver: options ignored: %s", " ".join(unknown))
+    return args
 
 
 def overrides(args: argparse.Namespace) -> dict:
