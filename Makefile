@@ -73,7 +73,7 @@ help:
 	@echo '   make clean          remove output/ and build caches'
 	@echo '   make regenerate     rebuild on every change'
 	@echo '   make serve [PORT=8000]     serve output/ on http://$(BIND):PORT'
-	@echo '   make devserver [PORT=8000] rebuild on change and serve on http://$(BIND):PORT'
+	@echo '   make devserver [PORT=8000] serve on http://$(BIND):PORT, re-render on save, live reload'
 	@echo '                       with the receiver on RECEIVER_PORT=8085 (comment form works)'
 	@echo '   make cms [CMS_PORT=8081]   local proxy of the browser CMS: /admin/ writes into content/'
 	@echo '   make publish        build with publishconf.py (production, strict) into a fresh dir, then swap'
