@@ -197,8 +197,9 @@ def apply_demo(dev, content: Path, edit: tuple) -> str:
         files = sorted((content / "responses").glob("*.yaml"))
         path = files[which % len(files)]
         text = path.read_text(encoding="utf-8")
-        # a comment taken back: the page and the counts in the lists change
-        changed = text.replace("status: approved", "status: pending", 1)
+        # a commenter's name corrected: the post's page changes
+        changed = re.sub(r"(?m)^(\s*-?\s*author:) (.+)$", lambda m: f"{m[1]} {m[2]} K.",
+                         text, count=1)
         if changed == text:
             return "none"
     else:

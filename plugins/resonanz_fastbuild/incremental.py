@@ -137,10 +137,9 @@ def update_text(last: LastBuild, source: Path) -> list[str] | None:
         return None
     if not isinstance(new, Article) or not new.is_valid():
         return None
-    before = outside_fields(old)
-    after = {key: value for key, value in outside_fields(new).items()
-             if key in before}
-    if after != {key: before[key] for key in after}:
+    # old also carries what plugins attached after reading; new has the readers' fields
+    before, after = outside_fields(old), outside_fields(new)
+    if any(key not in before or before[key] != value for key, value in after.items()):
         return None
     vars(old).update({key: value for key, value in vars(new).items() if key in
                       _TEXT_FIELDS})

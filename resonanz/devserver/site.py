@@ -77,8 +77,6 @@ class DevSite:
         self.written: set[str] = set()
         self.writing: set[str] | None = None
         self.running: _Errors | None = None
-        signals.content_written.connect(self._wrote, weak=False)
-        signals.feed_written.connect(self._wrote, weak=False)
 
     def _wrote(self, path, **_) -> None:
         if self.writing is not None:
@@ -131,10 +129,17 @@ class DevSite:
                     # the whole output (_headers lists its folders)
                     compat.place_after(signals.finalized, self._on_finalized,
                                        fastbuild.on_finalized)
+                # connected for this build only: another Pelican in the process (a test)
+                # would count them as receivers the fast build does not know
+                signals.content_written.connect(self._wrote)
+                signals.feed_written.connect(self._wrote)
                 self.pelican.run()
             except Exception as exc:  # noqa: BLE001 - shown in the overlay, server stays up
                 logger.exception("devserver: the build failed")
                 errors.messages.append(f"{type(exc).__name__}: {exc}")
+            finally:
+                signals.content_written.disconnect(self._wrote)
+                signals.feed_written.disconnect(self._wrote)
         # the problems list repeats logged errors with their level in front
         problems = [re.sub(r"^(ERROR|WARNING): ", "", str(p))
                     for p in getattr(self.pelican, "resonanz_problems", None) or []]
