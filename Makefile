@@ -73,7 +73,7 @@ help:
 	@echo '   make clean          remove output/ and build caches'
 	@echo '   make regenerate     rebuild on every change'
 	@echo '   make serve [PORT=8000]     serve output/ on http://$(BIND):PORT'
-	@echo '   make devserver [PORT=8000] rebuild on change and serve on http://$(BIND):PORT'
+	@echo '   make devserver [PORT=8000] serve on http://$(BIND):PORT, re-render on save, live reload'
 	@echo '                       with the receiver on RECEIVER_PORT=8085 (comment form works)'
 	@echo '   make cms [CMS_PORT=8081]   local proxy of the browser CMS: /admin/ writes into content/'
 	@echo '   make publish        build with publishconf.py (production, strict) into a fresh dir, then swap'
@@ -151,9 +151,9 @@ devserver: $(STAMP) $(CMS_STAMP)
 	"$(VENV_PY)" -m resonanz receiver serve --host "$(BIND)" --port $(RECEIVER_PORT) & receiver=$$!; \
 	trap 'kill $$receiver 2>/dev/null' EXIT INT TERM; \
 	RESONANZ_RECEIVER_URL="http://$(BIND):$(RECEIVER_PORT)" \
-	"$(VENV_PY)" -m resonanz serve "$(OUTPUTDIR)" -b "$(BIND)" -p $(PORT) -- \
-		"$(PELICAN)" -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" \
-		-e SITEURL='"http://$(BIND):$(PORT)"' CANONICAL_SITEURL='"http://$(BIND):$(PORT)"' $(PELICANOPTS)
+	"$(VENV_PY)" -m resonanz devserver "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" \
+		-b "$(BIND)" -p $(PORT) $(PELICANOPTS) \
+		-e SITEURL='"http://$(BIND):$(PORT)"' CANONICAL_SITEURL='"http://$(BIND):$(PORT)"'
 
 publish: $(STAMP) $(CMS_STAMP)
 	RESONANZ_STRICT=1 "$(VENV_PY)" -m resonanz publish --settings "$(PUBLISHCONF)" --content "$(INPUTDIR)" --output "$(OUTPUTDIR)" -- $(PELICANOPTS)

@@ -18,6 +18,7 @@ COMMANDS = {
     "screenshots": "resonanz.screenshots",
     "new-episode": "resonanz.scaffold",
     "serve": "resonanz.serve",
+    "devserver": "resonanz.devserver.cli",
 }
 
 

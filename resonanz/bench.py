@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .bench_devserver import bench_devserver, devserver_table
 from .bench_import import bench_import, import_table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -314,6 +315,7 @@ def bench_size(work: Path, posts: int, episodes: int, responses: int, repeat: in
     row["edit"] = build(ours, content, out_ours)
     add_episode(content, episodes + 1)
     row["episode"] = build(ours, content, out_ours)
+    row["devserver"] = bench_devserver(ours, content, work / "out-devserver")
     return row
 
 
@@ -378,6 +380,8 @@ def main(argv: list[str]) -> int:
             shutil.rmtree(base, ignore_errors=True)
     print()
     print(table(rows))
+    print("\ndev server, one post's text saved (median of 5 edits):\n")
+    print(devserver_table(rows))
     print()
     for row in rows:
         reads = {k: row[k].audio_read for k in ("cold", "warm", "rerender", "edit", "episode")}

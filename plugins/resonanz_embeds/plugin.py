@@ -196,7 +196,11 @@ def on_finalized(pelican: Any) -> None:
         policy.setdefault("media-src", ["'self'"]).append(origin)
     headers.allow_receiver(policy, pelican.settings.get("RESPONSES_RECEIVER_URL") or "")
     own = _own_policies(pelican.settings)
-    denied = headers.deny_paths(output, options["EMBEDS_PLAYER_URL"], own)
+    # Folders written after this file (nginx.conf below, Pagefind's bundle) exist only when
+    # the build ran into an old output: left out, a rebuild writes what a fresh build does.
+    later = {(options["EMBEDS_NGINX_SAVE_AS"] or "").split("/", 1)[0],
+             pelican.settings.get("SEARCH_BUNDLE_DIR") or "pagefind"}
+    denied = headers.deny_paths(output, options["EMBEDS_PLAYER_URL"], [*own, *later])
     text = headers.headers_file(
         denied,
         options["EMBEDS_PLAYER_URL"],

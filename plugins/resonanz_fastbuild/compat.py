@@ -97,6 +97,14 @@ def move_first(signal, receiver) -> None:
         signal.connect(target, weak=weak)
 
 
+def place_after(signal, receiver, before) -> None:
+    """Make receiver the one a signal calls right after `before` (first when `before`
+    is not connected)."""
+    move_first(signal, receiver)
+    if before in live_receivers(signal):
+        move_first(signal, before)
+
+
 # -- the build -------------------------------------------------------------------------
 
 
@@ -372,3 +380,15 @@ def write_feed_document(writer, path: str, document: str, context: dict, feed: A
     logger.info('Writing "%s"', complete)
     signals.feed_written.send(complete, context=context, feed=feed)
     return complete
+
+
+# -- the dev server's incremental update ------------------------------------------------
+
+
+def forget_rendered(content) -> None:
+    """Drop what Content.get_content and get_summary memoised for this object (their
+    cache is keyed by the object): its text was replaced in place."""
+    for name in ("get_content", "get_summary"):
+        cache = Content.__dict__[name].cache
+        for key in [key for key in cache if key and key[0] is content]:
+            del cache[key]

@@ -1,0 +1,156 @@
+"""One post's text changed: re-read that file and render only what shows its text.
+
+The dev server (resonanz/devserver.py) keeps the generators of its last build in memory
+(`capture`) and asks `update_text` first for every changed post. The fast path applies
+when nothing but the body changed: every field a listing, feed entry, related or series
+box, sitemap or another plugin reads (title, date, summary, tags, category, authors,
+series, status, URL, the first image, every attribute the readers set) is the same as
+before. Then the post's object is updated in place (so every list, prev/next link and
+related box that holds it sees the new text), its page is rendered again and so is
+every feed that carries it. Anything else returns None: the caller runs a full build
+in memory. tests/test_devserver_incremental.py compares the result with cold builds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+from pathlib import Path
+
+from pelican import signals
+from pelican.contents import Article, Content
+from pelican.generators import ArticlesGenerator
+from pelican.urlwrappers import URLWrapper
+from pelican.writers import Writer
+
+from . import compat
+
+logger = logging.getLogger(__name__)
+
+# fields that are the text itself or shared by every object
+_TEXT_FIELDS = {"_content", "_context", "settings"}
+# set by the generator after reading (the reader leaves them empty): compared through
+# the fields they are made of (lang, translation, slug)
+_SET_LATER = {"translations"}
+_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+
+
+class LastBuild:
+    """The generators of the last build made with `settings` (another Pelican in the
+    same process, a test's cold build, leaves them alone)."""
+
+    def __init__(self, settings: dict) -> None:
+        self.settings = settings
+        self.generators: list = []
+        signals.all_generators_finalized.connect(self._keep, weak=False)
+
+    def _keep(self, generators) -> None:
+        if generators and generators[0].settings is self.settings:
+            self.generators = list(generators)
+
+    def articles_generator(self) -> ArticlesGenerator | None:
+        for generator in self.generators:
+            if isinstance(generator, ArticlesGenerator):
+                return generator
+        return None
+
+
+def capture(settings: dict) -> LastBuild:
+    """Start keeping the generators of every following build with these settings."""
+    return LastBuild(settings)
+
+
+def _plain(value):
+    """A value to compare: content objects by source, taxonomy by name and slug."""
+    if isinstance(value, Content):
+        return ("content", value.source_path)
+    if isinstance(value, URLWrapper):
+        return (type(value).__name__, value.name, value.slug)
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if value is None or isinstance(value, (str, int, float, bool, dt.datetime, dt.date,
+                                           dt.tzinfo)):
+        return value
+    return ("object", type(value).__name__, repr(value))
+
+
+def outside_fields(article) -> dict:
+    """What other outputs may show of a post: every attribute but the text, plus the
+    summary (made from the text when the post has none) and the images in the text
+    (the first one becomes the teaser)."""
+    fields = {key: _plain(value) for key, value in vars(article).items()
+              if key not in _TEXT_FIELDS | _SET_LATER}
+    fields["summary"] = article.summary
+    fields["images"] = _IMAGE.findall(compat.raw_content(article) or "")
+    return fields
+
+
+def _find(generator: ArticlesGenerator, source: str):
+    for name in ("articles", "translations", "hidden_articles", "hidden_translations"):
+        for article in getattr(generator, name):
+            if article.source_path == source:
+                return article
+    return None
+
+
+class _OnlyFeedsWith(Writer):
+    """Pelican's writer, writing only the feeds whose items include `article`."""
+
+    def __init__(self, output_path, settings, article) -> None:
+        super().__init__(output_path, settings=settings)
+        self.article = article
+        self.written: list[str] = []
+
+    def write_feed(self, elements, context, path=None, *args, **kwargs):
+        limit = self.settings.get("FEED_MAX_ITEMS") or len(elements)
+        if path is None or not any(item is self.article for item in elements[:limit]):
+            return None
+        self.written.append(path)
+        return super().write_feed(elements, context, path, *args, **kwargs)
+
+
+def update_text(last: LastBuild, source: Path) -> list[str] | None:
+    """Re-read one post and write its page and feeds when only its text changed.
+
+    Returns the output paths written (relative to OUTPUT_PATH), or None when a full
+    build is needed (another field changed, a new or unknown file, a read error).
+    """
+    generator = last.articles_generator()
+    if generator is None:
+        return None
+    old = _find(generator, str(source))
+    if old is None:
+        return None
+    relative = os.path.relpath(source, generator.path)
+    try:
+        new = generator.readers.read_file(
+            base_path=generator.path, path=relative, content_class=Article,
+            context=generator.context,
+            preread_signal=signals.article_generator_preread, preread_sender=generator,
+            context_signal=signals.article_generator_context, context_sender=generator)
+    except Exception:  # noqa: BLE001 - the full build reports it the usual way
+        logger.debug("incremental: %s not read", source, exc_info=True)
+        return None
+    if not isinstance(new, Article) or not new.is_valid():
+        return None
+    # old also carries what plugins attached after reading; new has the readers' fields
+    before, after = outside_fields(old), outside_fields(new)
+    if any(key not in before or before[key] != value for key, value in after.items()):
+        return None
+    vars(old).update({key: value for key, value in vars(new).items() if key in
+                      _TEXT_FIELDS})
+    compat.forget_rendered(old)
+    writer = _OnlyFeedsWith(generator.output_path, generator.settings, old)
+    signals.article_generator_write_article.send(generator, content=old)
+    # Pelican.run hands the generators write_file with relative_urls bound like this
+    writer.write_file(
+        old.save_as, generator.get_template(old.template), generator.context,
+        relative_urls=generator.settings["RELATIVE_URLS"], article=old,
+        category=getattr(old, "category", None),
+        override_output=hasattr(old, "override_save_as"), url=old.url, blog=True)
+    generator.generate_feeds(writer)
+    return [old.save_as, *writer.written]
