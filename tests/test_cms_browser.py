@@ -16,8 +16,6 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
     build_site,
     chromium_available,
@@ -91,15 +89,6 @@ def cms(tmp_path_factory):
         server.server_close()
         proxy.terminate()
         proxy.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

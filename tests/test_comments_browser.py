@@ -13,7 +13,7 @@ from pathlib import Path
 
 import mf2py
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, CONTENT, build_site, chromium_available, free_port
+from conftest import CHROMIUM, CONTENT, build_site, chromium_available, free_port
 from test_comments_live import git, remote_log, touched
 
 from resonanz.receiver.comment_store import CommentStore
@@ -113,16 +113,6 @@ def site(tmp_path_factory):
     server.shutdown()
     server.server_close()
     receiver.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def fill(page, name: str, text: str, email: str = "", website: str = "") -> None:

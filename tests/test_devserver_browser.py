@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, chromium_available, free_port
+from conftest import ROOT, chromium_available, free_port
 from test_devserver import fetch, wait_for
 
 pytestmark = [
@@ -53,15 +53,6 @@ def devserver(tmp_path):
         os.killpg(process.pid, signal.SIGTERM)
         output = process.communicate(timeout=30)[0].decode("utf-8", "replace")
         print(output)  # the terminal the editor sees, shown when a test fails
-
-
-@pytest.fixture
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_an_edit_reloads_the_page_and_a_broken_file_shows_an_overlay(devserver, browser):

@@ -8,7 +8,7 @@ import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, chromium_available, free_port
+from conftest import CHROMIUM, chromium_available, free_port
 from test_embeds import VIDEO_POST, embeds_site  # noqa: F401 - the shared session build
 
 pytestmark = [
@@ -33,16 +33,6 @@ def site_url(embeds_site):  # noqa: F811 - pytest fixture parameter
     yield f"http://{LOOPBACK}:{port}"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Recorder:

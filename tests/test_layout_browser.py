@@ -9,7 +9,7 @@ import http.server
 import threading
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, chromium_available, free_port
+from conftest import CHROMIUM, chromium_available, free_port
 
 from resonanz.check.site import Site
 from resonanz.screenshots import all_templates
@@ -44,15 +44,6 @@ def served(demo_site):
     yield f"http://127.0.0.1:{port}", demo_site.output
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser, viewport: str, scheme: str):

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, CONTENT, build_site, chromium_available, free_port
+from conftest import CHROMIUM, CONTENT, build_site, chromium_available, free_port
 from test_responses_site import ARTICLE, with_responses
 
 pytestmark = [
@@ -58,16 +58,6 @@ def servers(tmp_path_factory):
     for server in (site, provider):
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_nothing_from_the_provider_before_the_click(servers, browser):

@@ -7,7 +7,7 @@ import http.server
 import threading
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, build_site, chromium_available, free_port
+from conftest import CHROMIUM, build_site, chromium_available, free_port
 from test_responses_entries import make_content
 from test_responses_site import with_responses
 
@@ -65,16 +65,6 @@ def site_url(tmp_path_factory):
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -8,7 +8,7 @@ import threading
 from urllib.parse import urlparse
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, chromium_available, free_port
+from conftest import chromium_available, free_port
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,15 +31,6 @@ def served_site(demo_site):
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def result_links(page) -> list[str]:
