@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
+import io
 import json
 import os
 import re
@@ -10,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, TEST_SITEURL, chromium_available
+from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, TEST_SITEURL, chromium_available, free_port
 from lxml import etree
 from PIL import Image
 
@@ -18,7 +21,6 @@ from resonanz.check import main
 from resonanz.check.links import srcset_urls
 from resonanz.check.site import Site, detect_siteurl
 from resonanz.check.validator import check_html
-from resonanz.serve import make_server
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -392,10 +394,37 @@ ARTIFACTS = Path(os.environ.get("RESONANZ_ARTIFACTS", ROOT / "test-artifacts")) 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "mobile": {"width": 375, "height": 740}}
 
 
+class _RangeHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with HTTP Range support: Chromium seeks audio with range requests."""
+
+    def log_message(self, *args) -> None:  # keep the test output readable
+        pass
+
+    def send_head(self):
+        match = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
+        path = Path(self.translate_path(self.path))
+        if not match or not path.is_file():
+            return super().send_head()
+        size = path.stat().st_size
+        start = int(match.group(1))
+        end = min(int(match.group(2) or size - 1), size - 1)
+        if start >= size:
+            self.send_error(416)
+            return None
+        self.send_response(206)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        self.send_header("Content-Length", str(end - start + 1))
+        self.send_header("Accept-Ranges", "bytes")
+        self.end_headers()
+        data = path.read_bytes()[start:end + 1]
+        return io.BytesIO(data)
+
+
 @pytest.fixture(scope="module")
 def served_demo(demo_site):
-    # the project's own Range-capable server (make serve): Chromium seeks audio with ranges
-    server = make_server(demo_site.output, "127.0.0.1", 0)
+    handler = functools.partial(_RangeHandler, directory=str(demo_site.output))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/", demo_site.output
