@@ -246,15 +246,28 @@ def test_embed_plays_and_keys_work_anywhere_on_it(site, visit):
     page.wait_for_function(f"{AUDIO}.currentTime >= 2.4")
 
 
-@pytest.mark.parametrize("width", [640, 360])
-def test_embed_fits_its_iframe_height(site, chromium, width):
+@pytest.mark.parametrize("audio_missing", [False, True], ids=["playing", "audio-missing"])
+@pytest.mark.parametrize("width", [640, 360, 320])
+def test_embed_fits_its_iframe_height(site, chromium, width, audio_missing):
     base, _ = site
     context = chromium.new_context(viewport={"width": width, "height": 260})
     try:
         page = context.new_page()
+        if audio_missing:  # the host cannot deliver the file: the message takes the timeline's place
+            page.route("**/*.m4a", lambda route: route.fulfill(status=404, body="not found"))
+            page.route("**/*.mp3", lambda route: route.fulfill(status=404, body="not found"))
+            page.route("**/*.opus", lambda route: route.fulfill(status=404, body="not found"))
         page.goto(base + EPISODE + "embed/", wait_until="load")
         page.wait_for_selector(".podplayer__ui:not([hidden])")
+        if audio_missing:
+            page.click(".podplayer__play")
+            page.wait_for_selector(".podplayer.has-error")
+            assert "nicht laden" in page.inner_text(".podplayer__chapter")
+        else:
+            page.wait_for_timeout(100)  # a wrongly reported error would show by now
+            assert "has-error" not in page.get_attribute(".podplayer", "class")
         # 260 px is the iframe height of the embed code (EMBEDS_PLAYER_HEIGHT)
+        assert page.evaluate("document.querySelector('main').getBoundingClientRect().bottom") <= 260
         assert page.evaluate("document.documentElement.scrollHeight") <= 260
         assert page.evaluate("document.documentElement.scrollWidth") <= width
     finally:

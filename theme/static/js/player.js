@@ -87,7 +87,12 @@
     const failed = () => { $(ui, ".podplayer__chapter").textContent = data.labelError; root.classList.add("has-error"); };
     const sources = audio.querySelectorAll("source");
     (sources.length ? sources[sources.length - 1] : audio).addEventListener("error", failed);
-    if (audio.networkState === HTMLMediaElement.NETWORK_NO_SOURCE) { failed(); } // failed before this script ran
+    // Failed before this script ran? NETWORK_NO_SOURCE is also the state for the moment before the
+    // browser starts choosing a source, so look again once the page has loaded.
+    const failedEarly = () => setTimeout(() => {
+      if (audio.networkState === HTMLMediaElement.NETWORK_NO_SOURCE && audio.readyState === 0) { failed(); }
+    }, 0);
+    if (document.readyState === "complete") { failedEarly(); } else { window.addEventListener("load", failedEarly, { once: true }); }
 
     // Shortcuts while focus is in the player; on the embed page (only a player) anywhere.
     const scope = document.body.classList.contains("embed-player") ? document : root;
