@@ -55,6 +55,7 @@ def _render_once(ctx, name: str, **values) -> Markup:
     and on its category, tag and author pages. The partial may use the values given,
     site settings and SITEURL, nothing of the page that lists it."""
     memo = getattr(ctx.environment, "resonanz_rendered", None)
+    hooks.uses(*values.values())  # a reused partial shows them too
     key = (name, ctx.get("SITEURL"), *((k, id(v)) for k, v in sorted(values.items())))
     if memo is not None and key in memo:
         return memo[key]

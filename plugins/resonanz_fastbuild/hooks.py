@@ -85,3 +85,21 @@ def set_write_guard(guard: Callable) -> None:
 
 def guarded_write(method: Callable, kind: str, args: tuple, kwargs: dict, settings: dict) -> Any:
     return _WRITE_GUARD[0](method, kind, args, kwargs, settings)
+
+
+def _ignore(*objects: Any) -> None:
+    return None
+
+
+# The dependency record (outputs.py) hears here of content objects a page shows that no
+# template attribute lookup names: a partial reused from an earlier render (render_once).
+_USE_RECORDER: list[Callable] = [_ignore]
+
+
+def set_use_recorder(recorder: Callable) -> None:
+    _USE_RECORDER[0] = recorder
+
+
+def uses(*objects: Any) -> None:
+    """Tell the dependency record that the page being rendered shows these objects."""
+    _USE_RECORDER[0](*objects)

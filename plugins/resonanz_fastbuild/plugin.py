@@ -8,11 +8,12 @@ connected when the next Pelican (autoreload with other settings, a test) runs wi
 from __future__ import annotations
 
 import logging
+import os
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
-from . import compat, markdown_reuse, parallel, session, speedups, templates, uptodate
+from . import compat, markdown_reuse, outputs, parallel, session, speedups, templates, uptodate
 from .writer import ParallelWriter, writer_class
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def on_generator_init(generator) -> None:
     env = getattr(generator, "env", None)
     if env is not None and session.running() is not None:
         templates.speed_up(env)
+        outputs.watch_environment(env)
 
 
 def _prefetch_once(generator, paths_setting: str, exclude_setting: str) -> None:
@@ -102,6 +104,8 @@ def on_get_writer(pelican):
         return None
     # Sent after every plugin's all_generators_finalized: URLs are final from here on.
     compat.freeze_urls(current.to_freeze)
+    if current.plan is not None:
+        current.plan.know(current.to_freeze)
     current.to_freeze = []
     return writer_class(current)
 
@@ -113,7 +117,22 @@ def on_finalized(pelican) -> None:
         return
     if current.writer is not None:
         current.writer.flush()
+        if current.plan is not None:
+            _remove_stale(current.plan, current.writer)
     session.begin(None)
+
+
+def _remove_stale(plan: outputs.Plan, writer) -> None:
+    """A page or feed the last build wrote and this one did not (a deleted post, a tag
+    no post has any more) goes: a cold build would not have it."""
+    output = os.path.abspath(writer.output_path)
+    for path in plan.stale_files({os.path.abspath(p) for p in writer.written_files}):
+        os.unlink(path)
+        logger.info("resonanz_fastbuild: removed %s (no longer written)", path)
+        folder = os.path.dirname(path)
+        while folder != output and folder.startswith(output) and not os.listdir(folder):
+            os.rmdir(folder)
+            folder = os.path.dirname(folder)
 
 
 def register() -> None:
@@ -128,3 +147,4 @@ def register() -> None:
     signals.all_generators_finalized.connect(on_all_generators_finalized)
     signals.get_writer.connect(on_get_writer)
     signals.finalized.connect(on_finalized)
+    outputs.connect()

@@ -17,6 +17,8 @@ ATTRIBUTE = "resonanz_fastbuild"  # the session's name on the Pelican instance
 class BuildSession:
     def __init__(self, pelican) -> None:
         self.pelican = pelican
+        # the dependency record's plan for the next run (uptodate.py decides it)
+        self.next_plan = None
         self.start()
 
     def start(self) -> None:
@@ -26,6 +28,8 @@ class BuildSession:
         self.prefetched: set[int] = set()  # ids of generators whose files were read
         # moments the output changes with no file changing (uptodate.output_changes_at)
         self.changes_at: list = []
+        # outputs.Plan of this run: which pages to replay, what the rendered ones used
+        self.plan, self.next_plan = self.next_plan, None
 
 
 class _Running:

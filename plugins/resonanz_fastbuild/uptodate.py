@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import compat, hooks, session
+from . import compat, hooks, outputs, session
 from .settings import DEFAULTS
 
 logger = logging.getLogger(__name__)
@@ -233,14 +233,9 @@ class BuildState:
         """None when a build would write what is there; otherwise the first difference."""
         if previous is None:
             return "no earlier build recorded"
-        for key in ("output", "settings", "packages", "date", "source_date_epoch", "extra"):
-            if previous.get(key) != now[key]:
-                return key
-        valid_until = previous.get("valid_until")
-        if valid_until and not now["source_date_epoch"] and dt.datetime.now(
-            dt.UTC
-        ) >= dt.datetime.fromisoformat(valid_until):
-            return f"time-dependent output changes at {valid_until}"
+        reason = self.unchanged_except_inputs(previous, now)
+        if reason is not None:
+            return reason
         old, new = previous.get("inputs", {}), now["inputs"]
         if old.keys() != new.keys():
             return "files added or removed"
@@ -251,6 +246,19 @@ class BuildState:
         found = self._output_stamps()
         if not written or found != written:
             return "the output is not what the last build wrote"
+        return None
+
+    @staticmethod
+    def unchanged_except_inputs(previous: dict, now: dict) -> str | None:
+        """The first difference but the files: settings, packages, date, plugins' say."""
+        for key in ("output", "settings", "packages", "date", "source_date_epoch", "extra"):
+            if previous.get(key) != now[key]:
+                return key
+        valid_until = previous.get("valid_until")
+        if valid_until and not now["source_date_epoch"] and dt.datetime.now(
+            dt.UTC
+        ) >= dt.datetime.fromisoformat(valid_until):
+            return f"time-dependent output changes at {valid_until}"
         return None
 
     def _output_stamps(self) -> dict[str, list[int]]:
@@ -275,6 +283,24 @@ class BuildState:
             _state_file(self.settings).unlink()
         except OSError:
             pass
+
+
+def only_content_changed(settings: dict, previous: dict, now: dict) -> bool:
+    """Whether the inputs that changed since the last clean build are all files under
+    the content folder outside its static paths (posts, pages, episodes, response files):
+    what they bring reaches the pages through content objects and the context, which
+    the dependency record (outputs.py) compares page by page."""
+    if BuildState.unchanged_except_inputs(previous, now) is not None:
+        return False
+    content = os.path.join(str(Path(settings["PATH"]).resolve()), "")
+    static = tuple(os.path.join(content, folder, "")
+                   for folder in settings.get("STATIC_PATHS") or ())
+    old, new = previous.get("inputs", {}), now["inputs"]
+    for path in old.keys() | new.keys():
+        if old.get(path) != new.get(path) and (
+                not path.startswith(content) or path.startswith(static)):
+            return False
+    return True
 
 
 def content_cache_is_stale(settings: dict, digest: str) -> bool:
@@ -371,7 +397,13 @@ def _checked_run(pelican, full_run):
             )
             return
         logger.debug("resonanz_fastbuild: full build (%s)", reason)
+        current = session.of(pelican)
+        old = outputs.Record.load(state.cache) if previous is not None else None
+        replay = old is not None and only_content_changed(settings, previous, now)
+        current.next_plan = outputs.Plan(old, replay, settings["OUTPUT_PATH"],
+                                         previous.get("written") if previous else None)
         state.forget()  # a build that fails halfway must not leave a stale record
+        outputs.Record.forget(state.cache)
         _full(settings)
         # A build with problems runs again to show them; a scheduled post (WITH_FUTURE_DATES
         # off) is reported by guard.py through output_changes_at; code changed on disk
@@ -380,6 +412,8 @@ def _checked_run(pelican, full_run):
             not getattr(pelican, "resonanz_problems", None)
             and not code_changed_since_start(settings, now["inputs"])
         ):
-            state.save(now, session.of(pelican).changes_at)
+            state.save(now, current.changes_at)
+            if current.plan is not None:
+                current.plan.record.save(state.cache)
 
     return run

@@ -17,7 +17,7 @@ from typing import Any
 from pelican import signals
 from pelican.writers import FileOverwriteFailedError
 
-from . import compat, feeds, hooks
+from . import compat, feeds, hooks, outputs
 from .parallel import LAST_RUN, job_count, run_shared
 
 logger = logging.getLogger(__name__)
@@ -55,6 +55,9 @@ class ParallelWriter(compat.HookedWriter):
         self.jobs = job_count(self.settings)
         # the feed entries made in this build (see feeds.add_item)
         self.feed_entries: dict = {}
+        # the dependency record's plan (outputs.py); set by the session's writer
+        self.plan: outputs.Plan | None = None
+        self._pages: dict[int, tuple] = {}  # write number -> (name, write digest, replayed)
 
     def feed_made(self, feed):
         return feeds.new_feed(feed)
@@ -76,7 +79,9 @@ class ParallelWriter(compat.HookedWriter):
             (kind, args, kwargs, self._calls, context.get("localsiteurl"), context))
 
     def write_file(self, name, template, context, *args, **kwargs):
-        if self.jobs <= 1 or compat.file_overrides((name, template, context, *args), kwargs):
+        # one process defers too when the record is kept: it decides what to render
+        if (self.jobs <= 1 and self.plan is None) or compat.file_overrides(
+                (name, template, context, *args), kwargs):
             return self._now(hooks.guarded_write, context, super().write_file, "page",
                              (name, template, context, *args), kwargs, self.settings)
         self._defer("page", context, (name, template, context, *args), kwargs)
@@ -95,14 +100,46 @@ class ParallelWriter(compat.HookedWriter):
         context[hooks.WRITE_NUMBER] = number
         context["localsiteurl"] = localsiteurl
         method = super().write_file if kind == "page" else super().write_feed
-        hooks.guarded_write(method, kind, args, kwargs, self.settings)
+        if self.plan is None or number not in self._pages:
+            hooks.guarded_write(method, kind, args, kwargs, self.settings)
+            return True
+        if self._pages[number][2]:  # as the last build wrote it: no rendering
+            args = (args[0], outputs.Replay(self.output_path, args[0]), *args[2:])
+        outputs.start_use(kwargs.get(key) for key in CONTENT_KEYS)
+        try:
+            hooks.guarded_write(method, kind, args, kwargs, self.settings)
+        finally:
+            self.plan.uses[number] = outputs.end_use(self.plan)
         return True
+
+    def _plan(self, jobs: list) -> None:
+        """Which deferred pages the dependency record lets this build replay."""
+        for context in {id(job[5]): job[5] for job in jobs}.values():
+            self.plan.know_names(context)
+        for kind, args, kwargs, number, localsiteurl, context in jobs:
+            if kind != "page":
+                continue
+            write = outputs.write_digest(args, kwargs, localsiteurl, context)
+            replay = self.plan.replayable(args[0], write, context)
+            self._pages[number] = (args[0], write, replay)
+
+    def _keep(self, jobs: list) -> None:
+        for job in jobs:
+            number, context = job[3], job[5]
+            if number in self._pages:
+                name, write, replayed = self._pages[number]
+                if not replayed:
+                    logger.debug("resonanz_fastbuild: rendered %s", name)
+                self.plan.keep(number, name, write, context, replayed,
+                               self.plan.uses.get(number))
 
     def _written(self) -> set[str]:
         # a write skipped because an override came first "wrote" to os.devnull
         return self.written_files - {os.devnull}
 
     def _processes(self) -> int:
+        if self.jobs <= 1:
+            return 1
         unknown = unknown_receivers()
         if not unknown:
             return self.jobs
@@ -122,6 +159,8 @@ class ParallelWriter(compat.HookedWriter):
         jobs, self._deferred = self._deferred, []
         if not jobs:
             return 0
+        if self.plan is not None:
+            self._plan(jobs)
         first, rest = [], []
         for job in jobs:
             (first if _is_content_page(job) else rest).append(job)
@@ -132,6 +171,10 @@ class ParallelWriter(compat.HookedWriter):
                                                 fillvalue=0)]
         logger.info("resonanz_fastbuild: %d pages and feeds rendered by %d process(es) (%s)",
                     len(jobs), len(counts), " + ".join(map(str, counts)))
+        if self.plan is not None:
+            self._keep(jobs)
+            logger.info("resonanz_fastbuild: %d pages as the last build wrote them, %d "
+                        "rendered (dependency record)", self.plan.replayed, self.plan.rendered)
         return len(jobs)
 
     def _render(self, jobs: list, processes: int) -> list[int]:
@@ -142,11 +185,15 @@ class ParallelWriter(compat.HookedWriter):
         marks = [share.mark() for share in shares]
         before = self._written()
 
+        numbers = {job[3] for job in jobs}
+
         def extra():
             return {
                 "written": sorted(self._written() - before),
                 "shares": [share.collect(mark)
                            for share, mark in zip(shares, marks, strict=True)],
+                "uses": {number: used for number, used in self.plan.uses.items()
+                         if number in numbers} if self.plan is not None else {},
             }
 
         # a failed worker fails the build with its traceback: redoing its items here
@@ -174,6 +221,8 @@ class ParallelWriter(compat.HookedWriter):
                         "it previously (two pages or feeds have the same output path)"
                     )
             own.update(worker["written"])
+            if self.plan is not None:
+                self.plan.uses.update(worker["uses"])
             for share, data in zip(shares, worker["shares"], strict=True):
                 share.merge(data, value_of)
         self.written_files.update(own)
@@ -188,6 +237,7 @@ def writer_class(session) -> type:
         def __init__(self, output_path, settings=None):
             super().__init__(output_path, settings=settings)
             session.writer = self
+            self.plan = session.plan
 
     SessionWriter.__name__ = SessionWriter.__qualname__ = ParallelWriter.__name__
     return SessionWriter

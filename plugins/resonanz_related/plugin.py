@@ -73,6 +73,7 @@ class LazyRelated(Sequence):
 
     def __init__(self, index: RelatedIndex, article, count: int, skip_same_series: bool):
         self._args: tuple | None = (index, article, count, skip_same_series)
+        self._made_of = self._args
         self._items: list = []
 
     def _list(self) -> list:
@@ -93,6 +94,12 @@ class LazyRelated(Sequence):
 
     def __repr__(self) -> str:
         return f"LazyRelated({self._list()!r})"
+
+    def resonanz_digest(self) -> str:
+        """For the fast build's dependency record, without scoring: what the list will be
+        made of (the index's digest, this article, the options)."""
+        index, article, count, skip = self._made_of
+        return f"{index.resonanz_digest()}:{article.source_path}:{count}:{skip}"
 
 
 def popular_articles(generator, opts: dict) -> list:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import math
 from collections import Counter, defaultdict
@@ -64,12 +65,25 @@ class RelatedIndex:
         }
         self.category_members = {slug: set(indices) for slug, indices in self.by_category.items()}
         self.position = {id(other): index for index, other in enumerate(self.candidates)}
+        self._digest: str | None = None
         self.by_slug: dict[str, list[int]] = defaultdict(list)
         self.by_series: dict[str, list[int]] = defaultdict(list)
         for index, (series, _, slug) in enumerate(self.facts):
             self.by_slug[slug].append(index)
             if series:
                 self.by_series[series].append(index)
+
+    def resonanz_digest(self) -> str:
+        """What the scores are made of, for the fast build's dependency record: a page
+        showing related posts is rendered again when any of it changed."""
+        if self._digest is None:
+            facts = repr((
+                [str(getattr(c, "source_path", "")) for c in self.candidates],
+                sorted(self.rarity.items()), self.tag_weight, self.category_weight,
+                sorted(self.by_tag.items()), sorted(self.by_category.items()), self.facts,
+            ))
+            self._digest = hashlib.blake2b(facts.encode(), digest_size=16).hexdigest()
+        return self._digest
 
     def related(self, article, count: int, skip_same_series: bool = True) -> list:
         """The `count` best-scoring candidates, ties broken by newer date, then slug."""

@@ -1,0 +1,423 @@
+"""The dependency record: which pages a build may leave as the last build wrote them.
+
+While a page is rendered, the record notes what it used: every content object whose
+attribute a template read (Jinja's getattr and getitem), the ones handed to render_once
+(hooks.uses), the page's own (`article`, `page`, `episode`), and every name the templates
+looked up in the build's shared context (`articles`, `tags`, `podcast`, a plugin's data).
+A page's signature is a hash of its write (output name, template, the keyword arguments
+with content objects by source path, so a listing's members and their order count),
+of each used object's digest (every field and the text) and of each used context
+name's value (content objects in it by source path). Kept in the cache beside the
+unchanged-build record (uptodate.py) and saved only with it.
+
+The next build renders a page only when its signature differs or its files are not
+what the last build wrote; the others are replayed: Pelican's writer writes them from
+the file on disk instead of rendering (pagination, the sitemap and the search index
+see them as before). This holds while the inputs that changed are files under the
+content folder outside its static paths (posts, pages, case studies, episodes and their
+audio, response files): what they bring is in the content objects and the context.
+Anything else changed (theme, plugins, settings, images, packages, today's date) and
+every page is rendered. Feeds are always rendered. A page the last build wrote that no
+write names any more (a deleted post) is removed, as a cold build would not have it.
+tests/test_output_record.py compares builds made this way with cold builds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import pickle
+import re
+from pathlib import Path
+from typing import Any
+
+from jinja2.runtime import Context as JinjaContext
+from pelican import signals
+from pelican.contents import Content
+from pelican.urlwrappers import URLWrapper
+
+from . import hooks
+
+logger = logging.getLogger(__name__)
+
+RECORD_NAME = "resonanz-output-record.pickle"
+VERSION = 2
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+# fields of a content object that are shared by all of them (the settings, the context)
+_SHARED_FIELDS = frozenset({"_context", "settings"})
+# names of a page's own context, set per write (covered by the write's own digest)
+_PER_WRITE = frozenset({"localsiteurl", "output_file", "SITEURL", hooks.WRITE_NUMBER})
+_DEPTH = 8
+
+
+# -- digests -----------------------------------------------------------------------------
+
+class _Digest:
+    """A stable hash of a value: the same data gives the same hash in every process."""
+
+    def __init__(self, skip: tuple = ()) -> None:
+        self.hash = hashlib.blake2b(digest_size=16)
+        self.skip = skip  # objects (the settings, the context) stood for by a name
+        self.seen: set[int] = set()
+
+    def add(self, value: Any, depth: int = 0) -> None:
+        update = self.hash.update
+        if value is None or isinstance(value, (bool, int, float, complex)):
+            update(f"{type(value).__name__}:{value!r};".encode())
+        elif isinstance(value, str):
+            update(f"s{len(value)}:".encode())
+            update(value.encode("utf-8", "surrogatepass"))
+        elif isinstance(value, bytes):
+            update(f"b{len(value)}:".encode())
+            update(value)
+        elif isinstance(value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
+            update(f"t{value!r};".encode())
+        elif isinstance(value, Content):
+            update(f"c{type(value).__name__}:{value.source_path};".encode())
+        elif isinstance(value, URLWrapper):
+            update(f"w{type(value).__name__}:{value.name}:{value.slug};".encode())
+        elif hasattr(type(value), "resonanz_digest"):  # it says what it is made of
+            update(f"x{type(value).__qualname__}:{value.resonanz_digest()};".encode())
+        elif any(value is other for other in self.skip):
+            update(f"k{self.skip.index(value)};".encode())
+        elif isinstance(value, (type, type(len), type(_Digest.add))) or callable(value) \
+                and not hasattr(value, "__dict__"):
+            update(f"f{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', value)};"
+                   .encode())
+        elif depth >= _DEPTH or id(value) in self.seen:
+            update(f"o{type(value).__qualname__};".encode())
+        elif isinstance(value, dict):
+            self.seen.add(id(value))
+            update(b"{")
+            for key in sorted(value, key=repr):
+                self.add(key, depth + 1)
+                self.add(value[key], depth + 1)
+            update(b"}")
+        elif isinstance(value, (list, tuple)):
+            self.seen.add(id(value))
+            update(b"[")
+            for item in value:
+                self.add(item, depth + 1)
+            update(b"]")
+        elif isinstance(value, (set, frozenset)):
+            update(b"(")
+            for part in sorted(_digest_of(item, self.skip) for item in value):
+                update(part.encode())
+            update(b")")
+        elif hasattr(value, "__dict__") and not callable(value):
+            self.seen.add(id(value))
+            update(f"o{type(value).__module__}.{type(value).__qualname__}".encode())
+            self.add(vars(value), depth + 1)
+        else:  # slots, C types, bound methods: what they say of themselves
+            update(f"r{type(value).__qualname__}:{_ADDRESS.sub('', repr(value))};".encode())
+
+    def hexdigest(self) -> str:
+        return self.hash.hexdigest()
+
+
+def _digest_of(value: Any, skip: tuple = ()) -> str:
+    digest = _Digest(skip)
+    digest.add(value)
+    return digest.hexdigest()
+
+
+def content_digest(obj: Content) -> str:
+    """Every field of a content object and its text (other content objects it holds
+    count by their source path)."""
+    fields = {key: value for key, value in vars(obj).items() if key not in _SHARED_FIELDS}
+    return _digest_of(fields, (obj.settings,))
+
+
+# -- what a render uses --------------------------------------------------------------------
+
+class _Use:
+    """What one write used; filled while it renders."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, Content] = {}
+        self.names: set[str] = set()
+        self.files: list[str] = []
+        self.unknown = False  # used a content object without a source path
+
+    def content(self, obj: Content) -> None:
+        path = obj.source_path
+        if path is None:
+            self.unknown = True
+        else:
+            self.objects[str(path)] = obj
+
+
+class _Current:
+    use: _Use | None = None
+
+
+def _note(value: Any) -> None:
+    use = _Current.use
+    if use is None:
+        return
+    if isinstance(value, Content):
+        use.content(value)
+    elif isinstance(value, (list, tuple)) and value and isinstance(value[0], Content):
+        for item in value:
+            if isinstance(item, Content):
+                use.content(item)
+
+
+class RecordingContext(JinjaContext):
+    """Jinja's context, noting each name a template looks up."""
+
+    def resolve_or_missing(self, key: str) -> Any:
+        use = _Current.use
+        if use is not None:
+            use.names.add(key)
+        return super().resolve_or_missing(key)
+
+
+def watch_environment(env) -> None:
+    """Note what the templates of this environment read while a page is recorded."""
+    if getattr(env, "resonanz_recording", False):
+        return
+    env.resonanz_recording = True
+    env.context_class = RecordingContext
+    plain_getattr, plain_getitem = env.getattr, env.getitem
+
+    def getattr_(obj, attribute):
+        value = plain_getattr(obj, attribute)
+        if _Current.use is not None:
+            _note(obj)
+            _note(value)
+        return value
+
+    def getitem(obj, argument):
+        value = plain_getitem(obj, argument)
+        if _Current.use is not None:
+            _note(obj)
+            _note(value)
+        return value
+
+    env.getattr, env.getitem = getattr_, getitem
+
+
+def _uses(*objects) -> None:
+    for obj in objects:
+        _note(obj)
+
+
+hooks.set_use_recorder(_uses)
+
+
+def _written(path: str, context: dict) -> None:
+    use = _Current.use
+    if use is not None:
+        use.files.append(os.path.abspath(path))
+
+
+hooks.declare(_written)
+
+
+def connect() -> None:
+    signals.content_written.connect(_written)
+
+
+# -- the plan of a build -------------------------------------------------------------------
+
+class Replay:
+    """A stand-in template: the page as the last build wrote it."""
+
+    def __init__(self, output_path: str, name: str) -> None:
+        self.output_path, self.name = output_path, name
+
+    def render(self, context: dict) -> str:
+        with open(os.path.join(self.output_path, context["output_file"]),
+                  encoding="utf-8") as file:
+            return file.read()
+
+
+def _template_name(args: tuple, kwargs: dict) -> str:
+    template = args[1] if len(args) > 1 else kwargs.get("template")
+    return getattr(template, "name", None) or repr(template)
+
+
+def write_digest(args: tuple, kwargs: dict, localsiteurl, context: dict) -> str:
+    """The write itself: name, template, arguments (content by source path)."""
+    rest = args[3:]
+    return _digest_of(("page", args[0], _template_name(args, kwargs), rest, kwargs,
+                       localsiteurl), (context,))
+
+
+class Record:
+    """What the last clean build rendered: per output name, its signature, what it
+    used and the files it wrote."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, dict] = {}
+        self.files: list[str] = []  # every page and feed the writer wrote
+
+    @staticmethod
+    def load(cache: Path) -> Record | None:
+        try:
+            with open(cache / RECORD_NAME, "rb") as file:
+                data = pickle.load(file)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("version") != VERSION:
+            return None
+        record = Record()
+        record.pages, record.files = data["pages"], data["files"]
+        return record
+
+    def save(self, cache: Path) -> None:
+        cache.mkdir(parents=True, exist_ok=True)
+        target = cache / RECORD_NAME
+        temporary = target.with_suffix(".tmp")
+        with open(temporary, "wb") as file:
+            pickle.dump({"version": VERSION, "pages": self.pages, "files": self.files}, file,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, target)
+
+    @staticmethod
+    def forget(cache: Path) -> None:
+        try:
+            (cache / RECORD_NAME).unlink()
+        except OSError:
+            pass
+
+
+class Plan:
+    """One build's use of the record: which writes to replay, what the writes used."""
+
+    def __init__(self, old: Record | None, replay: bool, output: str,
+                 written: dict | None) -> None:
+        self.old = old  # the last clean build's record (its files may be stale now)
+        self.previous = old if replay else None  # None: every page is rendered
+        self.output = os.path.abspath(output)
+        self.written = written or {}  # stamps of the output files after the last build
+        self.record = Record()
+        self.objects: dict[str, Content] = {}  # this build's content by source path
+        self.digests: dict[str, str] = {}  # their digests, made when first needed
+        self.names: dict[tuple[str, int], str] = {}  # (name, id of its value) -> digest
+        self.uses: dict[int, dict] = {}  # write number -> what it used
+        self.jobs: dict[int, tuple] = {}  # write number -> (name, write digest)
+        self.replayed = 0
+        self.rendered = 0
+
+    def know(self, contents: list) -> None:
+        """The build's content objects, once every generator has made them."""
+        for obj in contents:
+            path = getattr(obj, "source_path", None)
+            if path is not None:
+                self.objects.setdefault(str(path), obj)
+
+    def digest(self, path: str, obj: Content | None = None) -> str | None:
+        found = self.digests.get(path)
+        if found is None:
+            obj = self.objects.get(path, obj)
+            if obj is None:
+                return None
+            found = self.digests[path] = content_digest(obj)
+        return found
+
+    def know_names(self, context: dict) -> None:
+        """Digest every name of a shared context before anything renders: a template's
+        helpers may fill caches in these values while pages are rendered."""
+        for name in list(context):
+            self.name_digest(context, name)
+
+    def name_digest(self, context: dict, name: str) -> str:
+        # by value: the contexts of writes are often copies sharing the same values
+        value = context.get(name, _MISSING) if name not in _PER_WRITE else _MISSING
+        key = (name, id(value))
+        found = self.names.get(key)
+        if found is None:
+            found = self.names[key] = _digest_of(value, (context,))
+        return found
+
+    def signature(self, write: str, context: dict, names, objects: dict[str, str]) -> str:
+        parts = [write]
+        parts += [f"n{name}={self.name_digest(context, name)}" for name in sorted(names)]
+        parts += [f"c{path}={digest}" for path, digest in sorted(objects.items())]
+        return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+
+    def _unchanged_files(self, files: list[str]) -> bool:
+        cut = len(os.path.join(self.output, ""))
+        for path in files:
+            relative = path[cut:] if path.startswith(os.path.join(self.output, "")) else None
+            stamp = self.written.get(relative) if relative else None
+            try:
+                found = os.stat(path)
+            except OSError:
+                return False
+            if stamp is None or [found.st_size, found.st_mtime_ns] != list(stamp):
+                return False
+        return bool(files)
+
+    def replayable(self, name: str, write: str, context: dict) -> bool:
+        """Whether the page written as `name` would be what the last build wrote."""
+        if self.previous is None:
+            return False
+        before = self.previous.pages.get(name)
+        if before is None or before["write"] != write:
+            return False
+        objects = {}
+        for path in before["objects"]:
+            digest = self.digest(path)
+            if digest is None:
+                return False
+            objects[path] = digest
+        if self.signature(write, context, before["names"], objects) != before["signature"]:
+            return False
+        return self._unchanged_files(before["files"])
+
+    def keep(self, number: int, name: str, write: str, context: dict, replayed: bool,
+             used: dict | None) -> None:
+        """Record a page of this build (after it was rendered or replayed)."""
+        if replayed and self.previous is not None:
+            entry = dict(self.previous.pages[name])
+            if used is not None:
+                entry["files"] = used["files"]
+            self.record.pages[name] = entry
+            self.replayed += 1
+            return
+        self.rendered += 1
+        if used is None or used["unknown"]:
+            return  # rendered again next time
+        objects = used["objects"]
+        self.digests.update(objects)
+        self.record.pages[name] = {
+            "write": write, "names": sorted(used["names"]), "objects": sorted(objects),
+            "signature": self.signature(write, context, used["names"], objects),
+            "files": used["files"],
+        }
+
+    def stale_files(self, written: set[str]) -> list[str]:
+        """Pages and feeds the last build wrote that this build did not write and nobody
+        touched since (written: the paths this build wrote, which the record keeps)."""
+        self.record.files = sorted(written)
+        if self.old is None:
+            return []
+        return sorted(path for path in set(self.old.files) - written
+                      if self._unchanged_files([path]))
+
+
+_MISSING = ("resonanz-missing-name",)
+
+
+# -- in a write ---------------------------------------------------------------------------
+
+def start_use(page_objects) -> _Use:
+    use = _Use()
+    for obj in page_objects:
+        if isinstance(obj, Content):
+            use.content(obj)
+    _Current.use = use
+    return use
+
+
+def end_use(plan: Plan) -> dict | None:
+    use, _Current.use = _Current.use, None
+    if use is None:
+        return None
+    return {"objects": {path: plan.digest(path, obj) for path, obj in use.objects.items()},
+            "names": sorted(use.names), "files": use.files, "unknown": use.unknown}

@@ -1,0 +1,231 @@
+"""Batch builds with the dependency record (resonanz_fastbuild/outputs.py) write what a
+cold build writes, byte for byte (Pagefind's index aside): random sequences of edits,
+additions and deletions of posts, response files and episodes, a `pelican` run in its
+own process after every edit (as `make html` is), the last output compared with a cold
+build of the same content. The record must also be used: a text edit replays most pages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, tree_digest
+from hypothesis import HealthCheck, Phase, event, given, seed, settings
+from hypothesis import strategies as st
+from test_devserver_incremental import (
+    OPENING, TAGS, WORDS, bodies, markdown, overrides, posts, save, sentences, titles,
+    without_search_index,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.fastbuild]
+
+BUILD = """
+import json, logging, sys
+sys.path.insert(0, {plugins!r})
+logging.basicConfig(level=logging.INFO, format="%(message)s")
+from pelican import Pelican
+from pelican.settings import read_settings
+Pelican(read_settings({conf!r}, override=json.loads(sys.argv[1]))).run()
+"""
+RECORD = re.compile(r"(\d+) pages as the last build wrote them, (\d+) rendered")
+
+
+def build(content: Path, output: Path, cache: Path | None = None) -> tuple[int, int] | None:
+    """One batch build in a new process; (replayed, rendered) pages, or None when the
+    build stopped early (nothing changed)."""
+    settings_ = overrides(content, output)
+    settings_["RESONANZ_JOBS"] = 2  # workers too: their records come back
+    if cache is not None:
+        settings_["CACHE_PATH"] = str(cache / "pelican")
+    script = BUILD.format(plugins=str(ROOT / "plugins"), conf=str(ROOT / "pelicanconf.py"))
+    run = subprocess.run([sys.executable, "-c", script, json.dumps(settings_)], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    found = RECORD.findall(run.stderr)
+    if not found:
+        return None
+    last = found[-1]  # the writer reports after each of its flushes; the last counts all
+    return int(last[0]), int(last[1])
+
+
+def equals_cold(content: Path, output: Path, folder: Path, note: str) -> None:
+    built = without_search_index(tree_digest(output))
+    cold_output = folder / "cold"
+    build(content, cold_output, folder / "cold-cache")
+    cold = without_search_index(tree_digest(cold_output))
+    missing, extra = sorted(set(cold) - set(built)), sorted(set(built) - set(cold))
+    assert not missing and not extra, f"{note}: missing {missing}, extra {extra}"
+    differing = [name for name in cold if cold[name] != built[name]]
+    assert not differing, f"{note}: differ from a cold build: {differing}"
+    shutil.rmtree(cold_output)
+    shutil.rmtree(folder / "cold-cache", ignore_errors=True)
+
+
+RESPONSE = """- type: comment
+  author: {author}
+  published: 2026-05-{day:02d}T10:00:00+02:00
+  content: {text}
+"""
+
+edits = st.one_of(
+    st.tuples(st.just("body"), st.integers(0, 20), bodies),
+    st.tuples(st.just("title"), st.integers(0, 20), titles),
+    st.tuples(st.just("day"), st.integers(0, 20), st.integers(1, 28)),
+    st.tuples(st.just("tags"), st.integers(0, 20),
+              st.lists(st.sampled_from(TAGS), max_size=2, unique=True)),
+    st.tuples(st.just("add"), st.integers(0, 20), posts),
+    st.tuples(st.just("delete"), st.integers(0, 20), st.none()),
+    st.tuples(st.just("comment"), st.integers(0, 20), sentences),
+)
+
+
+class Site:
+    def __init__(self, root: Path, first: list[dict]) -> None:
+        self.root = root
+        self.content = root / "content"
+        for folder in ("posts", "pages", "images", "episodes", "responses"):
+            (self.content / folder).mkdir(parents=True)
+        self.posts: dict[str, dict] = {}
+        self.made = 0
+        for post in first:
+            self.add(post)
+        self.output = root / "output"
+        self.counts: list[tuple[int, int] | None] = [build(self.content, self.output)]
+
+    def path(self, slug: str) -> Path:
+        return self.content / "posts" / f"{slug}.md"
+
+    def add(self, post: dict) -> None:
+        slug = f"beitrag-{self.made}"
+        self.made += 1
+        self.posts[slug] = {**post, "slug": slug}
+        save(self.path(slug), markdown(self.posts[slug]))
+
+    def apply(self, edit: tuple) -> None:
+        kind, index, value = edit
+        slugs = sorted(self.posts)
+        slug = slugs[index % len(slugs)]
+        if kind == "add":
+            self.add(value)
+        elif kind == "delete":
+            if len(slugs) == 1:
+                return
+            del self.posts[slug]
+            self.path(slug).unlink()
+            (self.content / "responses" / f"{slug}.yaml").unlink(missing_ok=True)
+        elif kind == "comment":
+            responses = self.content / "responses" / f"{slug}.yaml"
+            before = responses.read_text(encoding="utf-8") if responses.exists() else ""
+            save(responses, before + RESPONSE.format(author="Mara S.", day=index % 28 + 1,
+                                                      text=json.dumps(value)))
+        else:
+            self.posts[slug][kind] = value
+            save(self.path(slug), markdown(self.posts[slug]))
+        self.counts.append(build(self.content, self.output))
+
+
+@seed(19)
+@settings(max_examples=8, deadline=None, database=None, phases=[Phase.generate],
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(first=st.lists(posts, min_size=2, max_size=5),
+       sequence=st.lists(edits, min_size=1, max_size=4))
+def test_batch_builds_after_any_edits_equal_a_cold_build(first, sequence):
+    with tempfile.TemporaryDirectory(prefix="record-") as folder:
+        site = Site(Path(folder), first)
+        for edit in sequence:
+            site.apply(edit)
+        for counts in site.counts[1:]:
+            event("replayed some pages" if counts and counts[0] else "rendered every page")
+        equals_cold(site.content, site.output, Path(folder), f"after {sequence}")
+
+
+def test_a_text_edit_replays_the_other_pages(tmp_path):
+    post = {"title": "Zuhören lernen", "day": 3, "category": "Praxis", "tags": ["Dialog"],
+            "body": f"{OPENING}\n\nZweiter Absatz."}
+    site = Site(tmp_path, [post, *({**post, "title": f"{WORDS[n]} lernen", "day": 4 + n}
+                                   for n in range(6))])
+    replayed, rendered = site.counts[0] or (0, 0)
+    assert replayed == 0 and rendered > 20  # a first build renders everything
+    site.apply(("body", 0, f"{OPENING}\n\nGanz neuer zweiter Absatz."))
+    replayed, rendered = site.counts[-1]
+    # the post's page and the listings showing its teaser; not the other posts' pages
+    assert replayed > rendered > 0, site.counts[-1]
+    page = site.output / "2026" / "05" / "beitrag-0" / "index.html"
+    assert "Ganz neuer zweiter Absatz" in page.read_text(encoding="utf-8")
+    equals_cold(site.content, site.output, tmp_path, "after a text edit")
+
+
+def test_a_deleted_post_leaves_no_page_behind(tmp_path):
+    post = {"title": "Zuhören", "day": 3, "category": "Praxis", "tags": ["Dialog"],
+            "body": "Ein Absatz."}
+    site = Site(tmp_path, [post, {**post, "title": "Moderation", "day": 5}])
+    page = site.output / "2026" / "05" / "beitrag-1" / "index.html"
+    assert page.is_file()
+    site.apply(("delete", 1, None))
+    assert not page.exists() and not page.parent.exists()
+    equals_cold(site.content, site.output, tmp_path, "after a deletion")
+
+
+# -- the demo: related and series boxes, responses, episodes ---------------------------------
+
+DEMO_POSTS = sorted(p.name for p in (ROOT / "content" / "posts").glob("*.md"))
+demo_edits = st.one_of(
+    st.tuples(st.just("post-text"), st.sampled_from(DEMO_POSTS), sentences),
+    st.tuples(st.just("post-title"), st.sampled_from(DEMO_POSTS), titles),
+    st.tuples(st.just("responses"), st.integers(0, 20), st.none()),
+    st.tuples(st.just("show-notes"), st.just("001-zuhoeren.md"), sentences),
+    st.tuples(st.just("new-episode"), st.integers(4, 9), st.none()),
+)
+
+
+def apply_demo(content: Path, edit: tuple) -> None:
+    kind, which, value = edit
+    if kind == "new-episode":
+        stem = content / "episodes" / f"{which:03d}-neu"
+        if not stem.with_suffix(".mp3").exists():
+            shutil.copy(content / "episodes" / "003-community-ziele.mp3",
+                        stem.with_suffix(".mp3"))
+            save(stem.with_suffix(".md"), f"---\ntitle: Neue Folge {which}\n"
+                                          f"date: 2026-06-{which:02d} 08:00\n---\nNotizen.\n")
+        return
+    if kind == "responses":
+        files = sorted((content / "responses").glob("*.yaml"))
+        path = files[which % len(files)]
+        text = path.read_text(encoding="utf-8")
+        changed = re.sub(r"(?m)^(\s*-?\s*author:) (.+)$", lambda m: f"{m[1]} {m[2]} K.",
+                         text, count=1)
+    else:
+        path = content / ("episodes" if kind == "show-notes" else "posts") / which
+        text = path.read_text(encoding="utf-8")
+        if kind == "post-title":
+            changed = re.sub(r"(?mi)^(title:) .*$", lambda m: f"{m[1]} {value}", text, count=1)
+        else:
+            changed = text.rstrip("\n") + f"\n\n{value}\n"
+    save(path, changed)
+
+
+@seed(19)
+@settings(max_examples=5, deadline=None, database=None, phases=[Phase.generate],
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(sequence=st.lists(demo_edits, min_size=1, max_size=3))
+def test_batch_builds_of_the_edited_demo_equal_a_cold_build(sequence):
+    with tempfile.TemporaryDirectory(prefix="record-demo-") as name:
+        folder = Path(name)
+        content = folder / "content"
+        shutil.copytree(ROOT / "content", content)
+        output = folder / "output"
+        build(content, output)
+        for edit in sequence:
+            apply_demo(content, edit)
+            counts = build(content, output)
+            event("replayed some pages" if counts and counts[0] else "rendered every page")
+        equals_cold(content, output, folder, f"after {sequence}")
+    assert not os.path.exists(name)
