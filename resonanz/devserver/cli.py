@@ -89,13 +89,18 @@ def main(argv: list[str] | None = None) -> int:
             stamps = now
             if site.needs_restart(changes):
                 logger.info("devserver: code or settings changed: starting again")
+                site.close()
                 server.shutdown()
                 server.server_close()
                 os.execv(sys.executable, [sys.executable, "-m", "resonanz", "devserver", *argv])
-            _report(hub, site.update(changes))
+            outcome = site.update(changes)
+            _report(hub, outcome)
+            if outcome.how == "text":  # the page is served and the tabs told: now search
+                site.refresh_search()
     except KeyboardInterrupt:
         pass
     finally:
+        site.close()
         server.shutdown()
         server.server_close()
     return 0

@@ -63,6 +63,15 @@ def url_of(relative: str) -> str:
         else url
 
 
+def _search_refresh(settings: dict, output: str):
+    """The search plugin's background indexer, when the site uses the plugin."""
+    if "resonanz_search" not in (settings.get("PLUGINS") or []):
+        return None
+    from resonanz_search.refresh import Refresh
+
+    return Refresh(settings, output)
+
+
 class DevSite:
     def __init__(self, settings_file: Path, overrides: dict) -> None:
         self.settings_file = settings_file.resolve()
@@ -77,6 +86,18 @@ class DevSite:
         self.written: set[str] = set()
         self.writing: set[str] | None = None
         self.running: _Errors | None = None
+        self.search = _search_refresh(self.settings, str(self.output))
+
+    def refresh_search(self) -> None:
+        """After a page rendered alone: Pagefind in the background (a full build runs
+        it itself)."""
+        if self.search is not None:
+            self.search.request()
+
+    def close(self) -> None:
+        """Stop a background Pagefind run (before the process ends or starts again)."""
+        if self.search is not None:
+            self.search.stop()
 
     def _wrote(self, path, **_) -> None:
         if self.writing is not None:
@@ -117,6 +138,7 @@ class DevSite:
     def full(self) -> Outcome:
         """Build everything in memory (the first time: read every file)."""
         started = time.perf_counter()
+        self.close()  # the build's own Pagefind run writes the same bundle
         before = self._stamps()
         compat.reset_log_dedup()
         self.writing = set()
