@@ -47,7 +47,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def overrides(args: argparse.Namespace) -> dict:
     values = {"PATH": str(args.content.resolve()), "OUTPUT_PATH": str(args.output.resolve()),
-              # one process: forked render workers and a threaded server do not mix
+              # One process unless -e RESONANZ_JOBS=n says otherwise: workers forked from
+              # a resident server add their memory, and at 2,000 posts they made a full
+              # rebuild no faster here (docs/entwicklung-devserver.md, "Figures").
               "RESONANZ_JOBS": 1}
     if args.relative_urls:
         values["RELATIVE_URLS"] = True
