@@ -143,7 +143,7 @@ def bench_devserver(conf: Path, content: Path, output: Path, edits: int = 5) -> 
     process = subprocess.Popen(
         [sys.executable, "-m", "resonanz", "devserver", str(content), "-o", str(output),
          "-s", str(conf), "-p", str(port)],
-        # not in the bench's folder: its resonanz.py (the settings) would be run instead
+        # from the project: `-m resonanz` must find the package, not a file of the bench
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
     log: list[str] = []
     ready = threading.Event()
