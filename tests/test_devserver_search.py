@@ -71,3 +71,56 @@ def test_a_word_saved_into_a_post_is_found_by_search(tmp_path, browser):
     # the edit went the one-post path: no full build after the first ran Pagefind
     assert "text build" in log
     assert log.count("full build in") == 1, log
+
+
+def test_a_full_build_stops_the_background_index_and_indexes_itself(tmp_path, caplog):
+    # A Pagefind that waits while a flag file exists: the refresh is surely still running
+    # when the next full build starts, which must stop it (not wait for it).
+    import logging
+    import threading
+
+    from resonanz_search.pagefind_runner import find_binary
+    from test_devserver_incremental import overrides
+    from test_search import _fragments
+
+    from resonanz.devserver.site import DevSite
+
+    flag = tmp_path / "hold"
+    slow = tmp_path / "slow-pagefind"
+    slow.write_text(f'#!/bin/sh\nwhile [ -e "{flag}" ]; do sleep 0.1; done\n'
+                    f'exec "{find_binary()}" "$@"\n', encoding="utf-8")
+    slow.chmod(0o755)
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    post = content / "posts" / "zuhoeren.md"
+    text = POST.format(title="Zuhören lernen", day=23, slug="zuhoeren", second="Erst.")
+    save(post, text)
+    site = DevSite(ROOT / "pelicanconf.py", {**overrides(content, tmp_path / "dev"),
+                                             "SEARCH_PAGEFIND_BINARY": str(slow)})
+    assert site.full().errors == []
+    bundle = site.output / "pagefind"
+
+    def indexed() -> str:
+        return " ".join(record["content"] for record in _fragments(bundle).values())
+
+    assert WORD not in indexed()
+    flag.touch()
+    try:
+        save(post, text.replace("Erst.", f"Erst {WORD}."))
+        assert site.update({post}).how == "text"
+        site.refresh_search()
+        assert wait_for(lambda: site.search.run is not None, seconds=30), "no refresh started"
+        stopper = threading.Thread(target=site.close)
+        stopper.start()
+        stopper.join(timeout=30)
+        assert not stopper.is_alive(), "the full build would wait for the held Pagefind"
+        assert site.search.run is None and site.search.thread is None
+        assert WORD not in indexed()  # the stopped run left the old bundle as it was
+    finally:
+        flag.unlink()  # a held Pagefind left by a failure ends too
+    save(post, text.replace("Erst.", f"Erst {WORD}.").replace("Zuhören lernen", "Neu"))
+    with caplog.at_level(logging.ERROR):
+        outcome = site.update({post})
+    assert (outcome.how, outcome.errors) == ("full", [])
+    assert WORD in indexed()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
