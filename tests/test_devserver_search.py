@@ -14,11 +14,6 @@ from conftest import ROOT, chromium_available, free_port
 from test_devserver import fetch, wait_for
 from test_devserver_browser import OPENING, save
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not chromium_available(), reason="needs /usr/bin/chromium"),
-]
-
 WORD = "Quellwasserzauber"  # in no page before the edit
 POST = ("Title: {title}\nDate: 2026-11-{day:02d} 09:30\nCategory: Praxis\nSlug: {slug}\n\n"
         f"{OPENING}\n\n{{second}}\n")
@@ -34,6 +29,8 @@ def hits(page, base: str, word: str) -> list[str] | None:
     return [urlparse(link).path for link in links]
 
 
+@pytest.mark.browser
+@pytest.mark.skipif(not chromium_available(), reason="needs /usr/bin/chromium")
 def test_a_word_saved_into_a_post_is_found_by_search(tmp_path, browser):
     content = tmp_path / "content"
     (content / "posts").mkdir(parents=True)
