@@ -291,7 +291,9 @@ def bench_size(work: Path, posts: int, episodes: int, responses: int, repeat: in
     trash = trash or Trash(work / "trash")
     content = make_site(work, posts, episodes, responses)
     cache = work / "cache"
-    ours = work / "resonanz.py"
+    # not resonanz.py: Pelican loads the settings as a module named after the file, which
+    # would take the place of the resonanz package (resonanz_responses imports from it)
+    ours = work / "site_resonanz.py"
     ours.write_text(RESONANZ_CONF.format(root=str(ROOT), content=str(content), cache=str(cache)))
     stock = work / "stock.py"
     stock.write_text(STOCK_CONF.format(content=str(content)))

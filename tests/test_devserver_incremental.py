@@ -237,3 +237,30 @@ def test_edits_of_the_demo_equal_a_cold_build(sequence):
         assert not missing and not extra, f"missing {missing}, extra {extra}"
         differing = [name for name in cold if cold[name] != served[name]]
         assert not differing, f"after {sequence}: differ from a cold build: {differing}"
+
+
+def test_render_workers_set_on_the_command_line_work_in_the_dev_server(tmp_path):
+    # -e RESONANZ_JOBS=2: the pages the workers wrote are known, so a deleted post's page
+    # goes as in a cold build, and no "without declaring" error blocks the one-post path
+    from resonanz_fastbuild import parallel
+
+    from resonanz.devserver.site import DevSite
+
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    for n in range(12):
+        save(content / "posts" / f"p{n}.md", markdown(
+            {"title": f"Beitrag {n}", "day": 1 + n, "category": "Praxis", "tags": ["Dialog"],
+             "slug": f"p{n}", "body": f"{OPENING}\n\nText {n}."}))
+    dev = DevSite(ROOT / "pelicanconf.py",
+                  {**overrides(content, tmp_path / "dev"), "RESONANZ_JOBS": 2})
+    assert dev.full().errors == []
+    assert len(parallel.LAST_RUN) == 2 and all(parallel.LAST_RUN), parallel.LAST_RUN
+    (content / "posts" / "p3.md").unlink()
+    outcome = dev.update({content / "posts" / "p3.md"})
+    assert (outcome.how, outcome.errors) == ("full", [])
+    page = content / "posts" / "p5.md"
+    save(page, page.read_text(encoding="utf-8") + "\nNoch ein Satz.\n")
+    assert dev.update({page}).how == "text"
+    served = without_search_index(tree_digest(dev.output))
+    assert served == cold_build(content, tmp_path / "cold")

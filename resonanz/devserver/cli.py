@@ -47,7 +47,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def overrides(args: argparse.Namespace) -> dict:
     values = {"PATH": str(args.content.resolve()), "OUTPUT_PATH": str(args.output.resolve()),
-              # one process: forked render workers and a threaded server do not mix
+              # One process unless -e RESONANZ_JOBS=n says otherwise: workers forked from
+              # a resident server add their memory, and at 2,000 posts they made a full
+              # rebuild no faster here (docs/entwicklung-devserver.md, "Figures").
               "RESONANZ_JOBS": 1}
     if args.relative_urls:
         values["RELATIVE_URLS"] = True
@@ -89,13 +91,18 @@ def main(argv: list[str] | None = None) -> int:
             stamps = now
             if site.needs_restart(changes):
                 logger.info("devserver: code or settings changed: starting again")
+                site.close()
                 server.shutdown()
                 server.server_close()
                 os.execv(sys.executable, [sys.executable, "-m", "resonanz", "devserver", *argv])
-            _report(hub, site.update(changes))
+            outcome = site.update(changes)
+            _report(hub, outcome)
+            if outcome.how == "text":  # the page is served and the tabs told: now search
+                site.refresh_search()
     except KeyboardInterrupt:
         pass
     finally:
+        site.close()
         server.shutdown()
         server.server_close()
     return 0

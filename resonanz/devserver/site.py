@@ -26,7 +26,7 @@ PLUGINS_DIR = Path(__file__).resolve().parents[2] / "plugins"
 if str(PLUGINS_DIR) not in sys.path:  # pelicanconf.py adds it too; the import below first
     sys.path.append(str(PLUGINS_DIR))
 
-from resonanz_fastbuild import compat, incremental  # noqa: E402
+from resonanz_fastbuild import compat, hooks, incremental  # noqa: E402
 from resonanz_fastbuild import plugin as fastbuild  # noqa: E402
 
 
@@ -63,6 +63,34 @@ def url_of(relative: str) -> str:
         else url
 
 
+class _WorkerWrites:
+    """hooks.WorkerShare: the files render workers wrote reach the build process (the
+    clean-up after a full build needs all of them). Workers run only when the command
+    line sets RESONANZ_JOBS (cli.py)."""
+
+    def __init__(self, site: DevSite) -> None:
+        self.site = site
+
+    def mark(self) -> set[str]:
+        return set(self.site.writing or ())
+
+    def collect(self, mark: set[str]) -> list[str]:
+        return sorted(set(self.site.writing or ()) - mark)
+
+    def merge(self, data: list[str], value_of) -> None:
+        if self.site.writing is not None:
+            self.site.writing.update(data)
+
+
+def _search_refresh(settings: dict, output: str):
+    """The search plugin's background indexer, when the site uses the plugin."""
+    if "resonanz_search" not in (settings.get("PLUGINS") or []):
+        return None
+    from resonanz_search.refresh import Refresh
+
+    return Refresh(settings, output)
+
+
 class DevSite:
     def __init__(self, settings_file: Path, overrides: dict) -> None:
         self.settings_file = settings_file.resolve()
@@ -77,6 +105,19 @@ class DevSite:
         self.written: set[str] = set()
         self.writing: set[str] | None = None
         self.running: _Errors | None = None
+        self.search = _search_refresh(self.settings, str(self.output))
+        hooks.declare(self._wrote, _WorkerWrites(self))
+
+    def refresh_search(self) -> None:
+        """After a page rendered alone: Pagefind in the background (a full build runs
+        it itself)."""
+        if self.search is not None:
+            self.search.request()
+
+    def close(self) -> None:
+        """Stop a background Pagefind run (before the process ends or starts again)."""
+        if self.search is not None:
+            self.search.stop()
 
     def _wrote(self, path, **_) -> None:
         if self.writing is not None:
@@ -117,6 +158,7 @@ class DevSite:
     def full(self) -> Outcome:
         """Build everything in memory (the first time: read every file)."""
         started = time.perf_counter()
+        self.close()  # the build's own Pagefind run writes the same bundle
         before = self._stamps()
         compat.reset_log_dedup()
         self.writing = set()
