@@ -21,7 +21,16 @@ from conftest import ROOT, tree_digest
 from hypothesis import HealthCheck, Phase, event, given, seed, settings
 from hypothesis import strategies as st
 from test_devserver_incremental import (
-    OPENING, TAGS, WORDS, bodies, markdown, overrides, posts, save, sentences, titles,
+    OPENING,
+    TAGS,
+    WORDS,
+    bodies,
+    markdown,
+    overrides,
+    posts,
+    save,
+    sentences,
+    titles,
     without_search_index,
 )
 

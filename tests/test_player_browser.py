@@ -253,7 +253,7 @@ def test_embed_fits_its_iframe_height(site, chromium, width, audio_missing):
     context = chromium.new_context(viewport={"width": width, "height": 260})
     try:
         page = context.new_page()
-        if audio_missing:  # the host cannot deliver the file: the message takes the timeline's place
+        if audio_missing:  # the host cannot deliver the file: the message replaces the timeline
             page.route("**/*.m4a", lambda route: route.fulfill(status=404, body="not found"))
             page.route("**/*.mp3", lambda route: route.fulfill(status=404, body="not found"))
             page.route("**/*.opus", lambda route: route.fulfill(status=404, body="not found"))
