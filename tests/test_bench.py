@@ -21,9 +21,13 @@ def test_make_bench_prints_the_table():
     assert "stock cold s" in header and "peak memory MiB" in header
     row = next(line for line in lines if line.startswith("| 12 | 2 |"))
     cells = [c.strip() for c in row.strip("|").split("|")]
-    assert len(cells) == 10
+    assert len(cells) == 12
     float(cells[2])  # stock seconds
     assert "(" in cells[3] and float(cells[3].split()[0]) > 0
+    # batch builds after one text edit: most pages replayed from the dependency record
+    edit = next(line for line in lines if line.startswith("| 12 | 2 | one post's text |"))
+    replayed, rendered = (int(c.strip()) for c in edit.strip("|").split("|")[3:5])
+    assert replayed > rendered > 0
     # the warm build found nothing changed and stopped; rendering all read no audio
     reads = next(line for line in lines if line.startswith("audio files read (12 posts"))
     assert "warm none (stopped: nothing changed)" in reads

@@ -33,8 +33,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from jinja2.runtime import Context as JinjaContext
-from pelican import signals
+from jinja2.utils import missing
 from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
 
@@ -43,7 +44,7 @@ from . import hooks
 logger = logging.getLogger(__name__)
 
 RECORD_NAME = "resonanz-output-record.pickle"
-VERSION = 2
+VERSION = 3
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 # fields of a content object that are shared by all of them (the settings, the context)
 _SHARED_FIELDS = frozenset({"_context", "settings"})
@@ -58,63 +59,99 @@ class _Digest:
     """A stable hash of a value: the same data gives the same hash in every process."""
 
     def __init__(self, skip: tuple = ()) -> None:
-        self.hash = hashlib.blake2b(digest_size=16)
+        self.parts: list[str] = []
         self.skip = skip  # objects (the settings, the context) stood for by a name
         self.seen: set[int] = set()
 
     def add(self, value: Any, depth: int = 0) -> None:
-        update = self.hash.update
-        if value is None or isinstance(value, (bool, int, float, complex)):
-            update(f"{type(value).__name__}:{value!r};".encode())
-        elif isinstance(value, str):
-            update(f"s{len(value)}:".encode())
-            update(value.encode("utf-8", "surrogatepass"))
-        elif isinstance(value, bytes):
-            update(f"b{len(value)}:".encode())
-            update(value)
-        elif isinstance(value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
-            update(f"t{value!r};".encode())
-        elif isinstance(value, Content):
-            update(f"c{type(value).__name__}:{value.source_path};".encode())
-        elif isinstance(value, URLWrapper):
-            update(f"w{type(value).__name__}:{value.name}:{value.slug};".encode())
-        elif hasattr(type(value), "resonanz_digest"):  # it says what it is made of
-            update(f"x{type(value).__qualname__}:{value.resonanz_digest()};".encode())
-        elif any(value is other for other in self.skip):
-            update(f"k{self.skip.index(value)};".encode())
-        elif isinstance(value, (type, type(len), type(_Digest.add))) or callable(value) \
-                and not hasattr(value, "__dict__"):
-            update(f"f{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', value)};"
-                   .encode())
-        elif depth >= _DEPTH or id(value) in self.seen:
-            update(f"o{type(value).__qualname__};".encode())
-        elif isinstance(value, dict):
+        put = self.parts.append
+        kind = type(value)
+        if kind is str:
+            put(f"s{len(value)}:{value}")
+        elif kind in _PLAIN:
+            put(f"{kind.__name__}:{value!r};")
+        elif kind in _CONTENT or (kind not in _OTHER and _is_content(kind)):
+            put(f"c{kind.__name__}:{value.source_path};")
+        elif kind is list or kind is tuple:
+            if id(value) in self.seen or depth >= _DEPTH:
+                put(f"o{kind.__name__};")
+                return
             self.seen.add(id(value))
-            update(b"{")
+            put("[")
+            for item in value:
+                self.add(item, depth + 1)
+            put("]")
+        elif kind is dict:
+            if id(value) in self.seen or depth >= _DEPTH:
+                put("o{;")
+                return
+            self.seen.add(id(value))
+            put("{")
             for key in sorted(value, key=repr):
                 self.add(key, depth + 1)
                 self.add(value[key], depth + 1)
-            update(b"}")
+            put("}")
+        else:
+            self._other(value, kind, depth)
+
+    def _other(self, value: Any, kind: type, depth: int) -> None:
+        put = self.parts.append
+        if value is None or isinstance(value, (bool, int, float, complex, str)):
+            put(f"{kind.__name__}:{value!r};")
+        elif isinstance(value, bytes):
+            put(f"b{len(value)}:{value.hex()}")
+        elif isinstance(value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
+            put(f"t{value!r};")
+        elif isinstance(value, URLWrapper):
+            put(f"w{kind.__name__}:{value.name}:{value.slug};")
+        elif hasattr(kind, "resonanz_digest"):  # it says what it is made of
+            put(f"x{kind.__qualname__}:{value.resonanz_digest()};")
+        elif any(value is other for other in self.skip):
+            put(f"k{self.skip.index(value)};")
+        elif isinstance(value, (type, type(len), type(_Digest.add))) or callable(value) \
+                and not hasattr(value, "__dict__"):
+            put(f"f{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', value)};")
+        elif depth >= _DEPTH or id(value) in self.seen:
+            put(f"o{kind.__qualname__};")
+        elif isinstance(value, dict):
+            self.seen.add(id(value))
+            put("{")
+            for key in sorted(value, key=repr):
+                self.add(key, depth + 1)
+                self.add(value[key], depth + 1)
+            put("}")
         elif isinstance(value, (list, tuple)):
             self.seen.add(id(value))
-            update(b"[")
+            put("[")
             for item in value:
                 self.add(item, depth + 1)
-            update(b"]")
+            put("]")
         elif isinstance(value, (set, frozenset)):
-            update(b"(")
-            for part in sorted(_digest_of(item, self.skip) for item in value):
-                update(part.encode())
-            update(b")")
+            put("(" + "".join(sorted(_digest_of(item, self.skip) for item in value)) + ")")
         elif hasattr(value, "__dict__") and not callable(value):
             self.seen.add(id(value))
-            update(f"o{type(value).__module__}.{type(value).__qualname__}".encode())
+            put(f"o{kind.__module__}.{kind.__qualname__}")
             self.add(vars(value), depth + 1)
         else:  # slots, C types, bound methods: what they say of themselves
-            update(f"r{type(value).__qualname__}:{_ADDRESS.sub('', repr(value))};".encode())
+            put(f"r{kind.__qualname__}:{_ADDRESS.sub('', repr(value))};")
 
     def hexdigest(self) -> str:
-        return self.hash.hexdigest()
+        text = "\x00".join(self.parts).encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(text, digest_size=16).hexdigest()
+
+
+# exact types decided once: plain values, content objects, anything else
+_PLAIN = frozenset({int, float, bool, type(None), complex})
+_CONTENT: set[type] = set()
+_OTHER: set[type] = set()
+
+
+def _is_content(kind: type) -> bool:
+    if issubclass(kind, Content):
+        _CONTENT.add(kind)
+        return True
+    _OTHER.add(kind)
+    return False
 
 
 def _digest_of(value: Any, skip: tuple = ()) -> str:
@@ -138,7 +175,6 @@ class _Use:
     def __init__(self) -> None:
         self.objects: dict[str, Content] = {}
         self.names: set[str] = set()
-        self.files: list[str] = []
         self.unknown = False  # used a content object without a source path
 
     def content(self, obj: Content) -> None:
@@ -157,12 +193,15 @@ def _note(value: Any) -> None:
     use = _Current.use
     if use is None:
         return
-    if isinstance(value, Content):
+    kind = type(value)
+    if kind in _CONTENT or (kind not in _OTHER and _is_content(kind)):
         use.content(value)
-    elif isinstance(value, (list, tuple)) and value and isinstance(value[0], Content):
-        for item in value:
-            if isinstance(item, Content):
-                use.content(item)
+    elif (kind is list or kind is tuple) and value:
+        first = type(value[0])
+        if first in _CONTENT or (first not in _OTHER and _is_content(first)):
+            for item in value:
+                if isinstance(item, Content):
+                    use.content(item)
 
 
 class RecordingContext(JinjaContext):
@@ -172,7 +211,12 @@ class RecordingContext(JinjaContext):
         use = _Current.use
         if use is not None:
             use.names.add(key)
-        return super().resolve_or_missing(key)
+        # Jinja's own lookup (this runs for every name in every page: no super() call)
+        if key in self.vars:
+            return self.vars[key]
+        if key in self.parent:
+            return self.parent[key]
+        return missing
 
 
 def watch_environment(env) -> None:
@@ -182,12 +226,29 @@ def watch_environment(env) -> None:
     env.resonanz_recording = True
     env.context_class = RecordingContext
     plain_getattr, plain_getitem = env.getattr, env.getitem
+    # Jinja's plain lookup tries the attribute first; a sandbox has rules of its own
+    direct = type(env).getattr is Environment.getattr
 
     def getattr_(obj, attribute):
-        value = plain_getattr(obj, attribute)
-        if _Current.use is not None:
-            _note(obj)
-            _note(value)
+        if direct:  # the usual case first, without the environment's method around it
+            try:
+                value = getattr(obj, attribute)
+            except AttributeError:
+                value = plain_getattr(obj, attribute)
+        else:
+            value = plain_getattr(obj, attribute)
+        use = _Current.use
+        if use is not None:
+            # _note(obj) and _note(value), written out: this runs for every attribute
+            kind = type(obj)
+            if kind in _CONTENT:
+                use.content(obj)
+            elif kind not in _OTHER and _is_content(kind):
+                use.content(obj)
+            kind = type(value)
+            if kind in _CONTENT or kind is list or kind is tuple or (
+                    kind not in _OTHER and _is_content(kind)):
+                _note(value)
         return value
 
     def getitem(obj, argument):
@@ -208,31 +269,32 @@ def _uses(*objects) -> None:
 hooks.set_use_recorder(_uses)
 
 
-def _written(path: str, context: dict) -> None:
-    use = _Current.use
-    if use is not None:
-        use.files.append(os.path.abspath(path))
-
-
-hooks.declare(_written)
-
-
-def connect() -> None:
-    signals.content_written.connect(_written)
-
-
 # -- the plan of a build -------------------------------------------------------------------
 
-class Replay:
-    """A stand-in template: the page as the last build wrote it."""
+class PageTemplate:
+    """The template of a deferred page write, deciding page by page (a listing's pages
+    one at a time): each page that would be what the last build wrote is read from
+    disk, each other one rendered while what it uses is recorded."""
 
-    def __init__(self, output_path: str, name: str) -> None:
-        self.output_path, self.name = output_path, name
+    def __init__(self, template, plan: Plan, number: int, write: str, page_objects,
+                 shared: dict) -> None:
+        self.template, self.plan, self.number, self.write = template, plan, number, write
+        self.shared = shared  # the build's context the write was given (names are its)
+        self.page_objects = [obj for obj in page_objects if isinstance(obj, Content)]
+        self.name = getattr(template, "name", None)
 
     def render(self, context: dict) -> str:
-        with open(os.path.join(self.output_path, context["output_file"]),
-                  encoding="utf-8") as file:
-            return file.read()
+        name = context["output_file"]
+        plan = self.plan
+        if plan.replayable(name, self.write, self.shared):
+            plan.page_uses[name] = (plan.generation, self.number, self.write, None)
+            with open(os.path.join(plan.output, name), encoding="utf-8") as file:
+                return file.read()
+        start_use(self.page_objects)
+        try:
+            return self.template.render(context)
+        finally:
+            plan.page_uses[name] = (plan.generation, self.number, self.write, end_use(plan))
 
 
 def _template_name(args: tuple, kwargs: dict) -> str:
@@ -289,7 +351,8 @@ class Plan:
     """One build's use of the record: which writes to replay, what the writes used."""
 
     def __init__(self, old: Record | None, replay: bool, output: str,
-                 written: dict | None) -> None:
+                 written: dict | None, pages: bool = True) -> None:
+        self.pages = pages  # False: only the files written are recorded, not what pages used
         self.old = old  # the last clean build's record (its files may be stale now)
         self.previous = old if replay else None  # None: every page is rendered
         self.output = os.path.abspath(output)
@@ -298,10 +361,13 @@ class Plan:
         self.objects: dict[str, Content] = {}  # this build's content by source path
         self.digests: dict[str, str] = {}  # their digests, made when first needed
         self.names: dict[tuple[str, int], str] = {}  # (name, id of its value) -> digest
-        self.uses: dict[int, dict] = {}  # write number -> what it used
-        self.jobs: dict[int, tuple] = {}  # write number -> (name, write digest)
+        # output name -> (generation, write number, write digest, what it used or None
+        # when replayed); a generation is one sharing out of pages between processes
+        self.page_uses: dict[str, tuple] = {}
+        self.generation = 0
         self.replayed = 0
         self.rendered = 0
+        self.seconds = 0.0  # spent deciding and recording, in the build process
 
     def know(self, contents: list) -> None:
         """The build's content objects, once every generator has made them."""
@@ -368,27 +434,22 @@ class Plan:
             objects[path] = digest
         if self.signature(write, context, before["names"], objects) != before["signature"]:
             return False
-        return self._unchanged_files(before["files"])
+        return self._unchanged_files([os.path.join(self.output, name)])
 
-    def keep(self, number: int, name: str, write: str, context: dict, replayed: bool,
-             used: dict | None) -> None:
-        """Record a page of this build (after it was rendered or replayed)."""
-        if replayed and self.previous is not None:
-            entry = dict(self.previous.pages[name])
-            if used is not None:
-                entry["files"] = used["files"]
-            self.record.pages[name] = entry
+    def keep(self, name: str, write: str, context: dict, used: dict | None) -> None:
+        """Record a page of this build (used: None when it was replayed)."""
+        if used is None:
+            self.record.pages[name] = self.previous.pages[name]
             self.replayed += 1
             return
         self.rendered += 1
-        if used is None or used["unknown"]:
+        if used["unknown"]:
             return  # rendered again next time
         objects = used["objects"]
         self.digests.update(objects)
         self.record.pages[name] = {
-            "write": write, "names": sorted(used["names"]), "objects": sorted(objects),
+            "write": write, "names": used["names"], "objects": sorted(objects),
             "signature": self.signature(write, context, used["names"], objects),
-            "files": used["files"],
         }
 
     def stale_files(self, written: set[str]) -> list[str]:
@@ -420,4 +481,4 @@ def end_use(plan: Plan) -> dict | None:
     if use is None:
         return None
     return {"objects": {path: plan.digest(path, obj) for path, obj in use.objects.items()},
-            "names": sorted(use.names), "files": use.files, "unknown": use.unknown}
+            "names": sorted(use.names), "unknown": use.unknown}

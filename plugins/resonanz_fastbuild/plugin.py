@@ -147,4 +147,3 @@ def register() -> None:
     signals.all_generators_finalized.connect(on_all_generators_finalized)
     signals.get_writer.connect(on_get_writer)
     signals.finalized.connect(on_finalized)
-    outputs.connect()

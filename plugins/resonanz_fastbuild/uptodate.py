@@ -398,10 +398,15 @@ def _checked_run(pelican, full_run):
             return
         logger.debug("resonanz_fastbuild: full build (%s)", reason)
         current = session.of(pelican)
+        # What each page used costs a cold build a tenth of its time: it is recorded from
+        # the first build over an earlier clean one on (an editor's second `make html`),
+        # not in the first build of a checkout (CI, a fresh clone), which only notes the
+        # files it wrote (so that the next build removes those no longer written).
         old = outputs.Record.load(state.cache) if previous is not None else None
         replay = old is not None and only_content_changed(settings, previous, now)
         current.next_plan = outputs.Plan(old, replay, settings["OUTPUT_PATH"],
-                                         previous.get("written") if previous else None)
+                                         previous.get("written") if previous else None,
+                                         pages=previous is not None)
         state.forget()  # a build that fails halfway must not leave a stale record
         outputs.Record.forget(state.cache)
         _full(settings)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from itertools import zip_longest
 from typing import Any
 
@@ -57,7 +58,7 @@ class ParallelWriter(compat.HookedWriter):
         self.feed_entries: dict = {}
         # the dependency record's plan (outputs.py); set by the session's writer
         self.plan: outputs.Plan | None = None
-        self._pages: dict[int, tuple] = {}  # write number -> (name, write digest, replayed)
+        self._pages: dict[int, str] = {}  # write number of a page -> its write digest
 
     def feed_made(self, feed):
         return feeds.new_feed(feed)
@@ -100,38 +101,30 @@ class ParallelWriter(compat.HookedWriter):
         context[hooks.WRITE_NUMBER] = number
         context["localsiteurl"] = localsiteurl
         method = super().write_file if kind == "page" else super().write_feed
-        if self.plan is None or number not in self._pages:
-            hooks.guarded_write(method, kind, args, kwargs, self.settings)
-            return True
-        if self._pages[number][2]:  # as the last build wrote it: no rendering
-            args = (args[0], outputs.Replay(self.output_path, args[0]), *args[2:])
-        outputs.start_use(kwargs.get(key) for key in CONTENT_KEYS)
-        try:
-            hooks.guarded_write(method, kind, args, kwargs, self.settings)
-        finally:
-            self.plan.uses[number] = outputs.end_use(self.plan)
+        if self.plan is not None and number in self._pages:
+            # page by page: replayed from disk or rendered and recorded (outputs.py)
+            template = outputs.PageTemplate(args[1], self.plan, number, self._pages[number],
+                                            (kwargs.get(key) for key in CONTENT_KEYS),
+                                            context)
+            args = (args[0], template, *args[2:])
+        hooks.guarded_write(method, kind, args, kwargs, self.settings)
         return True
 
     def _plan(self, jobs: list) -> None:
-        """Which deferred pages the dependency record lets this build replay."""
+        """The digest of each deferred page write, before anything renders."""
         for context in {id(job[5]): job[5] for job in jobs}.values():
             self.plan.know_names(context)
         for kind, args, kwargs, number, localsiteurl, context in jobs:
-            if kind != "page":
-                continue
-            write = outputs.write_digest(args, kwargs, localsiteurl, context)
-            replay = self.plan.replayable(args[0], write, context)
-            self._pages[number] = (args[0], write, replay)
+            if kind == "page":
+                self._pages[number] = outputs.write_digest(args, kwargs, localsiteurl, context)
 
-    def _keep(self, jobs: list) -> None:
-        for job in jobs:
-            number, context = job[3], job[5]
-            if number in self._pages:
-                name, write, replayed = self._pages[number]
-                if not replayed:
+    def _keep(self, generation: int, jobs: list) -> None:
+        contexts = {job[3]: job[5] for job in jobs}
+        for name, (made_in, number, write, used) in self.plan.page_uses.items():
+            if made_in == generation:
+                if used is not None:
                     logger.debug("resonanz_fastbuild: rendered %s", name)
-                self.plan.keep(number, name, write, context, replayed,
-                               self.plan.uses.get(number))
+                self.plan.keep(name, write, contexts[number], used)
 
     def _written(self) -> set[str]:
         # a write skipped because an override came first "wrote" to os.devnull
@@ -160,7 +153,9 @@ class ParallelWriter(compat.HookedWriter):
         if not jobs:
             return 0
         if self.plan is not None:
+            started = time.perf_counter()
             self._plan(jobs)
+            self.plan.seconds += time.perf_counter() - started
         first, rest = [], []
         for job in jobs:
             (first if _is_content_page(job) else rest).append(job)
@@ -172,9 +167,9 @@ class ParallelWriter(compat.HookedWriter):
         logger.info("resonanz_fastbuild: %d pages and feeds rendered by %d process(es) (%s)",
                     len(jobs), len(counts), " + ".join(map(str, counts)))
         if self.plan is not None:
-            self._keep(jobs)
             logger.info("resonanz_fastbuild: %d pages as the last build wrote them, %d "
-                        "rendered (dependency record)", self.plan.replayed, self.plan.rendered)
+                        "rendered (dependency record, %.2f s)", self.plan.replayed,
+                        self.plan.rendered, self.plan.seconds)
         return len(jobs)
 
     def _render(self, jobs: list, processes: int) -> list[int]:
@@ -185,15 +180,17 @@ class ParallelWriter(compat.HookedWriter):
         marks = [share.mark() for share in shares]
         before = self._written()
 
-        numbers = {job[3] for job in jobs}
+        plan = self.plan
+        if plan is not None:
+            plan.generation += 1  # before the workers start: theirs is this one
 
         def extra():
             return {
                 "written": sorted(self._written() - before),
                 "shares": [share.collect(mark)
                            for share, mark in zip(shares, marks, strict=True)],
-                "uses": {number: used for number, used in self.plan.uses.items()
-                         if number in numbers} if self.plan is not None else {},
+                "uses": {name: entry for name, entry in plan.page_uses.items()
+                         if entry[0] == plan.generation} if plan is not None else {},
             }
 
         # a failed worker fails the build with its traceback: redoing its items here
@@ -221,11 +218,15 @@ class ParallelWriter(compat.HookedWriter):
                         "it previously (two pages or feeds have the same output path)"
                     )
             own.update(worker["written"])
-            if self.plan is not None:
-                self.plan.uses.update(worker["uses"])
+            if plan is not None:
+                plan.page_uses.update(worker["uses"])
             for share, data in zip(shares, worker["shares"], strict=True):
                 share.merge(data, value_of)
         self.written_files.update(own)
+        if plan is not None:
+            started = time.perf_counter()
+            self._keep(plan.generation, jobs)
+            plan.seconds += time.perf_counter() - started
         return counts
 
 
@@ -237,7 +238,8 @@ def writer_class(session) -> type:
         def __init__(self, output_path, settings=None):
             super().__init__(output_path, settings=settings)
             session.writer = self
-            self.plan = session.plan
+            if session.plan is not None and session.plan.pages:
+                self.plan = session.plan
 
     SessionWriter.__name__ = SessionWriter.__qualname__ = ParallelWriter.__name__
     return SessionWriter
