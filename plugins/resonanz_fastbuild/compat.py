@@ -349,6 +349,31 @@ class HookedWriter(Writer):
         """The files this writer wrote (Pelican's record, used for its overwrite check)."""
         return self._written_files
 
+    def keeps(self, filename: str) -> bool:
+        """Whether the file already holds what this write would write (then it is
+        counted as written, and its signal sent, but not opened)."""
+        return False
+
+    def _open_w(self, filename, encoding, override=False):
+        if not override and filename not in self._written_files \
+                and filename not in self._overridden_files and self.keeps(filename):
+            self._written_files.add(filename)
+            return _Unwritten()
+        return super()._open_w(filename, encoding, override)
+
+
+class _Unwritten:
+    """Where Pelican's writer puts the text of a file that stays as it is."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def write(self, text: str) -> int:
+        return len(text)
+
 
 def feed_item_context(item) -> dict:
     """The context a content object was made with (Pelican renders its links with it)."""

@@ -288,8 +288,9 @@ class PageTemplate:
         plan = self.plan
         if plan.replayable(name, self.write, self.shared):
             plan.page_uses[name] = (plan.generation, self.number, self.write, None)
-            with open(os.path.join(plan.output, name), encoding="utf-8") as file:
-                return file.read()
+            # the file stays as it is: the writer does not open it (ParallelWriter.keeps)
+            plan.unchanged.add(os.path.normpath(os.path.join(plan.output, name)))
+            return ""
         start_use(self.page_objects)
         try:
             return self.template.render(context)
@@ -364,6 +365,7 @@ class Plan:
         # output name -> (generation, write number, write digest, what it used or None
         # when replayed); a generation is one sharing out of pages between processes
         self.page_uses: dict[str, tuple] = {}
+        self.unchanged: set[str] = set()  # full paths of the pages replayed, not written
         self.generation = 0
         self.replayed = 0
         self.rendered = 0

@@ -60,6 +60,15 @@ class ParallelWriter(compat.HookedWriter):
         self.plan: outputs.Plan | None = None
         self._pages: dict[int, str] = {}  # write number of a page -> its write digest
 
+    def keeps(self, filename: str) -> bool:
+        if self.plan is None:
+            return False
+        path = os.path.normpath(os.path.abspath(filename))
+        if path in self.plan.unchanged:
+            self.plan.unchanged.discard(path)
+            return True
+        return False
+
     def feed_made(self, feed):
         return feeds.new_feed(feed)
 
