@@ -161,36 +161,8 @@ DEFAULT_PAGINATION = 8
 # pages twice, and ru_maxrss alone would not count the workers' own pages at all.
 MEASURE = """
 import json, os, resource, subprocess, sys, time
-
-def tree(root):
-    children = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/stat") as handle:
-                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo += children.get(pid, [])
-    return found
-
-def pss_kib(pids):
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as handle:
-                for line in handle:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1])
-                        break
-        except OSError:
-            pass
-    return total
+sys.path.insert(0, sys.argv.pop(1))  # the project: resonanz/procmem.py
+from resonanz.procmem import pss_kib, tree
 
 start = time.perf_counter()
 child = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -237,8 +209,9 @@ def build(conf: Path, content: Path, output: Path, *extra: str) -> Run:
                "-v", *extra]
     # a wide terminal for Pelican's log, so that one message stays on one line
     env = {**os.environ, "COLUMNS": "400"}
-    raw = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
-                         text=True, check=True, cwd=conf.parent, env=env)
+    raw = subprocess.run([sys.executable, "-c", MEASURE, str(ROOT), *command],
+                         capture_output=True, text=True, check=True, cwd=conf.parent,
+                         env=env)
     data = json.loads(raw.stdout)
     if data["rc"] != 0:
         raise RuntimeError(f"build failed ({conf.name}):\n{data['log'][-3000:]}")
@@ -348,7 +321,7 @@ def table(rows: list[dict]) -> str:
         peak = max(r[k].peak_mib for k in ("cold", "warm", "rerender", "first", "edit",
                                            "title", "episode"))
 
-        def ratio(run: Run) -> str:
+        def ratio(run: Run, cold: Run = cold) -> str:
             return f"{run.seconds:.1f} ({run.seconds / cold.seconds:.2f})"
 
         lines.append(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import shutil
 import socket
@@ -26,6 +25,8 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+
+from .procmem import pss_kib, tree
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,41 +67,6 @@ class _Events(threading.Thread):
                     self.arrivals.append(time.perf_counter())
 
 
-def _tree(root: int) -> list[int]:
-    """root and every process below it."""
-    children: dict[int, list[int]] = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/stat") as handle:
-                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo += children.get(pid, [])
-    return found
-
-
-def _pss_kib(pids: list[int]) -> int:
-    """Proportional set size of the processes together: forked workers share most pages
-    with the server, so adding their RSS would count those pages twice."""
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as handle:
-                for line in handle:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1])
-                        break
-        except OSError:
-            pass
-    return total
-
-
 def _hwm_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -119,7 +85,7 @@ class _Memory(threading.Thread):
 
     def run(self) -> None:
         while not self.stopped.wait(0.05):
-            self.peak_kib = max(self.peak_kib, _pss_kib(_tree(self.pid)))
+            self.peak_kib = max(self.peak_kib, pss_kib(tree(self.pid)))
 
     def peak_mib(self) -> float:
         self.stopped.set()
@@ -132,7 +98,7 @@ def _settle(pid: int, seconds: float = 120) -> None:
     """Wait until the server has no child process left (the background Pagefind run
     after the last edit), so that its memory is in the peak."""
     deadline = time.perf_counter() + seconds
-    while len(_tree(pid)) > 1 and time.perf_counter() < deadline:
+    while len(tree(pid)) > 1 and time.perf_counter() < deadline:
         time.sleep(0.1)
 
 

@@ -58,6 +58,14 @@ def without_search_index(digest: dict[str, str]) -> dict[str, str]:
             if not name.startswith("pagefind" + os.sep)}
 
 
+def assert_same_output(cold: dict[str, str], built: dict[str, str], note: str) -> None:
+    """Both trees hold the same files with the same bytes (digests by relative path)."""
+    missing, extra = sorted(set(cold) - set(built)), sorted(set(built) - set(cold))
+    assert not missing and not extra, f"{note}: missing {missing}, extra {extra}"
+    differing = [name for name in cold if cold[name] != built[name]]
+    assert not differing, f"{note}: differ from a cold build: {differing}"
+
+
 def markdown(post: dict) -> str:
     tags = ", ".join(post["tags"])
     return (f"Title: {post['title']}\nDate: 2026-05-{post['day']:02d} 10:00\n"
@@ -158,10 +166,7 @@ def test_any_edit_sequence_equals_a_cold_build(first, sequence):
             event(f"rendered: {way}")
         served = without_search_index(tree_digest(site.dev.output))
         cold = cold_build(site.content, Path(folder) / "cold")
-        missing, extra = sorted(set(cold) - set(served)), sorted(set(served) - set(cold))
-        assert not missing and not extra, f"missing {missing}, extra {extra}"
-        differing = [name for name in cold if cold[name] != served[name]]
-        assert not differing, f"after {sequence}: differ from a cold build: {differing}"
+        assert_same_output(cold, served, f"after {sequence}")
 
 
 def test_a_text_edit_renders_one_page_and_equals_a_cold_build(tmp_path):
@@ -233,10 +238,7 @@ def test_edits_of_the_demo_equal_a_cold_build(sequence):
             event(f"rendered: {apply_demo(dev, content, edit)}")
         served = without_search_index(tree_digest(dev.output))
         cold = cold_build(content, Path(folder) / "cold")
-        missing, extra = sorted(set(cold) - set(served)), sorted(set(served) - set(cold))
-        assert not missing and not extra, f"missing {missing}, extra {extra}"
-        differing = [name for name in cold if cold[name] != served[name]]
-        assert not differing, f"after {sequence}: differ from a cold build: {differing}"
+        assert_same_output(cold, served, f"after {sequence}")
 
 
 def test_render_workers_set_on_the_command_line_work_in_the_dev_server(tmp_path):

@@ -24,6 +24,7 @@ from test_devserver_incremental import (
     OPENING,
     TAGS,
     WORDS,
+    assert_same_output,
     bodies,
     markdown,
     overrides,
@@ -69,11 +70,7 @@ def equals_cold(content: Path, output: Path, folder: Path, note: str) -> None:
     built = without_search_index(tree_digest(output))
     cold_output = folder / "cold"
     build(content, cold_output, folder / "cold-cache")
-    cold = without_search_index(tree_digest(cold_output))
-    missing, extra = sorted(set(cold) - set(built)), sorted(set(built) - set(cold))
-    assert not missing and not extra, f"{note}: missing {missing}, extra {extra}"
-    differing = [name for name in cold if cold[name] != built[name]]
-    assert not differing, f"{note}: differ from a cold build: {differing}"
+    assert_same_output(without_search_index(tree_digest(cold_output)), built, note)
     shutil.rmtree(cold_output)
     shutil.rmtree(folder / "cold-cache", ignore_errors=True)
 

@@ -72,27 +72,29 @@ class _Digest:
             put(f"{kind.__name__}:{value!r};")
         elif kind in _CONTENT or (kind not in _OTHER and _is_content(kind)):
             put(f"c{kind.__name__}:{value.source_path};")
-        elif kind is list or kind is tuple:
-            if id(value) in self.seen or depth >= _DEPTH:
-                put(f"o{kind.__name__};")
-                return
-            self.seen.add(id(value))
-            put("[")
-            for item in value:
-                self.add(item, depth + 1)
-            put("]")
-        elif kind is dict:
-            if id(value) in self.seen or depth >= _DEPTH:
-                put("o{;")
-                return
-            self.seen.add(id(value))
+        elif kind is list or kind is tuple or kind is dict:
+            self._container(value, kind, depth)
+        else:
+            self._other(value, kind, depth)
+
+    def _container(self, value: Any, kind: type, depth: int) -> None:
+        """A list, tuple or dict (or a subclass): its items in order, a dict's by key."""
+        put = self.parts.append
+        if id(value) in self.seen or depth >= _DEPTH:
+            put(f"o{kind.__qualname__};")
+            return
+        self.seen.add(id(value))
+        if isinstance(value, dict):
             put("{")
             for key in sorted(value, key=repr):
                 self.add(key, depth + 1)
                 self.add(value[key], depth + 1)
             put("}")
         else:
-            self._other(value, kind, depth)
+            put("[")
+            for item in value:
+                self.add(item, depth + 1)
+            put("]")
 
     def _other(self, value: Any, kind: type, depth: int) -> None:
         put = self.parts.append
@@ -111,21 +113,10 @@ class _Digest:
         elif isinstance(value, (type, type(len), type(_Digest.add))) or callable(value) \
                 and not hasattr(value, "__dict__"):
             put(f"f{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', value)};")
+        elif isinstance(value, (dict, list, tuple)):
+            self._container(value, kind, depth)
         elif depth >= _DEPTH or id(value) in self.seen:
             put(f"o{kind.__qualname__};")
-        elif isinstance(value, dict):
-            self.seen.add(id(value))
-            put("{")
-            for key in sorted(value, key=repr):
-                self.add(key, depth + 1)
-                self.add(value[key], depth + 1)
-            put("}")
-        elif isinstance(value, (list, tuple)):
-            self.seen.add(id(value))
-            put("[")
-            for item in value:
-                self.add(item, depth + 1)
-            put("]")
         elif isinstance(value, (set, frozenset)):
             put("(" + "".join(sorted(_digest_of(item, self.skip) for item in value)) + ")")
         elif hasattr(value, "__dict__") and not callable(value):
