@@ -10,23 +10,24 @@ of each used object's digest (every field and the text) and of each used context
 name's value (content objects in it by source path). Kept in the cache beside the
 unchanged-build record (uptodate.py) and saved only with it.
 
-The next build renders a page only when its signature differs or its files are not
-what the last build wrote; the others are replayed: Pelican's writer writes them from
-the file on disk instead of rendering (pagination, the sitemap and the search index
-see them as before). This holds while the inputs that changed are files under the
+The next build decides page by page (each page of a listing alone): a page whose
+signature is the same and whose file is what the last build wrote is replayed, that is
+Pelican's writer counts it as written and sends its signal (the sitemap and the search
+index see it as before) but neither renders, reads nor writes it; the others are
+rendered and recorded. This holds while the inputs that changed are files under the
 content folder outside its static paths (posts, pages, case studies, episodes and their
 audio, response files): what they bring is in the content objects and the context.
 Anything else changed (theme, plugins, settings, images, packages, today's date) and
-every page is rendered. Feeds are always rendered. A page the last build wrote that no
-write names any more (a deleted post) is removed, as a cold build would not have it.
-tests/test_output_record.py compares builds made this way with cold builds.
+every page is rendered. Feeds are always rendered. The first build of a checkout only
+notes the files it wrote (recording costs a cold build time). A page or feed the last
+build wrote that no write names any more (a deleted post) is removed, as a cold build
+would not have it. tests/test_output_record.py compares such builds with cold builds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
 import os
 import pickle
 import re
@@ -40,8 +41,6 @@ from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
 
 from . import hooks
-
-logger = logging.getLogger(__name__)
 
 RECORD_NAME = "resonanz-output-record.pickle"
 VERSION = 3
@@ -228,18 +227,9 @@ def watch_environment(env) -> None:
                 value = plain_getattr(obj, attribute)
         else:
             value = plain_getattr(obj, attribute)
-        use = _Current.use
-        if use is not None:
-            # _note(obj) and _note(value), written out: this runs for every attribute
-            kind = type(obj)
-            if kind in _CONTENT:
-                use.content(obj)
-            elif kind not in _OTHER and _is_content(kind):
-                use.content(obj)
-            kind = type(value)
-            if kind in _CONTENT or kind is list or kind is tuple or (
-                    kind not in _OTHER and _is_content(kind)):
-                _note(value)
+        if _Current.use is not None:
+            _note(obj)
+            _note(value)
         return value
 
     def getitem(obj, argument):
@@ -264,8 +254,8 @@ hooks.set_use_recorder(_uses)
 
 class PageTemplate:
     """The template of a deferred page write, deciding page by page (a listing's pages
-    one at a time): each page that would be what the last build wrote is read from
-    disk, each other one rendered while what it uses is recorded."""
+    one at a time): a page that would be what the last build wrote is left as it is,
+    any other is rendered while what it uses is recorded."""
 
     def __init__(self, template, plan: Plan, number: int, write: str, page_objects,
                  shared: dict) -> None:
@@ -302,8 +292,8 @@ def write_digest(args: tuple, kwargs: dict, localsiteurl, context: dict) -> str:
 
 
 class Record:
-    """What the last clean build rendered: per output name, its signature, what it
-    used and the files it wrote."""
+    """What the last clean build wrote: per page (output name) its write's digest, what
+    it used and its signature; every page and feed file the writer wrote."""
 
     def __init__(self) -> None:
         self.pages: dict[str, dict] = {}

@@ -111,7 +111,7 @@ class ParallelWriter(compat.HookedWriter):
         context["localsiteurl"] = localsiteurl
         method = super().write_file if kind == "page" else super().write_feed
         if self.plan is not None and number in self._pages:
-            # page by page: replayed from disk or rendered and recorded (outputs.py)
+            # page by page: left as the last build wrote it, or rendered and recorded
             template = outputs.PageTemplate(args[1], self.plan, number, self._pages[number],
                                             (kwargs.get(key) for key in CONTENT_KEYS),
                                             context)
