@@ -376,11 +376,18 @@ def _left_over(result) -> list[str]:
 
     cache = Path(result.settings["CACHE_PATH"])
     mine = f"-{os.getpid()}-"
+
+    def recent(path: Path) -> bool:
+        try:
+            return path.stat().st_mtime > time.time() - 600
+        except FileNotFoundError:  # the thread deleted it between listing and looking
+            return False
+
     for _ in range(50):
         found = [p.name for folder in (MEMORY, cache) if folder.is_dir()
                  for p in folder.iterdir()
                  if mine in p.name and p.name.startswith(("resonanz-pagefind", "pagefind-bundle"))
-                 and (folder != MEMORY or p.stat().st_mtime > time.time() - 600)]
+                 and (folder != MEMORY or recent(p))]
         if not found:
             return []
         time.sleep(0.1)
