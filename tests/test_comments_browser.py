@@ -200,17 +200,8 @@ def test_readers_comment_moderator_approves_site_shows_threads(site, browser):
     assert touched(site["bare"], after[0]) == [RESPONSES]
 
     # the next build (CI) from the remote shows them, threaded, as microformats
-    fresh = site["root"] / "fresh"
-    git(site["root"], "clone", "--quiet", str(site["bare"]), str(fresh))
-    output = build(fresh / "content", site["root"] / "output2", site["url"], receiver.url)
-    html = (output / POST / "index.html").read_text(encoding="utf-8")
-    parsed = mf2py.parse(doc=html, url=f"{site['url']}/{POST}")
-    [entry] = [i for i in parsed["items"] if "h-entry" in i["type"]]
+    html, entry = rebuilt_entry(site, receiver.url, "fresh", POST)
     top = entry["properties"]["comment"]
-
-    def author(item: dict) -> str:
-        return item["properties"]["author"][0]["properties"]["name"][0]
-
     names = [author(c) for c in top]
     assert "Eva Browser" in names and "Nora Ohne-Skript" in names
     assert "Jana Antwort" not in names
@@ -221,6 +212,24 @@ def test_readers_comment_moderator_approves_site_shows_threads(site, browser):
     assert "<em>Skript</em>" in eva["properties"]["content"][0]["html"]
     assert eva["properties"]["author"][0]["properties"]["url"] == ["https://eva.example/"]
     assert "eva@leser.example" not in html
+
+
+def author(item: dict) -> str:
+    """The name of a comment's author (an h-cite in a parsed h-entry)."""
+    return item["properties"]["author"][0]["properties"]["name"][0]
+
+
+def rebuilt_entry(site: dict, receiver_url: str, name: str, path: str) -> tuple[str, dict]:
+    """What the next build (CI) from the remote makes of the page at `path`: its HTML and
+    its h-entry, parsed as microformats."""
+    fresh = site["root"] / name
+    git(site["root"], "clone", "--quiet", str(site["bare"]), str(fresh))
+    output = build(fresh / "content", site["root"] / f"{name}-output", site["url"],
+                   receiver_url)
+    html = (output / path / "index.html").read_text(encoding="utf-8")
+    parsed = mf2py.parse(doc=html, url=f"{site['url']}/{path}")
+    [entry] = [i for i in parsed["items"] if "h-entry" in i["type"]]
+    return html, entry
 
 
 EPISODE_SLUG = "001-zuhoeren"
@@ -260,14 +269,8 @@ def test_a_comment_on_an_episode_goes_live_in_the_episodes_own_file(site, browse
     assert len(after) == len(before) + 1
     assert touched(site["bare"], after[0]) == [f"content/responses/episodes/{EPISODE_SLUG}.yaml"]
 
-    fresh = site["root"] / "fresh-episode"
-    git(site["root"], "clone", "--quiet", str(site["bare"]), str(fresh))
-    output = build(fresh / "content", site["root"] / "output3", site["url"], receiver.url)
-    html = (output / EPISODE / "index.html").read_text(encoding="utf-8")
-    parsed = mf2py.parse(doc=html, url=f"{site['url']}/{EPISODE}")
-    [entry] = [i for i in parsed["items"] if "h-entry" in i["type"]]
-    names = [c["properties"]["author"][0]["properties"]["name"][0]
-             for c in entry["properties"].get("comment", [])]
+    _, entry = rebuilt_entry(site, receiver.url, "fresh-episode", EPISODE)
+    names = [author(c) for c in entry["properties"].get("comment", [])]
     assert "Olaf Hörer" in names
 
 
