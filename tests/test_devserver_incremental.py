@@ -102,51 +102,68 @@ edits = st.one_of(
 )
 
 
-class Site:
-    """A synthetic site on disk and the dev server's resident build of it."""
+class PostsOnDisk:
+    """A synthetic content folder of posts; edits are written to disk (the builds that
+    follow are the subclasses')."""
 
     def __init__(self, root: Path, first: list[dict]) -> None:
-        from resonanz.devserver.site import DevSite
-
         self.root = root
         self.content = root / "content"
         for folder in ("posts", "pages", "images", "episodes", "responses"):
             (self.content / folder).mkdir(parents=True)
         self.posts: dict[str, dict] = {}
+        self.made = 0
         for post in first:
             self.add(post)
+
+    def path(self, slug: str) -> Path:
+        return self.content / "posts" / f"{slug}.md"
+
+    def pick(self, index: int) -> str:
+        slugs = sorted(self.posts)
+        return slugs[index % len(slugs)]
+
+    def add(self, post: dict) -> Path:
+        slug = f"beitrag-{self.made}"
+        self.made += 1
+        self.posts[slug] = {**post, "slug": slug}
+        save(self.path(slug), markdown(self.posts[slug]))
+        return self.path(slug)
+
+    def write(self, edit: tuple) -> Path | None:
+        """A post added, deleted or one field changed; the file, or None when the edit
+        does nothing (the last post is never deleted)."""
+        kind, index, value = edit
+        if kind == "add":
+            return self.add(value)
+        slug = self.pick(index)
+        if kind == "delete":
+            if len(self.posts) == 1:
+                return None
+            del self.posts[slug]
+            self.path(slug).unlink()
+            return self.path(slug)
+        self.posts[slug][kind] = value
+        save(self.path(slug), markdown(self.posts[slug]))
+        return self.path(slug)
+
+
+class Site(PostsOnDisk):
+    """A synthetic site on disk and the dev server's resident build of it."""
+
+    def __init__(self, root: Path, first: list[dict]) -> None:
+        from resonanz.devserver.site import DevSite
+
+        super().__init__(root, first)
         self.dev = DevSite(ROOT / "pelicanconf.py", overrides(self.content, root / "dev"))
         outcome = self.dev.full()
         assert outcome.errors == []
         self.ways: list[str] = []
 
-    def path(self, slug: str) -> Path:
-        return self.content / "posts" / f"{slug}.md"
-
-    def add(self, post: dict) -> Path:
-        slug = f"beitrag-{len(self.posts) + len(self.ways if hasattr(self, 'ways') else [])}"
-        while slug in self.posts:
-            slug += "-x"
-        self.posts[slug] = {**post, "slug": slug}
-        save(self.path(slug), markdown(self.posts[slug]))
-        return self.path(slug)
-
     def apply(self, edit: tuple) -> None:
-        kind, index, value = edit
-        slugs = sorted(self.posts)
-        slug = slugs[index % len(slugs)]
-        if kind == "add":
-            changed = self.add(value)
-        elif kind == "delete":
-            if len(slugs) == 1:
-                return
-            del self.posts[slug]
-            changed = self.path(slug)
-            changed.unlink()
-        else:
-            self.posts[slug][kind] = value
-            changed = self.path(slug)
-            save(changed, markdown(self.posts[slug]))
+        changed = self.write(edit)
+        if changed is None:
+            return
         outcome = self.dev.update({changed})
         assert outcome.errors == [], outcome.errors
         self.ways.append(outcome.how)

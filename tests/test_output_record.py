@@ -24,9 +24,9 @@ from test_devserver_incremental import (
     OPENING,
     TAGS,
     WORDS,
+    PostsOnDisk,
     assert_same_output,
     bodies,
-    markdown,
     overrides,
     posts,
     save,
@@ -93,48 +93,27 @@ edits = st.one_of(
 )
 
 
-class Site:
+class Site(PostsOnDisk):
+    """A synthetic site on disk, built by a new `pelican` process after every edit."""
+
     def __init__(self, root: Path, first: list[dict]) -> None:
-        self.root = root
-        self.content = root / "content"
-        for folder in ("posts", "pages", "images", "episodes", "responses"):
-            (self.content / folder).mkdir(parents=True)
-        self.posts: dict[str, dict] = {}
-        self.made = 0
-        for post in first:
-            self.add(post)
+        super().__init__(root, first)
         self.output = root / "output"
         self.counts: list[tuple[int, int] | None] = [build(self.content, self.output)]
 
-    def path(self, slug: str) -> Path:
-        return self.content / "posts" / f"{slug}.md"
-
-    def add(self, post: dict) -> None:
-        slug = f"beitrag-{self.made}"
-        self.made += 1
-        self.posts[slug] = {**post, "slug": slug}
-        save(self.path(slug), markdown(self.posts[slug]))
-
     def apply(self, edit: tuple) -> None:
         kind, index, value = edit
-        slugs = sorted(self.posts)
-        slug = slugs[index % len(slugs)]
-        if kind == "add":
-            self.add(value)
-        elif kind == "delete":
-            if len(slugs) == 1:
-                return
-            del self.posts[slug]
-            self.path(slug).unlink()
-            (self.content / "responses" / f"{slug}.yaml").unlink(missing_ok=True)
-        elif kind == "comment":
-            responses = self.content / "responses" / f"{slug}.yaml"
+        if kind == "comment":
+            responses = self.content / "responses" / f"{self.pick(index)}.yaml"
             before = responses.read_text(encoding="utf-8") if responses.exists() else ""
             save(responses, before + RESPONSE.format(author="Mara S.", day=index % 28 + 1,
                                                       text=json.dumps(value)))
         else:
-            self.posts[slug][kind] = value
-            save(self.path(slug), markdown(self.posts[slug]))
+            changed = self.write(edit)
+            if changed is None:
+                return
+            if kind == "delete":
+                (self.content / "responses" / f"{changed.stem}.yaml").unlink(missing_ok=True)
         self.counts.append(build(self.content, self.output))
 
 
