@@ -46,11 +46,14 @@ from pelican.settings import read_settings
 Pelican(read_settings({conf!r}, override=json.loads(sys.argv[1]))).run()
 """
 RECORD = re.compile(r"(\d+) pages as the last build wrote them, (\d+) rendered")
+TEXT_PATH = re.compile(r"only the text of (\d+) post\(s\) changed")
 
 
-def build(content: Path, output: Path, cache: Path | None = None) -> tuple[int, int] | None:
-    """One batch build in a new process; (replayed, rendered) pages, or None when the
-    build stopped early (nothing changed)."""
+def build(content: Path, output: Path, cache: Path | None = None
+          ) -> tuple[int, int] | str | None:
+    """One batch build in a new process; (replayed, rendered) pages, "text" when it
+    wrote edited posts' pages alone (textpath.py), or None when the build stopped early
+    (nothing changed)."""
     settings_ = overrides(content, output)
     settings_["RESONANZ_JOBS"] = 2  # workers too: their records come back
     if cache is not None:
@@ -59,6 +62,8 @@ def build(content: Path, output: Path, cache: Path | None = None) -> tuple[int, 
     run = subprocess.run([sys.executable, "-c", script, json.dumps(settings_)], cwd=ROOT,
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-3000:]
+    if TEXT_PATH.search(run.stdout + run.stderr):
+        return "text"
     found = RECORD.findall(run.stderr)
     if not found:
         return None
@@ -80,6 +85,12 @@ RESPONSE = """- type: comment
   published: 2026-05-{day:02d}T10:00:00+02:00
   content: {text}
 """
+
+def how(counts: tuple[int, int] | str | None) -> str:
+    if counts == "text":
+        return "edited posts' pages alone"
+    return "replayed some pages" if counts and counts[0] else "rendered every page"
+
 
 edits = st.one_of(
     st.tuples(st.just("body"), st.integers(0, 20), bodies),
@@ -128,11 +139,36 @@ def test_batch_builds_after_any_edits_equal_a_cold_build(first, sequence):
         for edit in sequence:
             site.apply(edit)
         for counts in site.counts[1:]:
-            event("replayed some pages" if counts and counts[0] else "rendered every page")
+            event(how(counts))
         equals_cold(site.content, site.output, Path(folder), f"after {sequence}")
 
 
-def test_a_text_edit_replays_the_other_pages(tmp_path):
+# text alone: after the opening, longer than a summary takes
+text_edits = st.tuples(st.just("body"), st.integers(0, 20),
+                       st.lists(sentences, min_size=1, max_size=3).map(
+                           lambda drawn: "\n\n".join([OPENING, *drawn])))
+
+
+@seed(19)
+@settings(max_examples=6, deadline=None, database=None, phases=[Phase.generate],
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(first=st.lists(posts.map(lambda post: {**post, "body": OPENING}), min_size=2,
+                      max_size=4),
+       sequence=st.lists(st.one_of(text_edits, text_edits, edits), min_size=2, max_size=5))
+def test_text_edits_among_other_edits_equal_a_cold_build(first, sequence):
+    """Mostly edits of text alone, which builds after the first write from the snapshot
+    (textpath.py), mixed with any other edit."""
+    with tempfile.TemporaryDirectory(prefix="record-text-") as folder:
+        site = Site(Path(folder), first)
+        site.apply(("body", 0, f"{OPENING}\n\nErster Absatz."))  # keeps the snapshot
+        for edit in sequence:
+            site.apply(edit)
+        for counts in site.counts[2:]:
+            event(how(counts))
+        equals_cold(site.content, site.output, Path(folder), f"after {sequence}")
+
+
+def test_a_title_edit_replays_the_other_pages(tmp_path):
     post = {"title": "Zuhören lernen", "day": 3, "category": "Praxis", "tags": ["Dialog"],
             "body": f"{OPENING}\n\nZweiter Absatz."}
     # posts of their own categories, without tags: no post is related to another
@@ -145,13 +181,60 @@ def test_a_text_edit_replays_the_other_pages(tmp_path):
     site.apply(("body", 1, f"{OPENING}\n\nEin anderer Absatz."))
     replayed, rendered = site.counts[-1]
     assert replayed == 0 and rendered > 20
-    site.apply(("body", 0, f"{OPENING}\n\nGanz neuer zweiter Absatz."))
+    site.apply(("title", 0, "Ganz neuer Titel"))
     replayed, rendered = site.counts[-1]
-    # the post's page and the listings showing its teaser; not the other posts' pages
+    # the post's page and the listings and feeds showing its title; not the other
+    # posts' pages
     assert replayed > rendered > 0, site.counts[-1]
     page = site.output / "2026" / "05" / "beitrag-0" / "index.html"
+    assert "Ganz neuer Titel" in page.read_text(encoding="utf-8")
+    equals_cold(site.content, site.output, tmp_path, "after a title edit")
+
+
+def stamps(output: Path) -> dict[str, int]:
+    return {str(path.relative_to(output)): path.stat().st_mtime_ns
+            for path in output.rglob("*") if path.is_file()}
+
+
+def test_a_text_edit_writes_its_page_and_feeds_alone(tmp_path):
+    post = {"title": "Zuhören lernen", "day": 3, "category": "Praxis", "tags": ["Dialog"],
+            "body": f"{OPENING}\n\nZweiter Absatz."}
+    site = Site(tmp_path, [post, {**post, "title": "Moderation lernen", "day": 5}])
+    site.apply(("body", 1, f"{OPENING}\n\nEin anderer Absatz."))  # keeps a snapshot
+    assert site.counts[-1] != "text"
+    before = stamps(site.output)
+    site.apply(("body", 0, f"{OPENING}\n\nGanz neuer zweiter Absatz."))
+    assert site.counts[-1] == "text"
+    page = site.output / "2026" / "05" / "beitrag-0" / "index.html"
     assert "Ganz neuer zweiter Absatz" in page.read_text(encoding="utf-8")
+    after = stamps(site.output)
+    rewritten = {name for name in after if after[name] != before.get(name)}
+    # its page, the feeds carrying its text, the search index; no listing, no other post
+    assert os.path.join("2026", "05", "beitrag-0", "index.html") in rewritten
+    assert any(name.startswith("feeds") for name in rewritten), sorted(rewritten)
+    assert not any(name.endswith(".html") and "beitrag-0" not in name
+                   for name in rewritten), sorted(rewritten)
+    assert any(name.startswith("pagefind" + os.sep) for name in rewritten)
     equals_cold(site.content, site.output, tmp_path, "after a text edit")
+    # a second post's text: both edits since the snapshot are written, still alone
+    site.apply(("body", 1, f"{OPENING}\n\nNoch ein Absatz."))
+    assert site.counts[-1] == "text"
+    equals_cold(site.content, site.output, tmp_path, "after two text edits")
+    # a title is more than the text: everything that shows it is rendered again
+    site.apply(("title", 1, "Anders"))
+    assert isinstance(site.counts[-1], tuple), site.counts[-1]
+    equals_cold(site.content, site.output, tmp_path, "after a title edit")
+
+
+def test_a_text_edit_with_a_problem_builds_everything_to_report_it(tmp_path):
+    post = {"title": "Zuhören lernen", "day": 3, "category": "Praxis", "tags": ["Dialog"],
+            "body": f"{OPENING}\n\nZweiter Absatz."}
+    site = Site(tmp_path, [post, {**post, "title": "Moderation lernen", "day": 5}])
+    site.apply(("body", 1, f"{OPENING}\n\nEin anderer Absatz."))
+    # a link to a file that does not exist: Pelican warns, the full build reports it
+    site.apply(("body", 0, f"{OPENING}\n\n[kaputt]({{filename}}/posts/fehlt.md)"))
+    assert isinstance(site.counts[-1], tuple), site.counts[-1]
+    equals_cold(site.content, site.output, tmp_path, "after a text edit with a problem")
 
 
 def test_a_deleted_post_leaves_no_page_behind(tmp_path):
@@ -217,7 +300,6 @@ def test_batch_builds_of_the_edited_demo_equal_a_cold_build(sequence):
         build(content, output)
         for edit in sequence:
             apply_demo(content, edit)
-            counts = build(content, output)
-            event("replayed some pages" if counts and counts[0] else "rendered every page")
+            event(how(build(content, output)))
         equals_cold(content, output, folder, f"after {sequence}")
     assert not os.path.exists(name)

@@ -35,6 +35,10 @@ content_pages_written = _signals.signal("resonanz_fastbuild.content_pages_writte
 build_inputs = _signals.signal("resonanz_fastbuild.build_inputs")
 # Sent with the Pelican instance when a build raises (plugins stop what they started).
 build_failed = _signals.signal("resonanz_fastbuild.build_failed")
+# Sent with the Pelican instance and `written` (output paths relative to the output
+# folder) when a build wrote edited posts' pages and feeds alone (textpath.py): no
+# `finalized` follows, the search plugin indexes them here.
+pages_rewritten = _signals.signal("resonanz_fastbuild.pages_rewritten")
 
 
 class WorkerShare(Protocol):

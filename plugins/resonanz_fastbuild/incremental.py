@@ -98,16 +98,16 @@ def _find(generator: ArticlesGenerator, source: str):
 
 
 class _OnlyFeedsWith(Writer):
-    """Pelican's writer, writing only the feeds whose items include `article`."""
+    """Pelican's writer, writing only the feeds whose items include one of `articles`."""
 
-    def __init__(self, output_path, settings, article) -> None:
+    def __init__(self, output_path, settings, articles: list) -> None:
         super().__init__(output_path, settings=settings)
-        self.article = article
+        self.articles = {id(article) for article in articles}
         self.written: list[str] = []
 
     def write_feed(self, elements, context, path=None, *args, **kwargs):
         limit = self.settings.get("FEED_MAX_ITEMS") or len(elements)
-        if path is None or not any(item is self.article for item in elements[:limit]):
+        if path is None or not any(id(item) in self.articles for item in elements[:limit]):
             return None
         self.written.append(path)
         return super().write_feed(elements, context, path, *args, **kwargs)
@@ -122,6 +122,16 @@ def update_text(last: LastBuild, source: Path) -> list[str] | None:
     generator = last.articles_generator()
     if generator is None:
         return None
+    found = read_text_change(generator, source)
+    if found is None:
+        return None
+    take_text(*found)
+    return write_pages(generator, [found[0]])
+
+
+def read_text_change(generator: ArticlesGenerator, source: Path) -> tuple | None:
+    """(the post's object of the last build, the post as read now) when only its text
+    changed; None otherwise (another field, a new or unknown file, a read error)."""
     old = _find(generator, str(source))
     if old is None:
         return None
@@ -141,16 +151,30 @@ def update_text(last: LastBuild, source: Path) -> list[str] | None:
     before, after = outside_fields(old), outside_fields(new)
     if any(key not in before or before[key] != value for key, value in after.items()):
         return None
+    return old, new
+
+
+def take_text(old: Article, new: Article) -> None:
+    """The new text in the old object (every list, link and box holding it sees it)."""
     vars(old).update({key: value for key, value in vars(new).items() if key in
                       _TEXT_FIELDS})
     compat.forget_rendered(old)
-    writer = _OnlyFeedsWith(generator.output_path, generator.settings, old)
-    signals.article_generator_write_article.send(generator, content=old)
-    # Pelican.run hands the generators write_file with relative_urls bound like this
-    writer.write_file(
-        old.save_as, generator.get_template(old.template), generator.context,
-        relative_urls=generator.settings["RELATIVE_URLS"], article=old,
-        category=getattr(old, "category", None),
-        override_output=hasattr(old, "override_save_as"), url=old.url, blog=True)
+
+
+def write_pages(generator: ArticlesGenerator, articles: list) -> list[str]:
+    """Write the pages of these posts and every feed that carries one of them; the
+    output paths written (relative to OUTPUT_PATH)."""
+    writer = _OnlyFeedsWith(generator.output_path, generator.settings, articles)
+    written = []
+    for article in articles:
+        signals.article_generator_write_article.send(generator, content=article)
+        # Pelican.run hands the generators write_file with relative_urls bound like this
+        writer.write_file(
+            article.save_as, generator.get_template(article.template), generator.context,
+            relative_urls=generator.settings["RELATIVE_URLS"], article=article,
+            category=getattr(article, "category", None),
+            override_output=hasattr(article, "override_save_as"), url=article.url,
+            blog=True)
+        written.append(article.save_as)
     generator.generate_feeds(writer)
-    return [old.save_as, *writer.written]
+    return [*written, *writer.written]

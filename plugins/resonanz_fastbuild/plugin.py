@@ -94,6 +94,7 @@ def on_all_generators_finalized(generators) -> None:
         return
     # Pelican writes pages before it copies static files: the deferred pages too
     compat.before_static_output(generators, _flush)
+    current.generators = list(generators)
     current.to_freeze = [item for generator in generators
                          for item in compat.all_contents(generator)]
 

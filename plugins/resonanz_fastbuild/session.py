@@ -25,6 +25,7 @@ class BuildSession:
         """A run begins (autoreload runs the same Pelican again)."""
         self.writer = None  # the ParallelWriter of this run, once Pelican made it
         self.to_freeze: list = []
+        self.generators: list = []  # the generators, once all_generators_finalized came
         self.prefetched: set[int] = set()  # ids of generators whose files were read
         # moments the output changes with no file changing (uptodate.output_changes_at)
         self.changes_at: list = []

@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import compat, hooks, outputs, session
+from . import compat, hooks, outputs, session, templates, textpath
 from .settings import DEFAULTS
 
 logger = logging.getLogger(__name__)
@@ -156,14 +156,16 @@ def _walk(folder: Path, skip: set[str]) -> dict[str, tuple[int, int]]:
     found: dict[str, tuple[int, int]] = {}
     if not folder.is_dir():
         return found
-    stack = [str(folder)]
-    seen: set[str] = set()  # real folders: a symlinked folder may loop back
+    top = os.stat(folder)
+    stack = [(str(folder), (top.st_dev, top.st_ino))]
+    # folders by device and inode: a symlinked folder may loop back (cheaper than the
+    # real path of each of the thousands of folders an output has)
+    seen: set[tuple[int, int]] = set()
     while stack:
-        current = stack.pop()
-        real = os.path.realpath(current)
-        if current in skip or real in seen:
+        current, identity = stack.pop()
+        if current in skip or identity in seen:
             continue
-        seen.add(real)
+        seen.add(identity)
         try:
             entries = list(os.scandir(current))
         except OSError:
@@ -173,7 +175,8 @@ def _walk(folder: Path, skip: set[str]) -> dict[str, tuple[int, int]]:
                 continue
             try:
                 if entry.is_dir(follow_symlinks=True):
-                    stack.append(entry.path)
+                    stat = entry.stat()
+                    stack.append((entry.path, (stat.st_dev, stat.st_ino)))
                 elif entry.is_file(follow_symlinks=True):
                     stat = entry.stat()
                     found[entry.path] = (stat.st_size, stat.st_mtime_ns)
@@ -382,6 +385,7 @@ def _checked_run(pelican, full_run):
             return
         started = time.perf_counter()
         state = BuildState(settings)
+        templates.BYTECODE.load_from(state.cache)
         previous = state.load()
         now = state.current(digest, packages)
         reason = state.unchanged(previous, now)
@@ -396,6 +400,8 @@ def _checked_run(pelican, full_run):
                 f"({files} files) in {time.perf_counter() - started:.2f} seconds."
             )
             return
+        if previous is not None and _text_path(pelican, state, previous, now, started):
+            return
         logger.debug("resonanz_fastbuild: full build (%s)", reason)
         current = session.of(pelican)
         # What each page used costs a cold build a tenth of its time: it is recorded from
@@ -409,6 +415,7 @@ def _checked_run(pelican, full_run):
                                          pages=previous is not None)
         state.forget()  # a build that fails halfway must not leave a stale record
         outputs.Record.forget(state.cache)
+        textpath.forget(state.cache)
         _full(settings)
         # A build with problems runs again to show them; a scheduled post (WITH_FUTURE_DATES
         # off) is reported by guard.py through output_changes_at; code changed on disk
@@ -420,5 +427,31 @@ def _checked_run(pelican, full_run):
             state.save(now, current.changes_at)
             if current.plan is not None:
                 current.plan.record.save(state.cache)
+            if previous is not None:  # like the record: not in a checkout's first build
+                textpath.save(state.cache, current.generators, now)
+            templates.BYTECODE.save_to(state.cache)
 
     return run
+
+
+def _text_path(pelican, state: BuildState, previous: dict, now: dict, started: float) -> bool:
+    """Only posts' text changed since the snapshot's build: write those pages and their
+    feeds alone (textpath.py). False when the full build must run."""
+    found = textpath.changed_posts(state.cache, now)
+    if found is None or BuildState.unchanged_except_inputs(previous, now) is not None:
+        return False
+    if state._output_stamps() != previous.get("written"):
+        return False  # something else wrote into the output
+    written = textpath.run(pelican, state.cache, *found)
+    if written is None:
+        return False
+    valid_until = previous.get("valid_until")
+    state.save(now, [dt.datetime.fromisoformat(valid_until)] if valid_until else [])
+    from pelican.log import console
+
+    console.print(
+        f"Done: only the text of {len(found[1])} post(s) changed; their pages and "
+        f"{len(written) - len(found[1])} feed(s) written in "
+        f"{time.perf_counter() - started:.2f} seconds."
+    )
+    return True

@@ -323,6 +323,17 @@ def _index(opts: dict, output: Path, extra: list[str], record: Path, early: _Ear
     )
 
 
+def on_pages_rewritten(pelican, written=()) -> None:
+    """A batch build wrote edited posts' pages alone (no `finalized` follows): the index
+    is brought up to date here."""
+    opts, output, extra, record = _paths(pelican.settings, pelican.output_path)
+    if opts["SEARCH_INDEX"]:
+        _index(opts, output, extra, record, None, None, {})
+
+
+hooks.pages_rewritten.connect(on_pages_rewritten)
+
+
 def register() -> None:
     signals.get_generators.connect(get_generators)
     signals.all_generators_finalized.connect(on_all_generators_finalized)

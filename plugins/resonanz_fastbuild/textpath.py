@@ -1,0 +1,193 @@
+"""A batch build after posts' text changed: their pages and feeds, nothing else.
+
+The dev server keeps its last build in memory and renders a post alone when nothing but
+its text changed (incremental.py). A batch build (`make html`) is a new process each
+time; for it, the end of a clean build keeps a snapshot of the posts and the context in
+the cache (a pickle, a few MiB at 2,000 posts, written from an editor's second build on,
+not in the first build of a checkout). The next build takes this path when:
+
+- the only input files that differ from the snapshot's build are posts the snapshot
+  has (at most MAX_FILES, none added or removed), and settings, packages, today's date
+  and the plugins' other inputs are the same;
+- the output is what the last build wrote;
+- each of those posts, read again, differs from its object in the snapshot in its text
+  alone (incremental.read_text_change: title, date, summary, tags, images ... as before);
+- reading and writing logged no warning.
+
+Then the posts' objects get their new text, their pages and every feed that carries
+one of them are written, hooks.pages_rewritten is sent (the search index follows), and
+the unchanged-build record is saved. Anything else runs the full build, which also
+covers every way the path could fail halfway (it renders every page whose file changed).
+The snapshot stays what the last full build made: the next build compares with it
+again, so posts edited in earlier builds of this kind are read and written again too.
+tests/test_output_record.py compares such builds with cold builds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import pickle
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from pelican.generators import ArticlesGenerator
+
+from . import hooks, incremental, templates
+
+logger = logging.getLogger(__name__)
+
+SNAPSHOT_NAME = "resonanz-snapshot.pickle"
+FACTS_NAME = "resonanz-snapshot.json"
+VERSION = 1
+MAX_FILES = 20
+# what the generator's feeds and a post's page read from it besides the context
+GENERATOR_FIELDS = ("articles", "translations", "hidden_articles", "hidden_translations",
+                    "drafts", "drafts_translations", "dates", "period_archives", "tags",
+                    "categories", "related_posts", "authors")
+# what must be the same as in the snapshot's build (uptodate.BuildState.current)
+SAME = ("output", "settings", "packages", "date", "source_date_epoch", "extra")
+# Posts link to each other (previous/next, translations, related): pickle follows the
+# chain recursively, thousands of frames deep, in a thread with a stack of its own.
+_STACK = 1 << 30
+_DEPTH = 1_000_000
+
+
+def _deep(function, *args) -> Any:
+    result: dict = {}
+
+    def work() -> None:
+        try:
+            result["value"] = function(*args)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller
+            result["error"] = exc
+
+    limit = sys.getrecursionlimit()
+    size = threading.stack_size()
+    sys.setrecursionlimit(max(limit, _DEPTH))
+    try:
+        threading.stack_size(_STACK)
+        thread = threading.Thread(target=work, name="resonanz-snapshot")
+        thread.start()
+    finally:
+        threading.stack_size(size)
+    thread.join()
+    sys.setrecursionlimit(limit)
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
+
+
+def _articles_generator(generators) -> ArticlesGenerator | None:
+    for generator in generators or ():
+        if isinstance(generator, ArticlesGenerator):
+            return generator
+    return None
+
+
+def forget(cache: Path) -> None:
+    for name in (FACTS_NAME, SNAPSHOT_NAME):
+        try:
+            (cache / name).unlink()
+        except OSError:
+            pass
+
+
+def save(cache: Path, generators, now: dict) -> None:
+    """Keep the posts and the context of a clean build (now: its BuildState.current)."""
+    forget(cache)
+    generator = _articles_generator(generators)
+    if generator is None:
+        return
+    started = time.perf_counter()
+    token = os.urandom(8).hex()
+    data = {"token": token, "class": type(generator), "context": generator.context,
+            "fields": {name: getattr(generator, name) for name in GENERATOR_FIELDS}}
+    try:
+        blob = _deep(pickle.dumps, data, pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # noqa: BLE001 - a plugin's value that does not pickle
+        logger.info("resonanz_fastbuild: no snapshot for text edits (%s: %s)",
+                    type(exc).__name__, exc)
+        return
+    posts = sorted(str(article.source_path) for name in GENERATOR_FIELDS[:4]
+                   for article in getattr(generator, name))
+    facts = {"version": VERSION, "token": token, "posts": posts,
+             **{key: now[key] for key in (*SAME, "inputs")}}
+    cache.mkdir(parents=True, exist_ok=True)
+    for name, payload in ((SNAPSHOT_NAME, blob),
+                          (FACTS_NAME, json.dumps(facts).encode("utf-8"))):
+        temporary = cache / (name + ".tmp")
+        temporary.write_bytes(payload)
+        os.replace(temporary, cache / name)
+    logger.debug("resonanz_fastbuild: snapshot for text edits, %d bytes, %.2f s",
+                 len(blob), time.perf_counter() - started)
+
+
+def changed_posts(cache: Path, now: dict) -> tuple[dict, list[str]] | None:
+    """The snapshot's facts and the posts changed since its build, when this path may
+    take them (see the module's docstring); None otherwise."""
+    try:
+        facts = json.loads((cache / FACTS_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(facts, dict) or facts.get("version") != VERSION:
+        return None
+    if any(facts.get(key) != now[key] for key in SAME):
+        return None
+    old, new = facts["inputs"], now["inputs"]
+    if old.keys() != new.keys():
+        return None
+    changed = sorted(path for path, stamp in new.items() if old[path] != list(stamp))
+    posts = set(facts["posts"])
+    if not changed or len(changed) > MAX_FILES or not posts.issuperset(changed):
+        return None
+    return facts, changed
+
+
+class _Warnings(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def run(pelican, cache: Path, facts: dict, changed: list[str]) -> list[str] | None:
+    """Write the changed posts' pages and feeds from the snapshot; the output files
+    written (relative to the output folder), or None when the full build must run."""
+    try:
+        data = _deep(pickle.loads, (cache / SNAPSHOT_NAME).read_bytes())
+    except Exception as exc:  # noqa: BLE001 - an old or damaged snapshot
+        logger.debug("resonanz_fastbuild: snapshot not loaded (%s)", exc)
+        return None
+    if data.get("token") != facts.get("token"):
+        return None
+    warnings = _Warnings()
+    root = logging.getLogger()
+    root.addHandler(warnings)
+    try:
+        generator = data["class"](context=data["context"], settings=pelican.settings,
+                                  path=pelican.path, theme=pelican.theme,
+                                  output_path=pelican.output_path)
+        for name, value in data["fields"].items():
+            setattr(generator, name, value)
+        templates.speed_up(generator.env)
+        found = [incremental.read_text_change(generator, Path(path)) for path in changed]
+        if any(pair is None for pair in found) or warnings.messages:
+            return None
+        for old, new in found:
+            incremental.take_text(old, new)
+        written = incremental.write_pages(generator, [old for old, _ in found])
+    finally:
+        root.removeHandler(warnings)
+    if warnings.messages:
+        logger.info("resonanz_fastbuild: a warning while writing the edited posts; "
+                    "building everything to report it")
+        return None
+    hooks.pages_rewritten.send(pelican, written=written)
+    return written
