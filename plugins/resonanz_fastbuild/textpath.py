@@ -25,6 +25,7 @@ tests/test_output_record.py compares such builds with cold builds.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -113,8 +114,8 @@ def save(cache: Path, generators, now: dict) -> None:
         logger.info("resonanz_fastbuild: no snapshot for text edits (%s: %s)",
                     type(exc).__name__, exc)
         return
-    posts = sorted(str(article.source_path) for name in GENERATOR_FIELDS[:4]
-                   for article in getattr(generator, name))
+    posts = {str(article.source_path): header_digest(Path(article.source_path))
+             for name in GENERATOR_FIELDS[:4] for article in getattr(generator, name)}
     facts = {"version": VERSION, "token": token, "posts": posts,
              **{key: now[key] for key in (*SAME, "inputs")}}
     cache.mkdir(parents=True, exist_ok=True)
@@ -142,10 +143,24 @@ def changed_posts(cache: Path, now: dict) -> tuple[dict, list[str]] | None:
     if old.keys() != new.keys():
         return None
     changed = sorted(path for path, stamp in new.items() if old[path] != list(stamp))
-    posts = set(facts["posts"])
-    if not changed or len(changed) > MAX_FILES or not posts.issuperset(changed):
+    posts = facts["posts"]
+    if not changed or len(changed) > MAX_FILES or not all(
+            path in posts and header_digest(Path(path)) == posts[path] for path in changed):
         return None
     return facts, changed
+
+
+def header_digest(path: Path) -> str | None:
+    """A digest of a post file's metadata block (YAML front matter, or the lines before
+    the first blank line): when it changed, more than the text did, and the snapshot
+    need not be loaded to find out."""
+    try:
+        text = path.read_bytes().replace(b"\r\n", b"\n")
+    except OSError:
+        return None
+    end = text.find(b"\n---", 3) if text.startswith(b"---") else text.find(b"\n\n")
+    header = text if end < 0 else text[:end]
+    return hashlib.blake2b(header, digest_size=16).hexdigest()
 
 
 class _Warnings(logging.Handler):
