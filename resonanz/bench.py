@@ -187,6 +187,7 @@ print(json.dumps({"seconds": seconds, "peak_kib": peak_kib, "pss_kib": peak_pss 
 AUDIO_READ = re.compile(r"audio files read: (\d+)")
 # the dependency record's count, once per flush of the writer (the last one counts all)
 REPLAYED = re.compile(r"(\d+) pages as the last build wrote them, (\d+) rendered")
+TEXT_PATH = re.compile(r"only the text of (\d+) post\(s\) changed; their pages and (\d+) feed")
 
 
 @dataclass
@@ -197,6 +198,7 @@ class Run:
     audio_read: int | None = None
     skipped: bool = False  # nothing changed: the build checked and stopped
     replayed: tuple[int, int] | None = None  # (pages replayed, pages rendered)
+    text_path: tuple[int, int] | None = None  # (posts' pages, feeds) written alone
 
 
 def folder_mib(path: Path) -> float:
@@ -218,9 +220,11 @@ def build(conf: Path, content: Path, output: Path, *extra: str) -> Run:
     read = AUDIO_READ.search(data["log"])
     skipped = "nothing changed since the last build" in data["log"]
     replayed = REPLAYED.findall(data["log"])
+    text = TEXT_PATH.search(data["log"])
     return Run(data["seconds"], data["pss_kib"] / 1024, folder_mib(output),
                int(read[1]) if read else None, skipped,
-               tuple(int(n) for n in replayed[-1]) if replayed else None)
+               tuple(int(n) for n in replayed[-1]) if replayed else None,
+               (int(text[1]), int(text[2])) if text else None)
 
 
 def median_run(runs: list[Run]) -> Run:
@@ -336,16 +340,22 @@ def table(rows: list[dict]) -> str:
 
 
 def record_table(rows: list[dict]) -> str:
-    """What the dependency record let the batch builds after a small change skip."""
-    lines = ["| posts | episodes | change | pages replayed | pages rendered |",
-             "|---|---|---|---|---|"]
+    """What the batch builds after a small change skipped: pages the dependency record
+    replayed, or everything but the edited posts' pages and feeds (textpath.py)."""
+    lines = ["| posts | episodes | change | how | pages replayed | pages and feeds written |",
+             "|---|---|---|---|---|---|"]
     for r in rows:
         for key, label in (("edit", "one post's text"), ("title", "one title"),
                            ("episode", "one episode added")):
-            counts = r[key].replayed
-            replayed, rendered = counts if counts else ("–", "all")
-            lines.append(f"| {r['posts']} | {r['episodes']} | {label} | {replayed} | "
-                         f"{rendered} |")
+            run = r[key]
+            if run.text_path:
+                how, replayed = "text alone, from the snapshot", "–"
+                rendered = f"{run.text_path[0]} page(s), {run.text_path[1]} feed(s)"
+            else:
+                how = "dependency record" if run.replayed else "full"
+                replayed, rendered = run.replayed if run.replayed else ("–", "all")
+            lines.append(f"| {r['posts']} | {r['episodes']} | {label} | {how} | {replayed} "
+                         f"| {rendered} |")
     return "\n".join(lines)
 
 

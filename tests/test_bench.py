@@ -24,10 +24,14 @@ def test_make_bench_prints_the_table():
     assert len(cells) == 12
     float(cells[2])  # stock seconds
     assert "(" in cells[3] and float(cells[3].split()[0]) > 0
-    # batch builds after one text edit: most pages replayed from the dependency record
+    # batch builds after a small change: one text edit writes the post's page and its
+    # feeds alone (from the snapshot), a title edit replays most pages from the record
     edit = next(line for line in lines if line.startswith("| 12 | 2 | one post's text |"))
-    replayed, rendered = (int(c.strip()) for c in edit.strip("|").split("|")[3:5])
-    assert replayed > rendered > 0
+    cells = [c.strip() for c in edit.strip("|").split("|")]
+    assert cells[3] == "text alone, from the snapshot" and cells[5].startswith("1 page(s)")
+    title = next(line for line in lines if line.startswith("| 12 | 2 | one title |"))
+    cells = [c.strip() for c in title.strip("|").split("|")]
+    assert cells[3] == "dependency record" and int(cells[4]) > int(cells[5]) > 0
     # the warm build found nothing changed and stopped; rendering all read no audio
     reads = next(line for line in lines if line.startswith("audio files read (12 posts"))
     assert "warm none (stopped: nothing changed)" in reads
