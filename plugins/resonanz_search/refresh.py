@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from . import delta as delta_index
 from .pagefind_runner import (
     PagefindError,
     PagefindRun,
@@ -21,7 +22,7 @@ from .pagefind_runner import (
     indexable_pages,
     remember_index,
 )
-from .plugin import _paths
+from .plugin import _paths, _plan
 from .search_copies import copies_allowed
 
 logger = logging.getLogger(__name__)
@@ -83,28 +84,49 @@ class Refresh:
                 logger.error("search: %s: %s", self.opts["SEARCH_BUNDLE_DIR"], exc)
 
     def _index(self) -> None:
+        """A delta of the pages saved since the main bundle when they are few (delta.py),
+        else Pagefind on the whole site."""
         bundle = self.opts["SEARCH_BUNDLE_DIR"]
-        fingerprint, pages, read = indexable_pages(self.output, bundle, self.extra)
+        digests: dict[str, str] = {}
+        fingerprint, pages, read = indexable_pages(self.output, bundle, self.extra, None,
+                                                   digests)
         if index_is_current(self.output, bundle, fingerprint, self.record):
             return
-        binary = find_binary(self.opts["SEARCH_PAGEFIND_BINARY"])
+        delta = _plan(self.opts, self.output, self.record, digests, fingerprint)
+        copy = copies_allowed(self.extra)
+        binary = (find_binary(self.opts["SEARCH_PAGEFIND_BINARY"])
+                  if delta is None or delta.changed else None)
         with self.lock:
             if self.stopping:
                 return
-            self.run = PagefindRun(binary, self.output, bundle, self.extra,
-                                   self.opts["SEARCH_TIMEOUT"], pages or None,
-                                   self.record.parent, copy=copies_allowed(self.extra))
+            if delta is None:
+                self.run = PagefindRun(binary, self.output, bundle, self.extra,
+                                       self.opts["SEARCH_TIMEOUT"], pages or None,
+                                       self.record.parent, copy=copy)
+            else:
+                self.run = delta_index.start(delta, binary, self.output, bundle, self.extra,
+                                             self.opts["SEARCH_TIMEOUT"], self.record.parent,
+                                             copy)
         run = self.run
         try:
-            run.process.wait()
-            with self.lock:
-                if self.stopping:
-                    run.cancel(later=False)
-                    return
-            run.finish()
+            if run is not None:
+                run.process.wait()
+                with self.lock:
+                    if self.stopping:
+                        run.cancel(later=False)
+                        return
+            if delta is None:
+                run.finish()
+                delta_index.after_full(self.output, bundle, digests, self.record)
+            else:
+                delta_index.finish(delta, run, self.output, bundle)
         finally:
             with self.lock:
                 self.run = None
         remember_index(self.output, fingerprint, self.record)
         self.done += 1
-        logger.info("search: index updated in the background (%d page(s))", len(pages))
+        if delta is None:
+            logger.info("search: index updated in the background (%d page(s))", len(pages))
+        else:
+            logger.info("search: delta index updated in the background (%d changed, %d "
+                        "removed page(s))", len(delta.changed), len(delta.removed))
