@@ -78,7 +78,7 @@ def test_a_full_build_stops_the_background_index_and_indexes_itself(tmp_path, ca
 
     from resonanz_search.pagefind_runner import find_binary
     from test_devserver_incremental import overrides
-    from test_search import _fragments
+    from test_search import _searchable
 
     from resonanz.devserver.site import DevSite
 
@@ -98,7 +98,7 @@ def test_a_full_build_stops_the_background_index_and_indexes_itself(tmp_path, ca
     bundle = site.output / "pagefind"
 
     def indexed() -> str:
-        return " ".join(record["content"] for record in _fragments(bundle).values())
+        return " ".join(record["content"] for record in _searchable(bundle).values())
 
     assert WORD not in indexed()
     flag.touch()

@@ -341,10 +341,9 @@ def _index(opts: dict, output: Path, extra: list[str], record: Path, early: _Ear
     logger.debug("search: %d page(s) with a search body; %d HTML file(s) not known from the "
                  "writes were read", len(pages), len(read))
     run = early.run if early is not None else None
-    if early is not None and (early.fingerprint != fingerprint or early.staging is not staging):
+    if run is not None and (early.fingerprint != fingerprint or early.staging is not staging):
         logger.debug("search: pages changed after Pagefind started on them; indexing again")
-        if run is not None:
-            run.cancel()
+        run.cancel()
         run = None
     if run is None:
         if index_is_current(output, opts["SEARCH_BUNDLE_DIR"], fingerprint, record):
