@@ -35,6 +35,7 @@ from .pagefind_runner import PagefindRun
 logger = logging.getLogger(__name__)
 
 MANIFEST = "delta.json"
+EMPTY = {"bundle": None, "hide": [], "filters": {}, "changed": 0, "removed": 0}
 PREFIX = "delta-"
 # below this many pages a delta is always allowed: Pagefind on 50 pages takes ~0.07 s
 AUTO_MIN = 50
@@ -203,7 +204,7 @@ def finish(delta: Delta, run: PagefindRun | None, site: Path, bundle_dir: str) -
     if run is not None:
         delta_ids = {p.name[: -len(".pf_fragment")]
                      for p in (bundle / delta.folder / "fragment").glob("*.pf_fragment")}
-    manifest = {
+    _write_manifest(bundle, {
         "bundle": f"{delta.folder}/" if run is not None else None,
         # a page whose fragment did not change has the same id in both bundles: the
         # client keeps one of the two
@@ -211,12 +212,15 @@ def finish(delta: Delta, run: PagefindRun | None, site: Path, bundle_dir: str) -
         "filters": _hidden_filters(bundle, delta.hidden),
         "changed": len(delta.changed),
         "removed": len(delta.removed),
-    }
+    })
+    _remove_folders(bundle, keep=delta.folder if run is not None else None)
+    return report
+
+
+def _write_manifest(bundle: Path, manifest: dict) -> None:
     partial = bundle / f".{MANIFEST}.{os.getpid()}.part"
     partial.write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
     os.replace(partial, bundle / MANIFEST)
-    _remove_folders(bundle, keep=delta.folder if run is not None else None)
-    return report
 
 
 def _remove_folders(bundle: Path, keep: str | None) -> None:
@@ -228,8 +232,10 @@ def _remove_folders(bundle: Path, keep: str | None) -> None:
 
 
 def clear(site: Path, bundle_dir: str) -> None:
-    """No delta: the manifest first (the client then ignores the folders), then them."""
+    """No delta: an empty manifest first (the client then ignores the folders), then
+    the folders. The manifest stays, empty: a missing one would be a 404, an error in
+    the browser's console, on every visit of the search page."""
     bundle = site / bundle_dir
-    with contextlib.suppress(FileNotFoundError):
-        (bundle / MANIFEST).unlink()
+    if bundle.is_dir():
+        _write_manifest(bundle, EMPTY)
     _remove_folders(bundle, keep=None)
