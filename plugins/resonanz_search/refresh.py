@@ -4,8 +4,8 @@ A full build indexes in its `finalized` step (plugin.py). The dev server's one-p
 (resonanz_fastbuild/incremental.py) writes a page and feeds and no `finalized` follows,
 so the index would not know the new text until the next full build. `Refresh` indexes
 the output in a thread of its own after the page is served: the editor never waits for
-it. A full build stops a refresh first (its own Pagefind run would write the same
-bundle folder).
+it. Usually only the saved post is indexed, into a delta bundle (delta.py). A full
+build stops a refresh first (its own Pagefind run would write the same bundle folder).
 """
 
 from __future__ import annotations
