@@ -105,7 +105,8 @@ def test_an_edited_post_is_indexed_alone_and_found_in_a_sub_folder_site(site, se
     assert "delta index of 1 changed and 0 removed page(s) (Pagefind indexed 1 page(s)" in log
     assert "Pagefind started on" not in log and "into pagefind/\n" not in log
     manifest = json.loads((output / "pagefind" / "delta.json").read_text(encoding="utf-8"))
-    assert len(manifest["hide"]) == 1 and manifest["filters"] == {"type": {"Beitrag": 1}}
+    # what the hidden page adds to the counts of its language's type filter
+    assert len(manifest["hide"]) == 1 and manifest["filters"] == {"de": {"type": {"Beitrag": 1}}}
     assert len(_fragments(output / "pagefind" / manifest["bundle"])) == 1
     assert len(_fragments(output / "pagefind")) == POSTS  # the main bundle as it was
 
@@ -200,6 +201,33 @@ def test_a_broken_record_or_bundle_means_a_full_index(site, caplog):
     log = _build(content, output, caplog)
     assert re.search(rf"Pagefind indexed {POSTS} page\(s\) into pagefind/", log)
     assert NEW in _searchable(output / "pagefind")["/2026/01/beitrag-1/"]["content"]
+
+
+def test_other_pagefind_arguments_or_version_mean_a_full_index(site, tmp_path, caplog):
+    from resonanz_search.pagefind_runner import find_binary
+
+    content, output = site
+    _write(content, 1, f"Erster {NEW}.")
+    log = _build(content, output, caplog, SEARCH_PAGEFIND_ARGS=["--force-language", "de"])
+    assert re.search(rf"Pagefind indexed {POSTS} page\(s\) into pagefind/", log)
+    # a newer Pagefind (a wrapper that says so in the bundle it writes): the delta would
+    # not fit the main bundle's pagefind.js
+    newer = tmp_path / "newer-pagefind"
+    newer.write_text(
+        f'#!/bin/sh\n"{find_binary()}" "$@" || exit $?\n'
+        'while [ $# -gt 0 ]; do [ "$1" = --output-path ] && out="$2"; shift; done\n'
+        'sed -i \'s/"version":"[^"]*"/"version":"9.9.9"/\' "$out/pagefind-entry.json"\n',
+        encoding="utf-8")
+    newer.chmod(0o755)
+    _write(content, 2, "Zweiter Text.")
+    log = _build(content, output, caplog, SEARCH_PAGEFIND_ARGS=["--force-language", "de"],
+                 SEARCH_PAGEFIND_BINARY=str(newer))
+    assert "was made by Pagefind 1.5.2; indexing the whole site" in log
+    assert re.search(rf"Pagefind indexed {POSTS} page\(s\) into pagefind/", log)
+    assert _delta_files(output) == []
+    entry = json.loads((output / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
+    assert entry["version"] == "9.9.9"
+    assert "Zweiter Text" in _fragments(output / "pagefind")["/2026/01/beitrag-2/"]["content"]
 
 
 def test_a_missing_pagefind_in_a_delta_build_is_the_usual_error(site, tmp_path, caplog):

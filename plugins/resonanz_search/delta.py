@@ -110,10 +110,11 @@ def _store(record: Path, site: Path, value: dict | None) -> None:
     os.replace(partial, record)
 
 
-def after_full(site: Path, bundle_dir: str, digests: dict[str, str], record: Path) -> None:
+def after_full(site: Path, bundle_dir: str, digests: dict[str, str], record: Path,
+               extra: list[str]) -> None:
     """A full run put a new main bundle in place: record what it was built from (the
-    sha256 and result id of each page) and remove any delta (a bundle folder Pagefind
-    did not make keeps it otherwise)."""
+    sha256 and result id of each page, Pagefind's arguments) and remove any delta (a
+    bundle folder Pagefind did not make keeps it otherwise)."""
     bundle = site / bundle_dir
     clear(site, bundle_dir)
     value = None
@@ -125,7 +126,7 @@ def after_full(site: Path, bundle_dir: str, digests: dict[str, str], record: Pat
     if ids is not None and len(ids) == len(digests):
         pages = {rel: [sha, ids.get(page_url(rel))] for rel, sha in digests.items()}
         if all(entry[1] for entry in pages.values()):
-            value = {"entry": _entry_digest(bundle), "pages": pages}
+            value = {"entry": _entry_digest(bundle), "args": extra, "pages": pages}
     if value is None and digests:
         logger.debug("search: the main bundle's fragments do not match its pages one to "
                      "one; no delta until the next full index")
@@ -148,10 +149,10 @@ class Delta:
 
 
 def plan(site: Path, bundle_dir: str, digests: dict[str, str], record: Path,
-         most: int, fingerprint: str) -> Delta | None:
+         most: int, fingerprint: str, extra: list[str]) -> Delta | None:
     """The delta from the main bundle to these pages (sha256 by relative path), or None
-    when a full run is due: no usable record of the main bundle, or more than `most`
-    pages changed or removed."""
+    when a full run is due: no usable record of the main bundle, other Pagefind
+    arguments, or more than `most` pages changed or removed."""
     if not digests or most <= 0:
         return None
     stored = _load(main_record(record)).get(str(site.resolve()))
@@ -159,6 +160,8 @@ def plan(site: Path, bundle_dir: str, digests: dict[str, str], record: Path,
         return None
     if stored.get("entry") != _entry_digest(site / bundle_dir):
         return None  # another bundle than the one recorded (a build killed, copied output)
+    if stored.get("args") != extra:
+        return None
     main = stored["pages"]
     changed = [rel for rel, sha in digests.items() if main.get(rel, [None])[0] != sha]
     removed = sorted(rel for rel in main if rel not in digests)
@@ -177,19 +180,35 @@ def start(delta: Delta, binary: Path, site: Path, bundle_dir: str, extra: list[s
                        [site / rel for rel in delta.changed], work, copy=copy)
 
 
-def _hidden_filters(bundle: Path, ids: list[str]) -> dict[str, dict[str, int]]:
-    """How much the hidden pages add to the main bundle's filter counts."""
-    counts: dict[str, dict[str, int]] = {}
+def _hidden_filters(bundle: Path, ids: list[str]) -> dict[str, dict[str, dict[str, int]]]:
+    """How much the hidden pages add to the main bundle's filter counts, by language
+    (each language has an index of its own, the search page loads its own language's;
+    the id starts with it)."""
+    counts: dict[str, dict[str, dict[str, int]]] = {}
     for page in ids:
         try:
             filters = read_fragment(bundle / "fragment" / f"{page}.pf_fragment")["filters"]
         except (OSError, ValueError, KeyError):
             continue
+        language = counts.setdefault(page.rsplit("_", 1)[0], {})
         for name, values in filters.items():
             for value in values:
-                counts.setdefault(name, {})
-                counts[name][value] = counts[name].get(value, 0) + 1
+                language.setdefault(name, {})
+                language[name][value] = language[name].get(value, 0) + 1
     return counts
+
+
+class Outdated(Exception):
+    """The main bundle was made by another Pagefind version than the delta: a full run
+    is due (search.js loads both with the main bundle's pagefind.js)."""
+
+
+def _version(bundle: Path) -> str | None:
+    try:
+        return json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))[
+            "version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def finish(delta: Delta, run: PagefindRun | None, site: Path, bundle_dir: str) -> str:
@@ -202,6 +221,9 @@ def finish(delta: Delta, run: PagefindRun | None, site: Path, bundle_dir: str) -
     bundle = site / bundle_dir
     delta_ids = set()
     if run is not None:
+        if _version(bundle / delta.folder) != _version(bundle):
+            shutil.rmtree(bundle / delta.folder, ignore_errors=True)
+            raise Outdated(f"{bundle_dir}/ was made by Pagefind {_version(bundle)}")
         delta_ids = {p.name[: -len(".pf_fragment")]
                      for p in (bundle / delta.folder / "fragment").glob("*.pf_fragment")}
     _write_manifest(bundle, {

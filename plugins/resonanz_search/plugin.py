@@ -302,13 +302,15 @@ def on_finalized(pelican) -> None:
 def _plan(opts: dict, output: Path, record: Path, digests: dict[str, str],
           fingerprint: str) -> delta_index.Delta | None:
     most = delta_index.limit(opts["SEARCH_DELTA_MAX"], len(digests))
+    extra = [str(arg) for arg in opts["SEARCH_PAGEFIND_ARGS"]]
     return delta_index.plan(output, opts["SEARCH_BUNDLE_DIR"], digests, record, most,
-                            fingerprint)
+                            fingerprint, extra)
 
 
 def _index_delta(opts: dict, output: Path, extra: list[str], record: Path,
-                 fingerprint: str, delta: delta_index.Delta, copy: bool) -> None:
-    """Pagefind on the pages changed since the main bundle only (see delta.py)."""
+                 fingerprint: str, delta: delta_index.Delta, copy: bool) -> bool:
+    """Pagefind on the pages changed since the main bundle only (see delta.py); False
+    when a full run is due after all."""
     bundle_dir = opts["SEARCH_BUNDLE_DIR"]
     try:
         run = None
@@ -317,13 +319,16 @@ def _index_delta(opts: dict, output: Path, extra: list[str], record: Path,
                                     output, bundle_dir, extra, opts["SEARCH_TIMEOUT"],
                                     record.parent, copy)
         report = delta_index.finish(delta, run, output, bundle_dir)
+    except delta_index.Outdated as exc:
+        logger.info("search: %s; indexing the whole site", exc)
+        return False
     except (PagefindError, OSError) as exc:
         logger.error("search: %s: %s", bundle_dir, exc)
-        return
+        return True
     remember_index(output, fingerprint, record)
     if not delta.changed and not delta.removed:
         logger.info("search: the pages are the main index's again; delta index removed")
-        return
+        return True
     indexed = _PAGES.search(report)
     logger.info(
         "search: delta index of %d changed and %d removed page(s) (Pagefind indexed %s "
@@ -331,6 +336,7 @@ def _index_delta(opts: dict, output: Path, extra: list[str], record: Path,
         len(delta.changed), len(delta.removed), indexed.group(1) if indexed else "0",
         bundle_dir, delta.folder,
     )
+    return True
 
 
 def _index(opts: dict, output: Path, extra: list[str], record: Path, early: _Early | None,
@@ -350,9 +356,9 @@ def _index(opts: dict, output: Path, extra: list[str], record: Path, early: _Ear
             logger.info("search: pages unchanged since the last index, Pagefind not run")
             return
         delta = _plan(opts, output, record, digests, fingerprint)
-        if delta is not None:
-            copy = staging.copy if staging is not None else copies_allowed(extra)
-            _index_delta(opts, output, extra, record, fingerprint, delta, copy)
+        copy = staging.copy if staging is not None else copies_allowed(extra)
+        if delta is not None and _index_delta(opts, output, extra, record, fingerprint,
+                                              delta, copy):
             return
         try:
             run = _start(opts, output, extra, record, pages, read, staging)
@@ -365,7 +371,7 @@ def _index(opts: dict, output: Path, extra: list[str], record: Path, early: _Ear
         logger.error("search: %s: %s", opts["SEARCH_BUNDLE_DIR"], exc)
         # resonanz_core's finalized step runs after this one and fails a strict build
         return
-    delta_index.after_full(output, opts["SEARCH_BUNDLE_DIR"], digests, record)
+    delta_index.after_full(output, opts["SEARCH_BUNDLE_DIR"], digests, record, extra)
     remember_index(output, fingerprint, record)
     indexed = _PAGES.search(report)
     logger.info(

@@ -94,35 +94,33 @@ class Refresh:
             return
         delta = _plan(self.opts, self.output, self.record, digests, fingerprint)
         copy = copies_allowed(self.extra)
-        binary = (find_binary(self.opts["SEARCH_PAGEFIND_BINARY"])
-                  if delta is None or delta.changed else None)
-        with self.lock:
-            if self.stopping:
+        timeout = self.opts["SEARCH_TIMEOUT"]
+        if delta is not None:
+            binary = find_binary(self.opts["SEARCH_PAGEFIND_BINARY"]) if delta.changed else None
+            run = self._started(lambda: delta_index.start(
+                delta, binary, self.output, bundle, self.extra, timeout, self.record.parent,
+                copy))
+            if run is False:
                 return
-            if delta is None:
-                self.run = PagefindRun(binary, self.output, bundle, self.extra,
-                                       self.opts["SEARCH_TIMEOUT"], pages or None,
-                                       self.record.parent, copy=copy)
-            else:
-                self.run = delta_index.start(delta, binary, self.output, bundle, self.extra,
-                                             self.opts["SEARCH_TIMEOUT"], self.record.parent,
-                                             copy)
-        run = self.run
-        try:
-            if run is not None:
-                run.process.wait()
-                with self.lock:
-                    if self.stopping:
-                        run.cancel(later=False)
-                        return
-            if delta is None:
-                run.finish()
-                delta_index.after_full(self.output, bundle, digests, self.record)
-            else:
+            try:
                 delta_index.finish(delta, run, self.output, bundle)
-        finally:
-            with self.lock:
-                self.run = None
+            except delta_index.Outdated as exc:
+                logger.info("search: %s; indexing the whole site", exc)
+                delta = None
+            finally:
+                self._forget()
+        if delta is None:
+            binary = find_binary(self.opts["SEARCH_PAGEFIND_BINARY"])
+            run = self._started(lambda: PagefindRun(
+                binary, self.output, bundle, self.extra, timeout, pages or None,
+                self.record.parent, copy=copy))
+            if run is False:
+                return
+            try:
+                run.finish()
+                delta_index.after_full(self.output, bundle, digests, self.record, self.extra)
+            finally:
+                self._forget()
         remember_index(self.output, fingerprint, self.record)
         self.done += 1
         if delta is None:
@@ -130,3 +128,25 @@ class Refresh:
         else:
             logger.info("search: delta index updated in the background (%d changed, %d "
                         "removed page(s))", len(delta.changed), len(delta.removed))
+
+    def _started(self, start) -> PagefindRun | None | bool:
+        """start() unless stop() was called; waits for the Pagefind it started. False:
+        stopped (the run is cancelled)."""
+        with self.lock:
+            if self.stopping:
+                return False
+            self.run = start()
+        run = self.run
+        if run is None:
+            return None
+        run.process.wait()
+        with self.lock:
+            if self.stopping:
+                run.cancel(later=False)
+                self.run = None
+                return False
+        return run
+
+    def _forget(self) -> None:
+        with self.lock:
+            self.run = None

@@ -42,8 +42,11 @@
         var merged = manifest.bundle
           ? pagefind.mergeIndex(new URL(manifest.bundle, bundle).href, { baseUrl: root })
           : Promise.resolve();
+        // the filter counts of this page's language (Pagefind loads that index only)
+        var lang = (document.documentElement.lang || "unknown").toLowerCase();
+        var filters = manifest.filters || {};
         return merged.then(function () {
-          return { hidden: hidden, filters: manifest.filters || {} };
+          return { hidden: hidden, filters: filters[lang] || filters[lang.split("-")[0]] || {} };
         });
       })
       .catch(function () {
