@@ -155,6 +155,15 @@ def test_a_deleted_post_is_no_longer_found(site, served, browser, caplog):
     # delta too (on a small site all of them)
     assert re.search(r"delta index of \d+ changed and 1 removed page\(s\)", log), log[-2000:]
     assert "/2026/01/beitrag-6/" not in _searchable(output / "pagefind")
+    # the box is not indexed: their fragments, so their ids, are those of the main
+    # bundle; only the removed post's is hidden, and search.js keeps one of each pair
+    manifest = json.loads((output / "pagefind" / "delta.json").read_text(encoding="utf-8"))
+    assert "/2026/01/beitrag-6/" in _fragments(output / "pagefind")  # hidden, not gone
+    assert len(manifest["hide"]) == 1
+    delta_ids = {p.stem for p in (output / "pagefind" / manifest["bundle"] / "fragment")
+                 .iterdir()}
+    main_ids = {p.stem for p in (output / "pagefind" / "fragment").iterdir()}
+    assert len(delta_ids) >= 1 and delta_ids <= main_ids
     page = browser.new_page()
     try:
         assert _search(page, served, "Altwort6")[1] == []
