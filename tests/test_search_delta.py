@@ -174,6 +174,47 @@ def test_a_deleted_post_is_no_longer_found(site, served, browser, caplog):
         page.close()
 
 
+@pytest.mark.browser
+@pytest.mark.skipif(not chromium_available(), reason="needs /usr/bin/chromium")
+def test_a_delta_of_another_language_is_not_searched_by_the_german_page(site, served,
+                                                                       browser, caplog):
+    content, output = site
+    english = content / "posts" / "p3-en.md"
+    english.write_text("Title: Post 3\nDate: 2026-01-04 10:00\nCategory: Test\nSlug: beitrag-3"
+                       "\nLang: en\n\nCustomer dialogue.\n", encoding="utf-8")
+    log = _build(content, output, caplog, SEARCH_DELTA_MAX=0)  # a full index with it
+    assert re.search(rf"Pagefind indexed {POSTS + 1} page\(s\) into pagefind/", log)
+    english.write_text(english.read_text(encoding="utf-8").replace(
+        "Customer dialogue.", f"Customer dialogue about {NEW}."), encoding="utf-8")
+    log = _build(content, output, caplog)
+    assert "delta index of 1 changed and 0 removed" in log
+    manifest = json.loads((output / "pagefind" / "delta.json").read_text(encoding="utf-8"))
+    assert list(manifest["delta_languages"]) == ["en"] and manifest["languages"]["de"] == POSTS
+    page = browser.new_page()
+    try:
+        # the German search page searches the German index of each bundle; the delta has
+        # none (Pagefind would fall back to its English one)
+        assert _search(page, served, NEW)[1] == []
+        assert _search(page, served, COMMON)[0] == f"{POSTS} Treffer für „{COMMON}“"
+        assert _filter_label(page) == f"Beitrag ({POSTS})"
+        # the English post's page searches the English index, delta included
+        page.goto(f"{served}/en/2026/01/beitrag-3/")
+        found = page.evaluate("""async (word) => {
+            const pagefind = await import(new URL("../../../../pagefind/pagefind.js",
+                                                  document.baseURI).href);
+            await pagefind.options({ baseUrl: "/blog/" });
+            await pagefind.init();
+            await pagefind.mergeIndex(new URL("../../../../pagefind/" +
+                (await (await fetch("../../../../pagefind/delta.json")).json()).bundle,
+                document.baseURI).href, { baseUrl: "/blog/" });
+            const search = await pagefind.search(word);
+            return Promise.all(search.results.map((r) => r.data().then((d) => d.url)));
+        }""", NEW)
+        assert found == ["/blog/en/2026/01/beitrag-3/"]
+    finally:
+        page.close()
+
+
 def test_more_changes_than_the_limit_make_a_full_index(site, caplog):
     content, output = site
     _write(content, 1, f"Erster {NEW}.")

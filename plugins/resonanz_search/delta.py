@@ -35,7 +35,8 @@ from .pagefind_runner import PagefindRun
 logger = logging.getLogger(__name__)
 
 MANIFEST = "delta.json"
-EMPTY = {"bundle": None, "hide": [], "filters": {}, "changed": 0, "removed": 0}
+EMPTY = {"bundle": None, "hide": [], "filters": {}, "changed": 0, "removed": 0,
+         "languages": {}, "delta_languages": {}}
 PREFIX = "delta-"
 # below this many pages a delta is always allowed: Pagefind on 50 pages takes ~0.07 s
 AUTO_MIN = 50
@@ -203,12 +204,23 @@ class Outdated(Exception):
     is due (search.js loads both with the main bundle's pagefind.js)."""
 
 
-def _version(bundle: Path) -> str | None:
+def _entry(bundle: Path) -> dict:
     try:
-        return json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))[
-            "version"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return entry if isinstance(entry, dict) else {}
+
+
+def _version(bundle: Path) -> str | None:
+    return _entry(bundle).get("version")
+
+
+def _languages(bundle: Path) -> dict[str, int]:
+    """Page count by language index, in the entry's order (Pagefind's fallback for a
+    language it has no index of is the largest index, the first on a tie)."""
+    languages = _entry(bundle).get("languages") or {}
+    return {lang: data.get("page_count", 0) for lang, data in languages.items()}
 
 
 def finish(delta: Delta, run: PagefindRun | None, site: Path, bundle_dir: str) -> str:
@@ -234,6 +246,10 @@ def finish(delta: Delta, run: PagefindRun | None, site: Path, bundle_dir: str) -
         "filters": _hidden_filters(bundle, delta.hidden),
         "changed": len(delta.changed),
         "removed": len(delta.removed),
+        # search.js merges the delta only where it has the language index the search
+        # page uses in the main bundle: Pagefind would fall back to another language
+        "languages": _languages(bundle),
+        "delta_languages": _languages(bundle / delta.folder) if run is not None else {},
     })
     _remove_folders(bundle, keep=delta.folder if run is not None else None)
     return report
@@ -241,7 +257,7 @@ def finish(delta: Delta, run: PagefindRun | None, site: Path, bundle_dir: str) -
 
 def _write_manifest(bundle: Path, manifest: dict) -> None:
     partial = bundle / f".{MANIFEST}.{os.getpid()}.part"
-    partial.write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
+    partial.write_text(json.dumps(manifest), encoding="utf-8")  # languages in order
     os.replace(partial, bundle / MANIFEST)
 
 

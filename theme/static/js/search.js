@@ -25,6 +25,19 @@
   // A build that changed only a few pages since the last full index wrote them into a
   // small delta index and listed, in delta.json, the main index's results they replace
   // (resonanz_search/delta.py); without delta.json the main index is all there is.
+  function languageIndex(languages) {
+    var lang = (document.documentElement.getAttribute("lang") || "unknown").toLowerCase();
+    if (languages[lang]) {
+      return lang;
+    }
+    if (languages[lang.split("-")[0]]) {
+      return lang.split("-")[0];
+    }
+    return Object.keys(languages).sort(function (a, b) {
+      return languages[b] - languages[a];
+    })[0];
+  }
+
   function loadDelta(pagefind) {
     var none = { hidden: {}, filters: {} };
     return fetch(bundle + "delta.json", { cache: "no-cache" })
@@ -39,14 +52,16 @@
         (manifest.hide || []).forEach(function (id) {
           hidden[id] = true;
         });
-        var merged = manifest.bundle
-          ? pagefind.mergeIndex(new URL(manifest.bundle, bundle).href, { baseUrl: root })
-          : Promise.resolve();
-        // the filter counts of this page's language (Pagefind loads that index only)
-        var lang = (document.documentElement.lang || "unknown").toLowerCase();
-        var filters = manifest.filters || {};
+        // Pagefind searches one language index of each bundle: the page's language, else
+        // its first part, else the largest. The delta is merged only where it has the
+        // one the main bundle uses (its fallback would be another language).
+        var lang = languageIndex(manifest.languages || {});
+        var merged =
+          manifest.bundle && manifest.delta_languages && manifest.delta_languages[lang]
+            ? pagefind.mergeIndex(new URL(manifest.bundle, bundle).href, { baseUrl: root, language: lang })
+            : Promise.resolve();
         return merged.then(function () {
-          return { hidden: hidden, filters: filters[lang] || filters[lang.split("-")[0]] || {} };
+          return { hidden: hidden, filters: (manifest.filters || {})[lang] || {} };
         });
       })
       .catch(function () {
