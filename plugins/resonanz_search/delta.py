@@ -114,24 +114,32 @@ def _store(record: Path, site: Path, value: dict | None) -> None:
 def after_full(site: Path, bundle_dir: str, digests: dict[str, str], record: Path,
                extra: list[str]) -> None:
     """A full run put a new main bundle in place: record what it was built from (the
-    sha256 and result id of each page, Pagefind's arguments) and remove any delta (a
-    bundle folder Pagefind did not make keeps it otherwise)."""
-    bundle = site / bundle_dir
+    sha256 of each page, Pagefind's arguments; the result ids are read from the bundle
+    when the first delta needs them, so that a build that is never followed by a small
+    one, in CI say, does not read thousands of fragments) and remove any delta (a bundle
+    folder Pagefind did not make keeps it otherwise)."""
     clear(site, bundle_dir)
     value = None
+    if digests:
+        value = {"entry": _entry_digest(site / bundle_dir), "args": extra, "pages": digests,
+                 "ids": None}
+    _store(main_record(record), site, value)
+
+
+def _page_ids(bundle: Path, pages: dict[str, str]) -> dict[str, str] | None:
+    """The main bundle's result id of each page, or None when its fragments do not match
+    the pages one to one (a folder Pagefind did not make may hold older fragments)."""
     try:
-        ids = _bundle_ids(bundle) if digests else None
+        ids = _bundle_ids(bundle)
     except (OSError, ValueError, KeyError) as exc:
-        logger.debug("search: main bundle not readable (%s); the next index is a full one", exc)
-        ids = None
-    if ids is not None and len(ids) == len(digests):
-        pages = {rel: [sha, ids.get(page_url(rel))] for rel, sha in digests.items()}
-        if all(entry[1] for entry in pages.values()):
-            value = {"entry": _entry_digest(bundle), "args": extra, "pages": pages}
-    if value is None and digests:
+        logger.debug("search: main bundle not readable (%s)", exc)
+        return None
+    found = {rel: ids.get(page_url(rel)) for rel in pages} if ids is not None else {}
+    if ids is None or len(ids) != len(pages) or not all(found.values()):
         logger.debug("search: the main bundle's fragments do not match its pages one to "
                      "one; no delta until the next full index")
-    _store(main_record(record), site, value)
+        return None
+    return found
 
 
 @dataclass
@@ -164,11 +172,17 @@ def plan(site: Path, bundle_dir: str, digests: dict[str, str], record: Path,
     if stored.get("args") != extra:
         return None
     main = stored["pages"]
-    changed = [rel for rel, sha in digests.items() if main.get(rel, [None])[0] != sha]
+    changed = [rel for rel, sha in digests.items() if main.get(rel) != sha]
     removed = sorted(rel for rel in main if rel not in digests)
     if len(changed) + len(removed) > most:
         return None
-    hidden = [main[rel][1] for rel in changed if rel in main] + [main[rel][1] for rel in removed]
+    ids = stored.get("ids")
+    if not isinstance(ids, dict):
+        ids = _page_ids(site / bundle_dir, main)
+        _store(main_record(record), site, {**stored, "ids": ids} if ids else None)
+        if ids is None:
+            return None
+    hidden = [ids[rel] for rel in changed if rel in main] + [ids[rel] for rel in removed]
     return Delta(changed, removed, hidden, fingerprint[:16])
 
 

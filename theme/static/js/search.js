@@ -40,7 +40,9 @@
 
   function loadDelta(pagefind) {
     var none = { hidden: {}, filters: {} };
-    return fetch(bundle + "delta.json", { cache: "no-cache" })
+    // no-store: a conditional request compares modification times in whole seconds, so
+    // a manifest written within the second of the cached one would be taken as the same
+    return fetch(bundle + "delta.json", { cache: "no-store" })
       .then(function (response) {
         return response.ok ? response.json() : null;
       })
