@@ -7,8 +7,9 @@ API is that name without the extension). A build whose pages differ from the mai
 bundle's in only a few pages runs Pagefind on those into a delta bundle inside the main
 one (`delta-<fingerprint>/`) and writes `delta.json`: the delta's folder, the main
 bundle's result ids to hide (changed and removed pages) and the filter values those
-pages add to the main bundle's counts. search.js merges the delta and drops the hidden
-results. Pagefind's run time grows with the pages it reads (about 1 ms per page plus
+pages add to the main bundle's counts, and the language indexes of both bundles.
+search.js merges the delta (where it has the search page's language) and drops the
+hidden results. Pagefind's run time grows with the pages it reads (about 1 ms per page plus
 20 ms), so one edited post costs tens of milliseconds instead of seconds at 2,000 posts.
 
 Every step leaves a consistent bundle when a build is killed: the delta folder is
@@ -40,7 +41,7 @@ EMPTY = {"bundle": None, "hide": [], "filters": {}, "changed": 0, "removed": 0,
 PREFIX = "delta-"
 # below this many pages a delta is always allowed: Pagefind on 50 pages takes ~0.07 s
 AUTO_MIN = 50
-# above it, 5 % of the pages: a delta of that size still costs a tenth of a full run,
+# above it, 5 % of the pages: a delta of that size costs less than a tenth of a full run,
 # and results of the delta are ranked by its own word statistics, so it is kept small
 AUTO_SHARE = 0.05
 
