@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 
 import pytest
 from conftest import ROOT, build_site, chromium_available, free_port
+from resonanz_core.problems import StrictModeError
 from test_search import _fragments, _searchable
 
 ARTIFACTS = Path(os.environ.get("RESONANZ_ARTIFACTS", ROOT / "test-artifacts")) / "screenshots"
@@ -292,6 +293,9 @@ def test_a_missing_pagefind_in_a_delta_build_is_the_usual_error(site, tmp_path, 
     assert any(m.startswith("search: pagefind: SEARCH_PAGEFIND_BINARY") and missing in m
                for m in errors), errors
     assert _delta_files(output) == []
+    strict = build_site(content, output, SEARCH_PAGEFIND_BINARY=missing,
+                        RESONANZ_STRICT=True, RESONANZ_SKIP_UNCHANGED=False)
+    assert isinstance(strict.error, StrictModeError) and missing in str(strict.error)
     # the next build tries again, with a delta
     log = _build(content, output, caplog)
     assert "delta index of 1 changed" in log
