@@ -3,6 +3,7 @@ saved into a post's text is found by the site's search page in Chromium soon aft
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -68,6 +69,13 @@ def test_a_word_saved_into_a_post_is_found_by_search(tmp_path, browser):
     # the edit went the one-post path: no full build after the first ran Pagefind
     assert "text build" in log
     assert log.count("full build in") == 1, log
+    # and Pagefind indexed that post alone, into a delta beside the full index
+    from test_search import _fragments
+
+    bundle = tmp_path / "output" / "pagefind"
+    delta = json.loads((bundle / "delta.json").read_text(encoding="utf-8"))
+    assert list(_fragments(bundle / delta["bundle"])) == ["/2026/11/zuhoeren/"]
+    assert len(delta["hide"]) == 1 and WORD not in str(_fragments(bundle))
 
 
 def test_a_full_build_stops_the_background_index_and_indexes_itself(tmp_path, caplog):
@@ -78,7 +86,7 @@ def test_a_full_build_stops_the_background_index_and_indexes_itself(tmp_path, ca
 
     from resonanz_search.pagefind_runner import find_binary
     from test_devserver_incremental import overrides
-    from test_search import _fragments
+    from test_search import _searchable
 
     from resonanz.devserver.site import DevSite
 
@@ -98,7 +106,7 @@ def test_a_full_build_stops_the_background_index_and_indexes_itself(tmp_path, ca
     bundle = site.output / "pagefind"
 
     def indexed() -> str:
-        return " ".join(record["content"] for record in _fragments(bundle).values())
+        return " ".join(record["content"] for record in _searchable(bundle).values())
 
     assert WORD not in indexed()
     flag.touch()

@@ -326,6 +326,26 @@ def _fragments(bundle: Path) -> dict:
     return found
 
 
+def _searchable(bundle: Path) -> dict:
+    """What search.js searches: the main bundle's fragments (by URL) without those that
+    delta.json hides, and the delta bundle's."""
+    import gzip
+
+    manifest = bundle / "delta.json"
+    delta = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+    found = {}
+    folders = [bundle] + ([bundle / delta["bundle"]] if delta.get("bundle") else [])
+    for folder in folders:
+        for path in (folder / "fragment").iterdir():
+            if folder == bundle and path.stem in delta.get("hide", []):
+                continue
+            data = gzip.decompress(path.read_bytes())
+            record = json.loads(data[data.index(b"{"):])
+            assert record["url"] not in found or folder != bundle, record["url"]
+            found[record["url"]] = record
+    return found
+
+
 def test_search_copies_index_like_the_whole_pages(tmp_path):
     # Pagefind run on the whole pages must find what the build's run on the copies found
     # (two processes: the copies come from both, and Pagefind starts before the listings)
@@ -472,7 +492,9 @@ def test_a_new_bundle_replaces_the_old_one_and_a_foreign_folder_is_added_to(
     (tiny_content / "posts" / "p5.md").write_text(
         "Title: Beitrag 5\nDate: 2026-01-06 10:00\nCategory: Test\n\nNeuer Text.\n",
         encoding="utf-8")
-    second = build_site(tiny_content, output, RESONANZ_SKIP_UNCHANGED=False)
+    # a full index (one changed page would otherwise go into a delta index)
+    second = build_site(tiny_content, output, RESONANZ_SKIP_UNCHANGED=False,
+                        SEARCH_DELTA_MAX=0)
     assert second.error is None and second.problems == []
     fragments = _fragments(output / "pagefind")
     assert "Neuer Text" in fragments["/2026/01/beitrag-5/"]["content"]

@@ -336,7 +336,8 @@ def page_facts(path: str, staging: str | None = None, relative: str | None = Non
 
 
 def indexable_pages(
-    site: Path, bundle_dir: str, extra_args: list[str], known: dict | None = None
+    site: Path, bundle_dir: str, extra_args: list[str], known: dict | None = None,
+    digests: dict[str, str] | None = None,
 ) -> tuple[str, list[Path], set[str]]:
     """The pages with a search body, a sha256 over them (path and bytes) and the
     Pagefind arguments (the index depends on nothing else), and the HTML files (absolute
@@ -344,6 +345,7 @@ def indexable_pages(
 
     known: page_facts() by absolute path, taken when the build wrote the pages (in the
     process that wrote each one); a page whose size or mtime differs now is read again.
+    digests: filled with each page's sha256 by relative path ("/"-separated).
     """
     known = known or {}
     digest = hashlib.sha256(" ".join(extra_args).encode())
@@ -375,7 +377,10 @@ def indexable_pages(
         if facts is None or facts[2] is None:
             continue
         pages.append(site / path[cut:])
-        digest.update(path[cut:].replace(os.sep, "/").encode() + b"\0")
+        relative = path[cut:].replace(os.sep, "/")
+        if digests is not None:
+            digests[relative] = facts[2]
+        digest.update(relative.encode() + b"\0")
         digest.update(bytes.fromhex(facts[2]))
     return digest.hexdigest(), pages, read
 

@@ -14,6 +14,7 @@ from pelican.generators import Generator
 from resonanz_core import i18n
 from resonanz_fastbuild import hooks
 
+from . import delta as delta_index
 from .pagefind_runner import (
     PagefindError,
     PagefindRun,
@@ -64,6 +65,13 @@ def options(settings: dict) -> dict:
             opts["SEARCH_PAGEFIND_ARGS"],
         )
         opts["SEARCH_PAGEFIND_ARGS"] = []
+    most = opts["SEARCH_DELTA_MAX"]
+    if most is not None and (not isinstance(most, int) or isinstance(most, bool) or most < 0):
+        logger.error(
+            "search: setting SEARCH_DELTA_MAX = %r: expected a whole number of pages (0 or "
+            "more) or None for max(50, 5 %% of the pages)", most,
+        )
+        opts["SEARCH_DELTA_MAX"] = None
     return opts
 
 
@@ -250,11 +258,14 @@ def start_early(writer) -> None:
     if build.early is not None:
         return  # the writer flushes twice in a build
     staging = build.staging
+    digests: dict[str, str] = {}
     fingerprint, pages, read = indexable_pages(output, opts["SEARCH_BUNDLE_DIR"], extra,
-                                               build.written)
+                                               build.written, digests)
     if not pages:
         return  # no search body anywhere: the whole site is indexed at the end
-    if index_is_current(output, opts["SEARCH_BUNDLE_DIR"], fingerprint, record):
+    if (index_is_current(output, opts["SEARCH_BUNDLE_DIR"], fingerprint, record)
+            or _plan(opts, output, record, digests, fingerprint) is not None):
+        # nothing to do, or a delta of a few pages: on_finalized does it
         build.early = _Early(staging, fingerprint, None)
         return
     try:
@@ -288,20 +299,66 @@ def on_finalized(pelican) -> None:
             remove_later(staging.folder)
 
 
+def _plan(opts: dict, output: Path, record: Path, digests: dict[str, str],
+          fingerprint: str) -> delta_index.Delta | None:
+    most = delta_index.limit(opts["SEARCH_DELTA_MAX"], len(digests))
+    extra = [str(arg) for arg in opts["SEARCH_PAGEFIND_ARGS"]]
+    return delta_index.plan(output, opts["SEARCH_BUNDLE_DIR"], digests, record, most,
+                            fingerprint, extra)
+
+
+def _index_delta(opts: dict, output: Path, extra: list[str], record: Path,
+                 fingerprint: str, delta: delta_index.Delta, copy: bool) -> bool:
+    """Pagefind on the pages changed since the main bundle only (see delta.py); False
+    when a full run is due after all."""
+    bundle_dir = opts["SEARCH_BUNDLE_DIR"]
+    try:
+        run = None
+        if delta.changed:
+            run = delta_index.start(delta, find_binary(opts["SEARCH_PAGEFIND_BINARY"]),
+                                    output, bundle_dir, extra, opts["SEARCH_TIMEOUT"],
+                                    record.parent, copy)
+        report = delta_index.finish(delta, run, output, bundle_dir)
+    except delta_index.Outdated as exc:
+        logger.info("search: %s; indexing the whole site", exc)
+        return False
+    except (PagefindError, OSError) as exc:
+        logger.error("search: %s: %s", bundle_dir, exc)
+        return True
+    remember_index(output, fingerprint, record)
+    if not delta.changed and not delta.removed:
+        logger.info("search: the pages are the main index's again; delta index removed")
+        return True
+    indexed = _PAGES.search(report)
+    logger.info(
+        "search: delta index of %d changed and %d removed page(s) (Pagefind indexed %s "
+        "page(s) into %s/%s/); the main index stays",
+        len(delta.changed), len(delta.removed), indexed.group(1) if indexed else "0",
+        bundle_dir, delta.folder,
+    )
+    return True
+
+
 def _index(opts: dict, output: Path, extra: list[str], record: Path, early: _Early | None,
            staging: _Staging | None, known: dict) -> None:
-    fingerprint, pages, read = indexable_pages(output, opts["SEARCH_BUNDLE_DIR"], extra, known)
+    digests: dict[str, str] = {}
+    fingerprint, pages, read = indexable_pages(output, opts["SEARCH_BUNDLE_DIR"], extra, known,
+                                               digests)
     logger.debug("search: %d page(s) with a search body; %d HTML file(s) not known from the "
                  "writes were read", len(pages), len(read))
     run = early.run if early is not None else None
-    if early is not None and (early.fingerprint != fingerprint or early.staging is not staging):
+    if run is not None and (early.fingerprint != fingerprint or early.staging is not staging):
         logger.debug("search: pages changed after Pagefind started on them; indexing again")
-        if run is not None:
-            run.cancel()
+        run.cancel()
         run = None
     if run is None:
         if index_is_current(output, opts["SEARCH_BUNDLE_DIR"], fingerprint, record):
             logger.info("search: pages unchanged since the last index, Pagefind not run")
+            return
+        delta = _plan(opts, output, record, digests, fingerprint)
+        copy = staging.copy if staging is not None else copies_allowed(extra)
+        if delta is not None and _index_delta(opts, output, extra, record, fingerprint,
+                                              delta, copy):
             return
         try:
             run = _start(opts, output, extra, record, pages, read, staging)
@@ -314,6 +371,7 @@ def _index(opts: dict, output: Path, extra: list[str], record: Path, early: _Ear
         logger.error("search: %s: %s", opts["SEARCH_BUNDLE_DIR"], exc)
         # resonanz_core's finalized step runs after this one and fails a strict build
         return
+    delta_index.after_full(output, opts["SEARCH_BUNDLE_DIR"], digests, record, extra)
     remember_index(output, fingerprint, record)
     indexed = _PAGES.search(report)
     logger.info(

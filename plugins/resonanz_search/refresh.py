@@ -4,8 +4,8 @@ A full build indexes in its `finalized` step (plugin.py). The dev server's one-p
 (resonanz_fastbuild/incremental.py) writes a page and feeds and no `finalized` follows,
 so the index would not know the new text until the next full build. `Refresh` indexes
 the output in a thread of its own after the page is served: the editor never waits for
-it. A full build stops a refresh first (its own Pagefind run would write the same
-bundle folder).
+it. Usually only the saved post is indexed, into a delta bundle (delta.py). A full
+build stops a refresh first (its own Pagefind run would write the same bundle folder).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from . import delta as delta_index
 from .pagefind_runner import (
     PagefindError,
     PagefindRun,
@@ -21,7 +22,7 @@ from .pagefind_runner import (
     indexable_pages,
     remember_index,
 )
-from .plugin import _paths
+from .plugin import _paths, _plan
 from .search_copies import copies_allowed
 
 logger = logging.getLogger(__name__)
@@ -83,28 +84,69 @@ class Refresh:
                 logger.error("search: %s: %s", self.opts["SEARCH_BUNDLE_DIR"], exc)
 
     def _index(self) -> None:
+        """A delta of the pages saved since the main bundle when they are few (delta.py),
+        else Pagefind on the whole site."""
         bundle = self.opts["SEARCH_BUNDLE_DIR"]
-        fingerprint, pages, read = indexable_pages(self.output, bundle, self.extra)
+        digests: dict[str, str] = {}
+        fingerprint, pages, read = indexable_pages(self.output, bundle, self.extra, None,
+                                                   digests)
         if index_is_current(self.output, bundle, fingerprint, self.record):
             return
-        binary = find_binary(self.opts["SEARCH_PAGEFIND_BINARY"])
-        with self.lock:
-            if self.stopping:
+        delta = _plan(self.opts, self.output, self.record, digests, fingerprint)
+        copy = copies_allowed(self.extra)
+        timeout = self.opts["SEARCH_TIMEOUT"]
+        if delta is not None:
+            binary = find_binary(self.opts["SEARCH_PAGEFIND_BINARY"]) if delta.changed else None
+            run = self._started(lambda: delta_index.start(
+                delta, binary, self.output, bundle, self.extra, timeout, self.record.parent,
+                copy))
+            if run is False:
                 return
-            self.run = PagefindRun(binary, self.output, bundle, self.extra,
-                                   self.opts["SEARCH_TIMEOUT"], pages or None,
-                                   self.record.parent, copy=copies_allowed(self.extra))
-        run = self.run
-        try:
-            run.process.wait()
-            with self.lock:
-                if self.stopping:
-                    run.cancel(later=False)
-                    return
-            run.finish()
-        finally:
-            with self.lock:
-                self.run = None
+            try:
+                delta_index.finish(delta, run, self.output, bundle)
+            except delta_index.Outdated as exc:
+                logger.info("search: %s; indexing the whole site", exc)
+                delta = None
+            finally:
+                self._forget()
+        if delta is None:
+            binary = find_binary(self.opts["SEARCH_PAGEFIND_BINARY"])
+            run = self._started(lambda: PagefindRun(
+                binary, self.output, bundle, self.extra, timeout, pages or None,
+                self.record.parent, copy=copy))
+            if run is False:
+                return
+            try:
+                run.finish()
+                delta_index.after_full(self.output, bundle, digests, self.record, self.extra)
+            finally:
+                self._forget()
         remember_index(self.output, fingerprint, self.record)
         self.done += 1
-        logger.info("search: index updated in the background (%d page(s))", len(pages))
+        if delta is None:
+            logger.info("search: index updated in the background (%d page(s))", len(pages))
+        else:
+            logger.info("search: delta index updated in the background (%d changed, %d "
+                        "removed page(s))", len(delta.changed), len(delta.removed))
+
+    def _started(self, start) -> PagefindRun | None | bool:
+        """start() unless stop() was called; waits for the Pagefind it started. False:
+        stopped (the run is cancelled)."""
+        with self.lock:
+            if self.stopping:
+                return False
+            self.run = start()
+        run = self.run
+        if run is None:
+            return None
+        run.process.wait()
+        with self.lock:
+            if self.stopping:
+                run.cancel(later=False)
+                self.run = None
+                return False
+        return run
+
+    def _forget(self) -> None:
+        with self.lock:
+            self.run = None

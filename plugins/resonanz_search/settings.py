@@ -15,4 +15,7 @@ DEFAULTS: dict = {
     "SEARCH_PAGEFIND_ARGS": [],
     # Seconds before a pagefind run is given up.
     "SEARCH_TIMEOUT": 300,
+    # Most changed plus removed pages since the last full index that a small delta index
+    # takes; more: a full index. None: max(50, 5 % of the pages); 0: always a full index.
+    "SEARCH_DELTA_MAX": None,
 }

@@ -22,6 +22,55 @@
     return template.replace("{n}", values && values.n).replace("{q}", values && values.q);
   }
 
+  // A build that changed only a few pages since the last full index wrote them into a
+  // small delta index and listed, in delta.json, the main index's results they replace
+  // (resonanz_search/delta.py); without delta.json the main index is all there is.
+  function languageIndex(languages) {
+    var lang = (document.documentElement.getAttribute("lang") || "unknown").toLowerCase();
+    if (languages[lang]) {
+      return lang;
+    }
+    if (languages[lang.split("-")[0]]) {
+      return lang.split("-")[0];
+    }
+    return Object.keys(languages).sort(function (a, b) {
+      return languages[b] - languages[a];
+    })[0];
+  }
+
+  function loadDelta(pagefind) {
+    var none = { hidden: {}, filters: {} };
+    // no-store: a conditional request compares modification times in whole seconds, so
+    // a manifest written within the second of the cached one would be taken as the same
+    return fetch(bundle + "delta.json", { cache: "no-store" })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (manifest) {
+        if (!manifest) {
+          return none;
+        }
+        var hidden = {};
+        (manifest.hide || []).forEach(function (id) {
+          hidden[id] = true;
+        });
+        // Pagefind searches one language index of each bundle: the page's language, else
+        // its first part, else the largest. The delta is merged only where it has the
+        // one the main bundle uses (its fallback would be another language).
+        var lang = languageIndex(manifest.languages || {});
+        var merged =
+          manifest.bundle && manifest.delta_languages && manifest.delta_languages[lang]
+            ? pagefind.mergeIndex(new URL(manifest.bundle, bundle).href, { baseUrl: root, language: lang })
+            : Promise.resolve();
+        return merged.then(function () {
+          return { hidden: hidden, filters: (manifest.filters || {})[lang] || {} };
+        });
+      })
+      .catch(function () {
+        return none; // the main index alone: older text of a few pages, still a search
+      });
+  }
+
   var ready = import(bundle + "pagefind.js").then(function (pagefind) {
     return pagefind
       .options({ baseUrl: root })
@@ -29,9 +78,25 @@
         return pagefind.init();
       })
       .then(function () {
-        return pagefind;
+        return loadDelta(pagefind);
+      })
+      .then(function (delta) {
+        return { pagefind: pagefind, hidden: delta.hidden, filters: delta.filters };
       });
   });
+
+  // The results of the main index that the delta replaces or that were removed; a page
+  // whose indexed text did not change has the same id in both indexes and is kept once.
+  function current(results, hidden) {
+    var seen = {};
+    return results.filter(function (result) {
+      if (hidden[result.id] || seen[result.id]) {
+        return false;
+      }
+      seen[result.id] = true;
+      return true;
+    });
+  }
 
   function selectedTypes() {
     return Array.prototype.slice
@@ -94,13 +159,15 @@
     }
     status.textContent = text("loading");
     ready
-      .then(function (pagefind) {
+      .then(function (state) {
         var types = selectedTypes();
         var options = types.length ? { filters: { type: { any: types } } } : {};
-        return pagefind.search(query, options);
+        return state.pagefind.search(query, options).then(function (search) {
+          return current(search.results, state.hidden);
+        });
       })
-      .then(function (search) {
-        var first = search.results.slice(0, 20).map(function (result) {
+      .then(function (results) {
+        var first = results.slice(0, 20).map(function (result) {
           return result.data();
         });
         return Promise.all(first).then(function (hits) {
@@ -108,7 +175,7 @@
             return;
           }
           render(hits);
-          var count = search.results.length;
+          var count = results.length;
           status.textContent = count ? text("count", { n: count, q: query }) : text("none", { q: query });
         });
       })
@@ -118,11 +185,21 @@
   }
 
   ready
-    .then(function (pagefind) {
-      return pagefind.filters();
+    .then(function (state) {
+      return state.pagefind.filters().then(function (filters) {
+        // Pagefind adds up the counts of both indexes: the hidden pages are taken off
+        var types = (filters && filters.type) || {};
+        var hidden = state.filters.type || {};
+        var counts = {};
+        Object.keys(types).forEach(function (name) {
+          if (types[name] - (hidden[name] || 0) > 0) {
+            counts[name] = types[name] - (hidden[name] || 0);
+          }
+        });
+        return counts;
+      });
     })
-    .then(function (filters) {
-      var types = (filters && filters.type) || {};
+    .then(function (types) {
       Object.keys(types)
         .sort()
         .forEach(function (name) {
