@@ -337,7 +337,7 @@ def page_facts(path: str, staging: str | None = None, relative: str | None = Non
 
 def indexable_pages(
     site: Path, bundle_dir: str, extra_args: list[str], known: dict | None = None,
-    digests: dict[str, str] | None = None,
+    digests: dict[str, str] | None = None, every: dict[str, tuple] | None = None,
 ) -> tuple[str, list[Path], set[str]]:
     """The pages with a search body, a sha256 over them (path and bytes) and the
     Pagefind arguments (the index depends on nothing else), and the HTML files (absolute
@@ -346,6 +346,7 @@ def indexable_pages(
     known: page_facts() by absolute path, taken when the build wrote the pages (in the
     process that wrote each one); a page whose size or mtime differs now is read again.
     digests: filled with each page's sha256 by relative path ("/"-separated).
+    every: filled with the facts of every HTML file by relative path ("/"-separated).
     """
     known = known or {}
     digest = hashlib.sha256(" ".join(extra_args).encode())
@@ -374,6 +375,8 @@ def indexable_pages(
         if facts is None:
             read.add(path)
             facts = page_facts(path)
+        if facts is not None and every is not None:
+            every[path[cut:].replace(os.sep, "/")] = facts
         if facts is None or facts[2] is None:
             continue
         pages.append(site / path[cut:])

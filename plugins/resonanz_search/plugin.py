@@ -15,6 +15,7 @@ from resonanz_core import i18n
 from resonanz_fastbuild import hooks
 
 from . import delta as delta_index
+from . import facts as page_record
 from .pagefind_runner import (
     PagefindError,
     PagefindRun,
@@ -124,6 +125,8 @@ class _Build:
         self.staging = staging
         self.written: dict[str, tuple] = {}
         self.early: _Early | None = None
+        # what the last index saw of every page (facts.py)
+        self.indexed: dict[str, tuple] = {}
 
 
 def _running(output: str) -> _Build | None:
@@ -148,7 +151,10 @@ def on_content_written(path: str, context: dict) -> None:
     page = os.path.abspath(path)
     key = build.key
     relative = page[len(key) + 1:] if page.startswith(key + os.sep) else None
-    facts = page_facts(path, str(build.staging.folder), relative, build.staging.copy)
+    # a page the dependency record left as it was is what the last index saw; its search
+    # copy is made only if a full Pagefind run needs it (stage_pages)
+    facts = page_record.unchanged(build.indexed, page) or page_facts(
+        path, str(build.staging.folder), relative, build.staging.copy)
     if facts is not None:
         build.written[page] = facts
 
@@ -180,6 +186,7 @@ def on_all_generators_finalized(generators) -> None:
             return
         _Build.current = _Build(os.path.abspath(output), _Staging(folder,
                                                                   copies_allowed(extra)))
+        _Build.current.indexed = page_record.load(record, Path(output))
 
 
 def on_build_failed(pelican) -> None:
@@ -342,8 +349,11 @@ def _index_delta(opts: dict, output: Path, extra: list[str], record: Path,
 def _index(opts: dict, output: Path, extra: list[str], record: Path, early: _Early | None,
            staging: _Staging | None, known: dict) -> None:
     digests: dict[str, str] = {}
+    every: dict[str, tuple] = {}
+    known = {**page_record.load(record, output), **known}
     fingerprint, pages, read = indexable_pages(output, opts["SEARCH_BUNDLE_DIR"], extra, known,
-                                               digests)
+                                               digests, every)
+    page_record.save(record, output, every)
     logger.debug("search: %d page(s) with a search body; %d HTML file(s) not known from the "
                  "writes were read", len(pages), len(read))
     run = early.run if early is not None else None
