@@ -41,12 +41,16 @@ BUILD = """
 import json, logging, sys
 sys.path.insert(0, {plugins!r})
 logging.basicConfig(level=logging.INFO, format="%(message)s")
+logging.getLogger("resonanz_search").setLevel(logging.DEBUG)  # which pages were read
 from pelican import Pelican
 from pelican.settings import read_settings
 Pelican(read_settings({conf!r}, override=json.loads(sys.argv[1]))).run()
 """
 RECORD = re.compile(r"(\d+) pages as the last build wrote them, (\d+) rendered")
 TEXT_PATH = re.compile(r"only the text of (\d+) post\(s\) changed")
+
+
+LOGS: list[str] = []  # the log of each build, the last one last
 
 
 def build(content: Path, output: Path, cache: Path | None = None
@@ -62,6 +66,7 @@ def build(content: Path, output: Path, cache: Path | None = None
     run = subprocess.run([sys.executable, "-c", script, json.dumps(settings_)], cwd=ROOT,
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-3000:]
+    LOGS.append(run.stdout + run.stderr)
     if TEXT_PATH.search(run.stdout + run.stderr):
         return "text"
     found = RECORD.findall(run.stderr)
@@ -215,6 +220,12 @@ def test_a_text_edit_writes_its_page_and_feeds_alone(tmp_path):
     assert not any(name.endswith(".html") and "beitrag-0" not in name
                    for name in rewritten), sorted(rewritten)
     assert any(name.startswith("pagefind" + os.sep) for name in rewritten)
+    # the search index: Pagefind on the pages changed since the full index (this one and
+    # the one the build before edited), and only this page was read to find out (the
+    # others are as the last index saw them, resonanz_search/facts.py)
+    assert "delta index of 2 changed and 0 removed page(s)" in LOGS[-1], LOGS[-1][-2000:]
+    read = re.search(r"(\d+) HTML file\(s\) not known from the writes were read", LOGS[-1])
+    assert read and read[1] == "1", LOGS[-1][-2000:]
     equals_cold(site.content, site.output, tmp_path, "after a text edit")
     # a second post's text: both edits since the snapshot are written, still alone
     site.apply(("body", 1, f"{OPENING}\n\nNoch ein Absatz."))

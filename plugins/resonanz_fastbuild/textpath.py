@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 
 SNAPSHOT_NAME = "resonanz-snapshot.pickle"
 FACTS_NAME = "resonanz-snapshot.json"
-VERSION = 1
+VERSION = 2
 MAX_FILES = 20
 # what the generator's feeds and a post's page read from it besides the context
 GENERATOR_FIELDS = ("articles", "translations", "hidden_articles", "hidden_translations",
@@ -143,8 +143,8 @@ def changed_posts(cache: Path, now: dict) -> tuple[dict, list[str]] | None:
     if old.keys() != new.keys():
         return None
     changed = sorted(path for path, stamp in new.items() if old[path] != list(stamp))
-    posts = facts["posts"]
-    if not changed or len(changed) > MAX_FILES or not all(
+    posts = facts.get("posts")
+    if not isinstance(posts, dict) or not changed or len(changed) > MAX_FILES or not all(
             path in posts and header_digest(Path(path)) == posts[path] for path in changed):
         return None
     return facts, changed
