@@ -15,6 +15,7 @@ add a version after upgrading Pelican: docs/entwicklung-fastbuild.md.
 from __future__ import annotations
 
 import logging
+import os
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -180,6 +181,7 @@ _PELICANS = {
     "url": Content.__dict__.get("url"),
     "save_as": Content.__dict__.get("save_as"),
     "slugify": getattr(pelican.urlwrappers, "slugify", None),
+    "relative_source_path": Content.__dict__.get("get_relative_source_path"),
 }
 
 
@@ -208,6 +210,35 @@ def restore_pelican() -> None:
             setattr(Content, name, _PELICANS[name])
     if _PELICANS["slugify"] is not None:
         pelican.urlwrappers.slugify = _PELICANS["slugify"]
+    if _PELICANS["relative_source_path"] is not None:
+        Content.get_relative_source_path = _PELICANS["relative_source_path"]
+
+
+_RELATIVE: dict[tuple[str, str], str] = {}
+_RELATIVE_MAX = 200_000
+
+
+def _relative_source_path(self, source_path: str | None = None) -> str | None:
+    # Content.get_relative_source_path: every URL and save_as a post formats asks for
+    # it (tens of thousands of os.path.relpath calls in a build of 2,000 posts); a pure
+    # function of two absolute paths, remembered by them
+    if not source_path:
+        source_path = self.source_path
+    root = self.settings["PATH"]
+    if not (source_path and root and os.path.isabs(source_path) and os.path.isabs(root)):
+        return _PELICANS["relative_source_path"](self, source_path)
+    key = (source_path, root)
+    found = _RELATIVE.get(key)
+    if found is None:
+        if len(_RELATIVE) >= _RELATIVE_MAX:
+            _RELATIVE.clear()
+        found = _RELATIVE[key] = _PELICANS["relative_source_path"](self, source_path)
+    return found
+
+
+def remember_relative_source_paths() -> None:
+    """Content.get_relative_source_path answers from what it computed before."""
+    Content.get_relative_source_path = _relative_source_path
 
 
 class ReaderState:

@@ -9,6 +9,9 @@ Tags, categories and authors are new objects in every post that names them, and 
 slugifies its name again (Unicode normalisation, transliteration, the substitutions):
 a pure function of its arguments, remembered here.
 
+The path of a post relative to the content folder goes into every URL pattern; it is
+computed once per path (compat.remember_relative_source_paths).
+
 Pelican's generators ask their own content cache for every file even when caching is
 done at the reader level (the default): such a generator gets an empty stamp instead
 (compat.skip_unused_generator_stamps).
@@ -49,3 +52,4 @@ def install() -> None:
     compat.install_frozen_urls()
     compat.use_slugify(remembered_slugify)
     compat.skip_unused_generator_stamps()
+    compat.remember_relative_source_paths()
