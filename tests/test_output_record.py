@@ -314,3 +314,36 @@ def test_batch_builds_of_the_edited_demo_equal_a_cold_build(sequence):
             event(how(build(content, output)))
         equals_cold(content, output, folder, f"after {sequence}")
     assert not os.path.exists(name)
+
+
+def test_the_dev_server_builds_in_full_where_make_html_would_use_the_snapshot(tmp_path):
+    """The dev server keeps its generators in memory for its own one-post path; a first
+    build that stopped early with the snapshot would leave it none (every save would
+    then load the snapshot again). Batch builds in this process here, so that the
+    unchanged-build record sees the same packages (sys.path) as the dev server."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+    from resonanz.devserver.site import DevSite
+
+    def batch() -> None:
+        settings_ = read_settings(str(ROOT / "pelicanconf.py"),
+                                  override=overrides(site.content, site.output))
+        Pelican(settings_).run()
+
+    post = {"title": "Zuhören lernen", "day": 3, "category": "Praxis", "tags": ["Dialog"],
+            "body": f"{OPENING}\n\nZweiter Absatz."}
+    site = PostsOnDisk(tmp_path, [post, {**post, "title": "Moderation lernen", "day": 5}])
+    site.output = tmp_path / "output"
+    batch()
+    site.write(("body", 1, f"{OPENING}\n\nEin anderer Absatz."))
+    batch()  # keeps a snapshot
+    site.write(("body", 0, f"{OPENING}\n\nGanz neuer zweiter Absatz."))
+    dev = DevSite(ROOT / "pelicanconf.py", overrides(site.content, site.output))
+    try:
+        assert dev.full().errors == []
+        assert dev.last.articles_generator() is not None  # a full build, in memory
+        changed = site.write(("body", 0, f"{OPENING}\n\nNoch einmal anders."))
+        assert dev.update({changed}).how == "text"
+    finally:
+        dev.close()
+    equals_cold(site.content, site.output, tmp_path, "after the dev server's edits")

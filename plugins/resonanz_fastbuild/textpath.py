@@ -42,6 +42,9 @@ from . import hooks, incremental, templates
 
 logger = logging.getLogger(__name__)
 
+# set (True) on a Pelican instance that keeps its generators in memory between builds
+# (the dev server): its builds need every generator, a snapshot would stand in for them
+RESIDENT = "resonanz_resident"
 SNAPSHOT_NAME = "resonanz-snapshot.pickle"
 FACTS_NAME = "resonanz-snapshot.json"
 VERSION = 2

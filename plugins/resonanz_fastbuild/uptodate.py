@@ -437,6 +437,8 @@ def _checked_run(pelican, full_run):
 def _text_path(pelican, state: BuildState, previous: dict, now: dict, started: float) -> bool:
     """Only posts' text changed since the snapshot's build: write those pages and their
     feeds alone (textpath.py). False when the full build must run."""
+    if getattr(pelican, textpath.RESIDENT, False):
+        return False
     found = textpath.changed_posts(state.cache, now)
     if found is None or BuildState.unchanged_except_inputs(previous, now) is not None:
         return False

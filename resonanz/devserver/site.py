@@ -26,7 +26,7 @@ PLUGINS_DIR = Path(__file__).resolve().parents[2] / "plugins"
 if str(PLUGINS_DIR) not in sys.path:  # pelicanconf.py adds it too; the import below first
     sys.path.append(str(PLUGINS_DIR))
 
-from resonanz_fastbuild import compat, hooks, incremental  # noqa: E402
+from resonanz_fastbuild import compat, hooks, incremental, textpath  # noqa: E402
 from resonanz_fastbuild import plugin as fastbuild  # noqa: E402
 
 
@@ -167,6 +167,9 @@ class DevSite:
             try:
                 if self.pelican is None:
                     self.pelican = Pelican(self.settings)
+                    # its generators stay in memory for the one-post path (incremental.py),
+                    # so no build of it may stop early with a snapshot's (textpath.py)
+                    setattr(self.pelican, textpath.RESIDENT, True)
                     # after the fast build's writer flush, before the plugins that look at
                     # the whole output (_headers lists its folders)
                     compat.place_after(signals.finalized, self._on_finalized,
