@@ -323,6 +323,7 @@ def test_the_dev_server_builds_in_full_where_make_html_would_use_the_snapshot(tm
     unchanged-build record sees the same packages (sys.path) as the dev server."""
     from pelican import Pelican
     from pelican.settings import read_settings
+
     from resonanz.devserver.site import DevSite
 
     def batch() -> None:
