@@ -53,7 +53,7 @@ TEXT_PATH = re.compile(r"only the text of (\d+) post\(s\) changed")
 LOGS: list[str] = []  # the log of each build, the last one last
 
 
-def build(content: Path, output: Path, cache: Path | None = None
+def build(content: Path, output: Path, cache: Path | None = None, theme: Path | None = None
           ) -> tuple[int, int] | str | None:
     """One batch build in a new process; (replayed, rendered) pages, "text" when it
     wrote edited posts' pages alone (textpath.py), or None when the build stopped early
@@ -62,6 +62,8 @@ def build(content: Path, output: Path, cache: Path | None = None
     settings_["RESONANZ_JOBS"] = 2  # workers too: their records come back
     if cache is not None:
         settings_["CACHE_PATH"] = str(cache / "pelican")
+    if theme is not None:
+        settings_["THEME"] = str(theme)
     script = BUILD.format(plugins=str(ROOT / "plugins"), conf=str(ROOT / "pelicanconf.py"))
     run = subprocess.run([sys.executable, "-c", script, json.dumps(settings_)], cwd=ROOT,
                          capture_output=True, text=True)
@@ -76,10 +78,11 @@ def build(content: Path, output: Path, cache: Path | None = None
     return int(last[0]), int(last[1])
 
 
-def equals_cold(content: Path, output: Path, folder: Path, note: str) -> None:
+def equals_cold(content: Path, output: Path, folder: Path, note: str,
+                theme: Path | None = None) -> None:
     built = without_search_index(tree_digest(output))
     cold_output = folder / "cold"
-    build(content, cold_output, folder / "cold-cache")
+    build(content, cold_output, folder / "cold-cache", theme)
     assert_same_output(without_search_index(tree_digest(cold_output)), built, note)
     shutil.rmtree(cold_output)
     shutil.rmtree(folder / "cold-cache", ignore_errors=True)
@@ -196,6 +199,45 @@ def test_a_title_edit_replays_the_other_pages(tmp_path):
     equals_cold(site.content, site.output, tmp_path, "after a title edit")
 
 
+def test_a_template_edit_renders_the_pages_whose_templates_reach_it(tmp_path):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    post = {"title": "Zuhören lernen", "day": 3, "category": "Praxis", "tags": ["Dialog"],
+            "body": "Ein Absatz."}
+    site = PostsOnDisk(tmp_path, [{**post, "title": f"{WORDS[n]} lernen", "day": 1 + n}
+                                  for n in range(6)])
+    output = tmp_path / "output"
+    build(site.content, output, theme=theme)
+    site.write(("body", 0, "Ein anderer Absatz."))
+    assert build(site.content, output, theme=theme)[0] == 0  # renders all, keeps a record
+    before = stamps(output)
+    # a partial only listings include: posts' pages are replayed
+    pagination = theme / "templates" / "partials" / "pagination.html"
+    save(pagination, pagination.read_text(encoding="utf-8") + "<!-- Seiten -->\n")
+    replayed, rendered = build(site.content, output, theme=theme)
+    assert replayed > 0 and rendered > 0, (replayed, rendered)
+    after = stamps(output)
+    post_page = os.path.join("2026", "05", "beitrag-3", "index.html")
+    assert after[post_page] == before[post_page]  # not written again
+    assert "<!-- Seiten -->" in (output / "index.html").read_text(encoding="utf-8")
+    equals_cold(site.content, output, tmp_path, "after a partial's edit", theme)
+    # base.html: every page made from it (robots.txt, say, is not)
+    base = theme / "templates" / "base.html"
+    save(base, base.read_text(encoding="utf-8").replace("</body>", "<!-- Fuß --></body>"))
+    replayed, rendered = build(site.content, output, theme=theme)
+    assert rendered > replayed, (replayed, rendered)
+    # (the CMS's admin page is the CMS plugin's own, not the theme's)
+    pages = [page for page in output.rglob("*.html")
+             if "pagefind" not in page.parts and "admin" not in page.parts]
+    assert all("<!-- Fuß -->" in page.read_text(encoding="utf-8") for page in pages)
+    equals_cold(site.content, output, tmp_path, "after an edit of base.html", theme)
+    # a theme's static file: everything, as before
+    css = theme / "static" / "css" / "site.css"
+    save(css, css.read_text(encoding="utf-8") + "\n/* neu */\n")
+    assert build(site.content, output, theme=theme)[0] == 0
+    equals_cold(site.content, output, tmp_path, "after a stylesheet's edit", theme)
+
+
 def stamps(output: Path) -> dict[str, int]:
     return {str(path.relative_to(output)): path.stat().st_mtime_ns
             for path in output.rglob("*") if path.is_file()}
@@ -263,17 +305,26 @@ def test_a_deleted_post_leaves_no_page_behind(tmp_path):
 # -- the demo: related and series boxes, responses, episodes ---------------------------------
 
 DEMO_POSTS = sorted(p.name for p in (ROOT / "content" / "posts").glob("*.md"))
+# templates a part of the pages reach (listings, posts, episodes, case studies)
+TEMPLATES = ["partials/pagination.html", "partials/related.html", "partials/episode_card.html",
+             "partials/series.html", "partials/article_teaser.html", "episode.html",
+             "case_study.html", "page.html"]
 demo_edits = st.one_of(
     st.tuples(st.just("post-text"), st.sampled_from(DEMO_POSTS), sentences),
     st.tuples(st.just("post-title"), st.sampled_from(DEMO_POSTS), titles),
     st.tuples(st.just("responses"), st.integers(0, 20), st.none()),
     st.tuples(st.just("show-notes"), st.just("001-zuhoeren.md"), sentences),
     st.tuples(st.just("new-episode"), st.integers(4, 9), st.none()),
+    st.tuples(st.just("template"), st.sampled_from(TEMPLATES), sentences),
 )
 
 
 def apply_demo(content: Path, edit: tuple) -> None:
     kind, which, value = edit
+    if kind == "template":  # the theme copy lies beside the content
+        path = content.parent / "theme" / "templates" / which
+        save(path, path.read_text(encoding="utf-8") + f"<!-- {value} -->\n")
+        return
     if kind == "new-episode":
         stem = content / "episodes" / f"{which:03d}-neu"
         if not stem.with_suffix(".mp3").exists():
@@ -299,20 +350,22 @@ def apply_demo(content: Path, edit: tuple) -> None:
 
 
 @seed(19)
-@settings(max_examples=5, deadline=None, database=None, phases=[Phase.generate],
+@settings(max_examples=7, deadline=None, database=None, phases=[Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(sequence=st.lists(demo_edits, min_size=1, max_size=3))
 def test_batch_builds_of_the_edited_demo_equal_a_cold_build(sequence):
     with tempfile.TemporaryDirectory(prefix="record-demo-") as name:
         folder = Path(name)
-        content = folder / "content"
+        content, theme = folder / "content", folder / "theme"
         shutil.copytree(ROOT / "content", content)
+        shutil.copytree(ROOT / "theme", theme)
         output = folder / "output"
-        build(content, output)
+        build(content, output, theme=theme)
         for edit in sequence:
             apply_demo(content, edit)
-            event(how(build(content, output)))
-        equals_cold(content, output, folder, f"after {sequence}")
+            event(f"edited: {edit[0]}")
+            event(how(build(content, output, theme=theme)))
+        equals_cold(content, output, folder, f"after {sequence}", theme)
     assert not os.path.exists(name)
 
 

@@ -17,11 +17,13 @@ index see it as before) but neither renders, reads nor writes it; the others are
 rendered and recorded. This holds while the inputs that changed are files under the
 content folder outside its static paths (posts, pages, case studies, episodes and their
 audio, response files): what they bring is in the content objects and the context.
-Anything else changed (theme, plugins, settings, images, packages, today's date) and
-every page is rendered. Feeds are always rendered. The first build of a checkout only
-notes the files it wrote (recording costs a cold build time). A page or feed the last
-build wrote that no write names any more (a deleted post) is removed, as a cold build
-would not have it. tests/test_output_record.py compares such builds with cold builds.
+A theme template that changed renders the pages whose templates reach it
+(template_deps.py). Anything else changed (static files of the theme or the content,
+plugins, settings, packages, today's date) and every page is rendered. Feeds are
+always rendered. The first build of a checkout only notes the files it wrote
+(recording costs a cold build time). A page or feed the last build wrote that no write
+names any more (a deleted post) is removed, as a cold build would not have it.
+tests/test_output_record.py compares such builds with cold builds.
 """
 
 from __future__ import annotations
@@ -267,7 +269,7 @@ class PageTemplate:
     def render(self, context: dict) -> str:
         name = context["output_file"]
         plan = self.plan
-        if plan.replayable(name, self.write, self.shared):
+        if plan.replayable(name, self.write, self.shared, self.name):
             plan.page_uses[name] = (plan.generation, self.number, self.write, None)
             # the file stays as it is: the writer does not open it (ParallelWriter.keeps)
             plan.unchanged.add(os.path.normpath(os.path.join(plan.output, name)))
@@ -333,8 +335,11 @@ class Plan:
     """One build's use of the record: which writes to replay, what the writes used."""
 
     def __init__(self, old: Record | None, replay: bool, output: str,
-                 written: dict | None, pages: bool = True) -> None:
+                 written: dict | None, pages: bool = True,
+                 templates: set[str] | None = None) -> None:
         self.pages = pages  # False: only the files written are recorded, not what pages used
+        # the page templates that reach a changed theme template (template_deps.py)
+        self.templates = templates or set()
         self.old = old  # the last clean build's record (its files may be stale now)
         self.previous = old if replay else None  # None: every page is rendered
         self.output = os.path.abspath(output)
@@ -402,9 +407,11 @@ class Plan:
                 return False
         return bool(files)
 
-    def replayable(self, name: str, write: str, context: dict) -> bool:
-        """Whether the page written as `name` would be what the last build wrote."""
-        if self.previous is None:
+    def replayable(self, name: str, write: str, context: dict,
+                   template: str | None = None) -> bool:
+        """Whether the page written as `name` (from `template`) would be what the last
+        build wrote."""
+        if self.previous is None or template in self.templates:
             return False
         before = self.previous.pages.get(name)
         if before is None or before["write"] != write:

@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import compat, hooks, outputs, session, templates, textpath
+from . import compat, hooks, outputs, session, template_deps, templates, textpath
 from .settings import DEFAULTS
 
 logger = logging.getLogger(__name__)
@@ -288,22 +288,30 @@ class BuildState:
             pass
 
 
-def only_content_changed(settings: dict, previous: dict, now: dict) -> bool:
-    """Whether the inputs that changed since the last clean build are all files under
-    the content folder outside its static paths (posts, pages, episodes, response files):
-    what they bring reaches the pages through content objects and the context, which
-    the dependency record (outputs.py) compares page by page."""
+def replayable_changes(settings: dict, previous: dict, now: dict) -> set[str] | None:
+    """The theme templates that changed since the last clean build (names relative to
+    the theme's templates folder, maybe none), when every other input that changed is a
+    file under the content folder outside its static paths (posts, pages, episodes,
+    response files): what those bring reaches the pages through content objects and the
+    context, which the dependency record (outputs.py) compares page by page, and a
+    template edit renders the pages whose templates reach it (template_deps.py). None:
+    something else changed, every page is rendered."""
     if BuildState.unchanged_except_inputs(previous, now) is not None:
-        return False
+        return None
     content = os.path.join(str(Path(settings["PATH"]).resolve()), "")
     static = tuple(os.path.join(content, folder, "")
                    for folder in settings.get("STATIC_PATHS") or ())
+    templates = os.path.join(str(Path(settings["THEME"]).resolve() / "templates"), "")
     old, new = previous.get("inputs", {}), now["inputs"]
+    changed: set[str] = set()
     for path in old.keys() | new.keys():
-        if old.get(path) != new.get(path) and (
-                not path.startswith(content) or path.startswith(static)):
-            return False
-    return True
+        if old.get(path) == new.get(path):
+            continue
+        if path.startswith(templates) and path.endswith(".html"):
+            changed.add(path[len(templates):].replace(os.sep, "/"))
+        elif not path.startswith(content) or path.startswith(static):
+            return None
+    return changed
 
 
 def content_cache_is_stale(settings: dict, digest: str) -> bool:
@@ -409,10 +417,12 @@ def _checked_run(pelican, full_run):
         # not in the first build of a checkout (CI, a fresh clone), which only notes the
         # files it wrote (so that the next build removes those no longer written).
         old = outputs.Record.load(state.cache) if previous is not None else None
-        replay = old is not None and only_content_changed(settings, previous, now)
+        changed = replayable_changes(settings, previous, now) if old is not None else None
+        reached = _templates_reached(settings, changed) if changed else set()
+        replay = changed is not None and reached is not None
         current.next_plan = outputs.Plan(old, replay, settings["OUTPUT_PATH"],
                                          previous.get("written") if previous else None,
-                                         pages=previous is not None)
+                                         pages=previous is not None, templates=reached)
         state.forget()  # a build that fails halfway must not leave a stale record
         outputs.Record.forget(state.cache)
         textpath.forget(state.cache)
@@ -457,3 +467,13 @@ def _text_path(pelican, state: BuildState, previous: dict, now: dict, started: f
         f"{time.perf_counter() - started:.2f} seconds."
     )
     return True
+
+
+def _templates_reached(settings: dict, changed: set[str]) -> set[str] | None:
+    """The theme's templates whose pages a template edit changes (template_deps.py)."""
+    extensions = (settings.get("JINJA_ENVIRONMENT") or {}).get("extensions") or ()
+    reached = template_deps.reaching(Path(settings["THEME"]).resolve() / "templates",
+                                     changed, extensions)
+    logger.debug("resonanz_fastbuild: templates changed: %s; pages rendered from: %s",
+                 sorted(changed), "all" if reached is None else sorted(reached))
+    return reached
