@@ -231,10 +231,12 @@ def test_a_template_edit_renders_the_pages_whose_templates_reach_it(tmp_path):
              if "pagefind" not in page.parts and "admin" not in page.parts]
     assert all("<!-- Fuß -->" in page.read_text(encoding="utf-8") for page in pages)
     equals_cold(site.content, output, tmp_path, "after an edit of base.html", theme)
-    # a theme's static file: everything, as before
+    # a theme's stylesheet: copied (and minified) again, every page replayed
     css = theme / "static" / "css" / "site.css"
-    save(css, css.read_text(encoding="utf-8") + "\n/* neu */\n")
-    assert build(site.content, output, theme=theme)[0] == 0
+    save(css, css.read_text(encoding="utf-8") + "\n.neu { color: red }\n")
+    replayed, rendered = build(site.content, output, theme=theme)
+    assert rendered == 0 and replayed > 0, (replayed, rendered)
+    assert ".neu" in (output / "theme" / "css" / "site.css").read_text(encoding="utf-8")
     equals_cold(site.content, output, tmp_path, "after a stylesheet's edit", theme)
 
 

@@ -291,21 +291,26 @@ class BuildState:
 def replayable_changes(settings: dict, previous: dict, now: dict) -> set[str] | None:
     """The theme templates that changed since the last clean build (names relative to
     the theme's templates folder, maybe none), when every other input that changed is a
-    file under the content folder outside its static paths (posts, pages, episodes,
-    response files): what those bring reaches the pages through content objects and the
-    context, which the dependency record (outputs.py) compares page by page, and a
-    template edit renders the pages whose templates reach it (template_deps.py). None:
-    something else changed, every page is rendered."""
+    file of the theme's static folder (no page shows what is in it) or under the content
+    folder outside its static paths (posts, pages, episodes, response files): what those
+    bring reaches the pages through content objects and the context, which the
+    dependency record (outputs.py) compares page by page, and a template edit renders
+    the pages whose templates reach it (template_deps.py). None: something else
+    changed, every page is rendered."""
     if BuildState.unchanged_except_inputs(previous, now) is not None:
         return None
     content = os.path.join(str(Path(settings["PATH"]).resolve()), "")
     static = tuple(os.path.join(content, folder, "")
                    for folder in settings.get("STATIC_PATHS") or ())
-    templates = os.path.join(str(Path(settings["THEME"]).resolve() / "templates"), "")
+    theme = Path(settings["THEME"]).resolve()
+    templates = os.path.join(str(theme / "templates"), "")
+    # the theme's stylesheets, scripts and images: pages link them by a fixed URL (the
+    # build copies and minifies them every time), no page shows what is in them
+    theme_static = os.path.join(str(theme / "static"), "")
     old, new = previous.get("inputs", {}), now["inputs"]
     changed: set[str] = set()
     for path in old.keys() | new.keys():
-        if old.get(path) == new.get(path):
+        if old.get(path) == new.get(path) or path.startswith(theme_static):
             continue
         if path.startswith(templates) and path.endswith(".html"):
             changed.add(path[len(templates):].replace(os.sep, "/"))
