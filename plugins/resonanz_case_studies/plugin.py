@@ -15,6 +15,7 @@ from pelican.generators import Generator
 from pelican.urlwrappers import Category
 from pelican.utils import slugify
 from resonanz_core import i18n
+from resonanz_fastbuild import hooks
 from resonanz_fastbuild.compat import raw_content
 
 from .model import Facts, mention_pattern, parse_facts, plain_text
@@ -307,6 +308,17 @@ def on_all_generators_finalized(generators) -> None:
     context["case_study_facets"] = facets
 
 
+def named_brands(content, generator=None, **_) -> list[str] | None:
+    """resonanz_fastbuild.hooks.text_facts: the brands a post's text names (each brand's
+    page lists the posts that name it); None when mentions are not looked for."""
+    if generator is None or not options(generator.settings)["CASE_STUDIES_FIND_MENTIONS"]:
+        return None
+    facets = generator.context.get("case_study_facets") or {}
+    text = _searchable_text(content)
+    return sorted(brand.name for brand in facets.get("brands") or ()
+                  if mention_pattern(brand.name).search(text))
+
+
 class CaseStudiesGenerator(Generator):
     """Writes /fallstudien/, one page per industry, year and brand."""
 
@@ -354,6 +366,7 @@ def get_generators(pelican) -> type:
 
 
 def register() -> None:
+    hooks.text_facts.connect(named_brands)
     signals.article_generator_pretaxonomy.connect(on_pretaxonomy)
     signals.all_generators_finalized.connect(on_all_generators_finalized)
     signals.get_generators.connect(get_generators)

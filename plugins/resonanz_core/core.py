@@ -227,6 +227,13 @@ def on_generator_done(generator) -> None:
     _check_all(compat.all_contents(generator), generator.settings)
 
 
+def on_post_reread(post, generator=None, **_) -> None:
+    """A post read again alone (resonanz_fastbuild's one-post paths): the checks a full
+    build runs over every post (their warnings make that path build in full)."""
+    if generator is not None:
+        _check_all([post], generator.settings)
+
+
 def install_redirects(pelican) -> None:
     """Copy the redirect pages an import wrote (old permalinks) into the site."""
     folder = Path(pelican.settings.get("RESONANZ_REDIRECTS_DIR") or "redirects")
@@ -290,6 +297,7 @@ def register() -> None:
     signals.article_generator_pretaxonomy.connect(guard.on_article_pretaxonomy)
     signals.page_generator_finalized.connect(guard.on_page_finalized)
     signals.article_generator_finalized.connect(on_generator_done)
+    hooks.post_reread.connect(on_post_reread)
     signals.page_generator_finalized.connect(on_generator_done)
     signals.all_generators_finalized.connect(on_all_generators_finalized)
     signals.content_written.connect(on_content_written)

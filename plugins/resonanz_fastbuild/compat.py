@@ -292,6 +292,39 @@ def raw_content(content) -> str | None:
     return getattr(content, "_content", None)
 
 
+def static_outputs(generators) -> set[str]:
+    """The files Pelican's static generators copy into the output in this build (full
+    paths): the content's static files, each at its save_as, and the theme's static
+    paths below THEME_STATIC_DIR (StaticGenerator.generate_output)."""
+    found: set[str] = set()
+    for generator in generators:
+        if not isinstance(generator, StaticGenerator):
+            continue
+        output = os.path.abspath(generator.output_path)
+        for item in generator.context.get("staticfiles") or ():
+            found.add(os.path.normpath(os.path.join(output, item.save_as)))
+        target = os.path.join(output, generator.settings["THEME_STATIC_DIR"])
+        for path in generator.settings["THEME_STATIC_PATHS"]:
+            source = os.path.join(generator.theme, path)
+            if os.path.isfile(source):
+                found.add(os.path.normpath(os.path.join(target, os.path.basename(path))))
+                continue
+            for folder, _, files in os.walk(source):
+                relative = os.path.relpath(folder, source)
+                found.update(os.path.normpath(os.path.join(target, relative, name))
+                             for name in files)
+    return found
+
+
+def static_links(content) -> list[tuple[str, str]]:
+    """The {static} and {attach} links in a content object's text, as written: the
+    static generator copies (or, for {attach}, moves) what they name."""
+    html = getattr(content, "_content", None) or ""
+    return sorted((match.group("what"), match.group("value"))
+                  for match in content._get_intrasite_link_regex().finditer(html)
+                  if match.group("what") in ("static", "attach"))
+
+
 def set_raw_content(content, html: str) -> None:
     """Replace that HTML (from content_object_init, before anything reads it)."""
     content._content = html

@@ -35,10 +35,19 @@ content_pages_written = _signals.signal("resonanz_fastbuild.content_pages_writte
 build_inputs = _signals.signal("resonanz_fastbuild.build_inputs")
 # Sent with the Pelican instance when a build raises (plugins stop what they started).
 build_failed = _signals.signal("resonanz_fastbuild.build_failed")
-# Sent with the Pelican instance and `written` (output paths relative to the output
-# folder) when a build wrote edited posts' pages and feeds alone (textpath.py): no
-# `finalized` follows, the search plugin indexes them here.
+# Sent with the Pelican instance, `written` (output paths relative to the output
+# folder) and `generator` (the articles generator, the posts' new text in place) when a
+# build wrote edited posts' pages and feeds alone (textpath.py): no `finalized` follows,
+# the search plugin indexes them here, the linkbacks plugin notifies new links.
 pages_rewritten = _signals.signal("resonanz_fastbuild.pages_rewritten")
+# Sent with a post read again alone (the dev server's and a batch build's one-post path,
+# incremental.py) and `generator=` its generator, before its page is written: the checks
+# a full build runs over every post run here for it (a warning makes a full build).
+post_reread = _signals.signal("resonanz_fastbuild.post_reread")
+# Sent with a post (the last build's object and the one read again) and `generator=`:
+# a receiver returns what other pages show of the post's text (the brands it names); a
+# different answer for the two makes a full build.
+text_facts = _signals.signal("resonanz_fastbuild.text_facts")
 
 
 class WorkerShare(Protocol):

@@ -25,7 +25,7 @@ from pelican.generators import ArticlesGenerator
 from pelican.urlwrappers import URLWrapper
 from pelican.writers import Writer
 
-from . import compat
+from . import compat, hooks
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +151,19 @@ def read_text_change(generator: ArticlesGenerator, source: Path) -> tuple | None
     before, after = outside_fields(old), outside_fields(new)
     if any(key not in before or before[key] != value for key, value in after.items()):
         return None
+    # a {static} or {attach} link added or dropped: files are copied, moved or left over
+    if compat.static_links(old) != compat.static_links(new):
+        return None
+    # what other pages derive from the text (a brand page lists the posts naming it)
+    if _facts(old, generator) != _facts(new, generator):
+        return None
+    hooks.post_reread.send(new, generator=generator)
     return old, new
+
+
+def _facts(article, generator) -> list:
+    answers = hooks.text_facts.send(article, generator=generator)
+    return sorted((f"{r.__module__}.{r.__qualname__}", repr(v)) for r, v in answers)
 
 
 def take_text(old: Article, new: Article) -> None:

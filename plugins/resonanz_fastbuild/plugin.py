@@ -119,15 +119,17 @@ def on_finalized(pelican) -> None:
     if current.writer is not None:
         current.writer.flush()
         if current.plan is not None:
-            _remove_stale(current.plan, current.writer)
+            _remove_stale(current.plan, current.writer, current.generators)
     session.begin(None)
 
 
-def _remove_stale(plan: outputs.Plan, writer) -> None:
-    """A page or feed the last build wrote and this one did not (a deleted post, a tag
-    no post has any more) goes: a cold build would not have it."""
+def _remove_stale(plan: outputs.Plan, writer, generators) -> None:
+    """A page, feed or static file the last build wrote or copied and this one did not
+    (a deleted post, a tag no post has any more, a deleted image, a file {attach} moved
+    beside its post) goes: a cold build would not have it."""
     output = os.path.abspath(writer.output_path)
-    for path in plan.stale_files({os.path.abspath(p) for p in writer.written_files}):
+    made = {os.path.abspath(p) for p in writer.written_files}
+    for path in plan.stale_files(made | compat.static_outputs(generators)):
         os.unlink(path)
         logger.info("resonanz_fastbuild: removed %s (no longer written)", path)
         folder = os.path.dirname(path)

@@ -75,12 +75,14 @@ def _deep(function, *args) -> Any:
     sys.setrecursionlimit(max(limit, _DEPTH))
     try:
         threading.stack_size(_STACK)
-        thread = threading.Thread(target=work, name="resonanz-snapshot")
-        thread.start()
+        try:
+            thread = threading.Thread(target=work, name="resonanz-snapshot")
+            thread.start()
+        finally:
+            threading.stack_size(size)
+        thread.join()
     finally:
-        threading.stack_size(size)
-    thread.join()
-    sys.setrecursionlimit(limit)
+        sys.setrecursionlimit(limit)
     if "error" in result:
         raise result["error"]
     return result["value"]
@@ -117,7 +119,8 @@ def save(cache: Path, generators, now: dict) -> None:
         logger.info("resonanz_fastbuild: no snapshot for text edits (%s: %s)",
                     type(exc).__name__, exc)
         return
-    posts = {str(article.source_path): header_digest(Path(article.source_path))
+    # by real path, as the inputs are stamped (the site may lie under a symbolic link)
+    posts = {os.path.realpath(article.source_path): header_digest(Path(article.source_path))
              for name in GENERATOR_FIELDS[:4] for article in getattr(generator, name)}
     facts = {"version": VERSION, "token": token, "posts": posts,
              **{key: now[key] for key in (*SAME, "inputs")}}
@@ -131,9 +134,10 @@ def save(cache: Path, generators, now: dict) -> None:
                  len(blob), time.perf_counter() - started)
 
 
-def changed_posts(cache: Path, now: dict) -> tuple[dict, list[str]] | None:
-    """The snapshot's facts and the posts changed since its build, when this path may
-    take them (see the module's docstring); None otherwise."""
+def changed_posts(cache: Path, now: dict, previous: dict) -> tuple[dict, list[str]] | None:
+    """The snapshot's facts and the posts changed since its build or since the last
+    build (a post put back with its old time stamp after a build of this kind wrote its
+    edit), when this path may take them (see the module's docstring); None otherwise."""
     try:
         facts = json.loads((cache / FACTS_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -142,10 +146,11 @@ def changed_posts(cache: Path, now: dict) -> tuple[dict, list[str]] | None:
         return None
     if any(facts.get(key) != now[key] for key in SAME):
         return None
-    old, new = facts["inputs"], now["inputs"]
+    old, new, last = facts["inputs"], now["inputs"], previous.get("inputs") or {}
     if old.keys() != new.keys():
         return None
-    changed = sorted(path for path, stamp in new.items() if old[path] != list(stamp))
+    changed = sorted(path for path, stamp in new.items()
+                     if old[path] != list(stamp) or last.get(path) != list(stamp))
     posts = facts.get("posts")
     if not isinstance(posts, dict) or not changed or len(changed) > MAX_FILES or not all(
             path in posts and header_digest(Path(path)) == posts[path] for path in changed):
@@ -195,17 +200,24 @@ def run(pelican, cache: Path, facts: dict, changed: list[str]) -> list[str] | No
         for name, value in data["fields"].items():
             setattr(generator, name, value)
         templates.speed_up(generator.env)
-        found = [incremental.read_text_change(generator, Path(path)) for path in changed]
+        sources = {os.path.realpath(article.source_path): article.source_path
+                   for name in GENERATOR_FIELDS[:4] for article in getattr(generator, name)}
+        found = [incremental.read_text_change(generator, Path(sources.get(path, path)))
+                 for path in changed]
         if any(pair is None for pair in found) or warnings.messages:
             return None
         for old, new in found:
             incremental.take_text(old, new)
         written = incremental.write_pages(generator, [old for old, _ in found])
+        if not warnings.messages:
+            hooks.pages_rewritten.send(pelican, written=written, generator=generator)
+    except Exception:  # noqa: BLE001 - the full build runs and reports it the usual way
+        logger.debug("resonanz_fastbuild: the text path failed", exc_info=True)
+        return None
     finally:
         root.removeHandler(warnings)
     if warnings.messages:
         logger.info("resonanz_fastbuild: a warning while writing the edited posts; "
                     "building everything to report it")
         return None
-    hooks.pages_rewritten.send(pelican, written=written)
     return written

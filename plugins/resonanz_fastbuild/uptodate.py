@@ -442,7 +442,9 @@ def _checked_run(pelican, full_run):
             state.save(now, current.changes_at)
             if current.plan is not None:
                 current.plan.record.save(state.cache)
-            if previous is not None:  # like the record: not in a checkout's first build
+            # like the record: not in a checkout's first build; nor for the dev server,
+            # which keeps its own generators
+            if previous is not None and not getattr(pelican, textpath.RESIDENT, False):
                 textpath.save(state.cache, current.generators, now)
             templates.BYTECODE.save_to(state.cache)
 
@@ -454,7 +456,7 @@ def _text_path(pelican, state: BuildState, previous: dict, now: dict, started: f
     feeds alone (textpath.py). False when the full build must run."""
     if getattr(pelican, textpath.RESIDENT, False):
         return False
-    found = textpath.changed_posts(state.cache, now)
+    found = textpath.changed_posts(state.cache, now, previous)
     if found is None or BuildState.unchanged_except_inputs(previous, now) is not None:
         return False
     if state._output_stamps() != previous.get("written"):

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from pelican import signals
+from resonanz_fastbuild import hooks
 
 from .record import Record
 from .sender import external_links, notify
@@ -102,5 +103,13 @@ def send_all(generator, writer=None) -> dict[str, int]:
     return counts
 
 
+def on_pages_rewritten(pelican, generator=None, **_) -> None:
+    """A build wrote edited posts' pages alone (resonanz_fastbuild/textpath.py, no
+    article_writer_finalized): their new links are notified all the same."""
+    if generator is not None:
+        send_all(generator)
+
+
 def register() -> None:
     signals.article_writer_finalized.connect(send_all)
+    hooks.pages_rewritten.connect(on_pages_rewritten)

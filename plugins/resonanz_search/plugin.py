@@ -391,7 +391,7 @@ def _index(opts: dict, output: Path, extra: list[str], record: Path, early: _Ear
     )
 
 
-def on_pages_rewritten(pelican, written=()) -> None:
+def on_pages_rewritten(pelican, written=(), **_) -> None:
     """A batch build wrote edited posts' pages alone (no `finalized` follows): the index
     is brought up to date here."""
     opts, output, extra, record = _paths(pelican.settings, pelican.output_path)
