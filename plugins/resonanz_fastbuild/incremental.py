@@ -37,6 +37,26 @@ _SET_LATER = {"translations"}
 _IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 
 
+class LoggedMessages(logging.Handler):
+    """The messages logged at `level` or above while it is in use (`with`): what makes
+    a one-post path give way to a full build (warnings), or the dev server's overlay
+    (errors)."""
+
+    def __init__(self, level: int = logging.WARNING) -> None:
+        super().__init__(level=level)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def __enter__(self) -> LoggedMessages:
+        logging.getLogger().addHandler(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        logging.getLogger().removeHandler(self)
+
+
 class LastBuild:
     """The generators of the last build made with `settings` (another Pelican in the
     same process, a test's cold build, leaves them alone)."""

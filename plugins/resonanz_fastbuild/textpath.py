@@ -171,15 +171,6 @@ def header_digest(path: Path) -> str | None:
     return hashlib.blake2b(header, digest_size=16).hexdigest()
 
 
-class _Warnings(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 def run(pelican, cache: Path, facts: dict, changed: list[str]) -> list[str] | None:
     """Write the changed posts' pages and feeds from the snapshot; the output files
     written (relative to the output folder), or None when the full build must run."""
@@ -190,9 +181,18 @@ def run(pelican, cache: Path, facts: dict, changed: list[str]) -> list[str] | No
         return None
     if data.get("token") != facts.get("token"):
         return None
-    warnings = _Warnings()
-    root = logging.getLogger()
-    root.addHandler(warnings)
+    warnings = incremental.LoggedMessages(logging.WARNING)
+    with warnings:
+        written = _write(pelican, data, changed, warnings)
+    if warnings.messages and written is not None:
+        logger.info("resonanz_fastbuild: a warning while writing the edited posts; "
+                    "building everything to report it")
+    return None if warnings.messages else written
+
+
+def _write(pelican, data: dict, changed: list[str], warnings) -> list[str] | None:
+    """The generator again from the snapshot, the posts read and compared, their pages
+    and feeds written; None as soon as that is not possible."""
     try:
         generator = data["class"](context=data["context"], settings=pelican.settings,
                                   path=pelican.path, theme=pelican.theme,
@@ -213,11 +213,5 @@ def run(pelican, cache: Path, facts: dict, changed: list[str]) -> list[str] | No
             hooks.pages_rewritten.send(pelican, written=written, generator=generator)
     except Exception:  # noqa: BLE001 - the full build runs and reports it the usual way
         logger.debug("resonanz_fastbuild: the text path failed", exc_info=True)
-        return None
-    finally:
-        root.removeHandler(warnings)
-    if warnings.messages:
-        logger.info("resonanz_fastbuild: a warning while writing the edited posts; "
-                    "building everything to report it")
         return None
     return written

@@ -38,22 +38,9 @@ class Outcome:
     seconds: float
 
 
-class _Errors(logging.Handler):
+def _errors() -> incremental.LoggedMessages:
     """Collects the errors logged during one build, for the browser overlay."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-    def __enter__(self) -> _Errors:
-        logging.getLogger().addHandler(self)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        logging.getLogger().removeHandler(self)
+    return incremental.LoggedMessages(logging.ERROR)
 
 
 def url_of(relative: str) -> str:
@@ -104,7 +91,7 @@ class DevSite:
         # what Pelican's writer wrote in the last full build, and in the running one
         self.written: set[str] = set()
         self.writing: set[str] | None = None
-        self.running: _Errors | None = None
+        self.running: incremental.LoggedMessages | None = None
         self.search = _search_refresh(self.settings, str(self.output))
         hooks.declare(self._wrote, _WorkerWrites(self))
 
@@ -162,7 +149,7 @@ class DevSite:
         before = self._stamps()
         compat.reset_log_dedup()
         self.writing = set()
-        with _Errors() as errors:
+        with _errors() as errors:
             self.running = errors
             try:
                 if self.pelican is None:
@@ -221,7 +208,7 @@ class DevSite:
             if path.suffix == ".md" and path.is_file():
                 started = time.perf_counter()
                 compat.reset_log_dedup()
-                with _Errors() as errors:
+                with _errors() as errors:
                     written = incremental.update_text(self.last, path)
                 if written is not None and not errors.messages:
                     pages = self._changed_pages(self.output / name for name in written)
