@@ -41,6 +41,11 @@ def test_devserver_form_posts_to_its_own_receiver(tmp_path):
     try:
         page = wait_for(lambda: (html := fetch(page_url)) and "kommentar-formular" in html and html)
         assert page, "the preview has no comment form"
+        # The server serves each page as soon as it is written; the list of pages that
+        # accept comments comes at the end of the build (a comment sent before it is
+        # refused as "unavailable", as it should be).
+        targets = tmp_path / "output" / "_resonanz" / "targets.json"
+        assert wait_for(targets.is_file), "the build wrote no list of comment targets"
         form = lxml.html.fromstring(page).get_element_by_id("kommentar-formular")
         assert form.get("action") == f"{receiver}/comments"
         fields = {e.get("name"): e.get("value") for e in form.xpath(".//input[@type='hidden']")}
