@@ -551,3 +551,37 @@ def test_the_reading_worker_compiles_the_theme(tiny_content, tmp_path, monkeypat
         assert len(compiled) > 15  # every template the site uses, here
     else:
         assert compiled == []
+
+
+def test_compiled_templates_are_kept_for_the_next_build_and_an_edit_replaces_them(tmp_path):
+    """templates.SharedBytecode in the cache folder: the next process compiles nothing it
+    has; a template edited since compiles again once, and its new bytecode is kept (its
+    key stays the same)."""
+    import jinja2
+    from resonanz_fastbuild.templates import SharedBytecode
+
+    folder, cache = tmp_path / "templates", tmp_path / "cache"
+    folder.mkdir()
+    (folder / "seite.html").write_text("<p>{{ titel }}</p>", encoding="utf-8")
+
+    def process() -> tuple[SharedBytecode, list[str], str]:
+        """A new build process: its store from the cache folder, a template rendered."""
+        store = SharedBytecode()
+        store.load_from(cache)
+        compiled = []
+
+        class Counting(jinja2.Environment):
+            def compile(self, source, name=None, filename=None, *args, **kwargs):
+                compiled.append(name)
+                return super().compile(source, name, filename, *args, **kwargs)
+
+        env = Counting(loader=jinja2.FileSystemLoader(folder), bytecode_cache=store)
+        html = env.get_template("seite.html").render(titel="Zuhören")
+        store.save_to(cache)
+        return store, compiled, html
+
+    assert process()[1:] == (["seite.html"], "<p>Zuhören</p>")
+    assert process()[1:] == ([], "<p>Zuhören</p>")  # from the cache folder
+    (folder / "seite.html").write_text("<h1>{{ titel }}</h1>", encoding="utf-8")
+    assert process()[1:] == (["seite.html"], "<h1>Zuhören</h1>")
+    assert process()[1:] == ([], "<h1>Zuhören</h1>")  # the new bytecode was kept

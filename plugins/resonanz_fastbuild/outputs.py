@@ -18,11 +18,12 @@ rendered and recorded. This holds while the inputs that changed are files under 
 content folder outside its static paths (posts, pages, case studies, episodes and their
 audio, response files): what they bring is in the content objects and the context.
 A theme template that changed renders the pages whose templates reach it
-(template_deps.py). Anything else changed (static files of the theme or the content,
-plugins, settings, packages, today's date) and every page is rendered. Feeds are
-always rendered. The first build of a checkout only notes the files it wrote
-(recording costs a cold build time). A page or feed the last build wrote that no write
-names any more (a deleted post) is removed, as a cold build would not have it.
+(template_deps.py); the theme's static files render none. Anything else changed
+(static files of the content, plugins, settings, packages, today's date) and every
+page is rendered. Feeds are always rendered. The first build of a checkout only notes
+the files it wrote (recording costs a cold build time). A page, feed or static copy the
+last build made that this one did not (a deleted post, a deleted image) is removed, as
+a cold build would not have it.
 tests/test_output_record.py compares such builds with cold builds.
 """
 
@@ -443,8 +444,9 @@ class Plan:
         }
 
     def stale_files(self, written: set[str]) -> list[str]:
-        """Pages and feeds the last build wrote that this build did not write and nobody
-        touched since (written: the paths this build wrote, which the record keeps)."""
+        """Pages, feeds and static copies the last build made that this build did not and
+        nobody touched since (written: the paths this build made, which the record
+        keeps)."""
         self.record.files = sorted(written)
         if self.old is None:
             return []

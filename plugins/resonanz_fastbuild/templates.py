@@ -28,7 +28,9 @@ class SharedBytecode(BytecodeCache):
 
     def __init__(self) -> None:
         self.store: dict[tuple, bytes] = {}
-        self.saved: set[tuple] = set()  # the keys the cache folder's copy has
+        # compiled since the cache folder's copy was read or written (a template edited
+        # keeps its key: its new bytecode takes the old one's place)
+        self.changed = False
 
     def load_from(self, cache: Path) -> None:
         """What earlier builds compiled (Jinja checks each entry against the template's
@@ -41,18 +43,17 @@ class SharedBytecode(BytecodeCache):
         if isinstance(stored, dict):
             for key, data in stored.items():
                 self.store.setdefault(key, data)
-            self.saved = set(stored)
 
     def save_to(self, cache: Path) -> None:
-        """Keep the compiled templates for the next build, when there are new ones."""
-        if self.saved.issuperset(self.store):
+        """Keep the compiled templates for the next build, when any was compiled."""
+        if not self.changed:
             return
         cache.mkdir(parents=True, exist_ok=True)
         temporary = cache / (DISK_NAME + ".tmp")
         with open(temporary, "wb") as file:
             pickle.dump(self.store, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, cache / DISK_NAME)
-        self.saved = set(self.store)
+        self.changed = False
 
     @staticmethod
     def _options(environment) -> tuple:
@@ -77,6 +78,7 @@ class SharedBytecode(BytecodeCache):
     def dump_bytecode(self, bucket) -> None:
         self.store[(self._options(bucket.environment), bucket.key)] = (
             bucket.bytecode_to_string())
+        self.changed = True
 
 
 BYTECODE = SharedBytecode()
@@ -115,4 +117,6 @@ def compile_theme(generator) -> dict:
 
 def install_compiled(compiled: dict) -> None:
     for key, data in compiled.items():
-        BYTECODE.store.setdefault(key, data)
+        if key not in BYTECODE.store:
+            BYTECODE.store[key] = data
+            BYTECODE.changed = True

@@ -398,7 +398,6 @@ def _checked_run(pelican, full_run):
             return
         started = time.perf_counter()
         state = BuildState(settings)
-        templates.BYTECODE.load_from(state.cache)
         previous = state.load()
         now = state.current(digest, packages)
         reason = state.unchanged(previous, now)
@@ -413,6 +412,8 @@ def _checked_run(pelican, full_run):
                 f"({files} files) in {time.perf_counter() - started:.2f} seconds."
             )
             return
+        # what earlier builds compiled (not needed when nothing changed)
+        templates.BYTECODE.load_from(state.cache)
         if previous is not None and _text_path(pelican, state, previous, now, started):
             return
         logger.debug("resonanz_fastbuild: full build (%s)", reason)

@@ -296,7 +296,9 @@ def on_finalized(pelican) -> None:
         _forget()  # a build for another output folder that did not finish
     _Build.current = None
     early = build.early if build is not None else None
-    known = build.written if build is not None else {}
+    # what this build wrote, over what the last index saw (facts.py, loaded once)
+    known = ({**build.indexed, **build.written} if build is not None
+             else page_record.load(record, output))
     staging = build.staging if build is not None else None
     try:
         if opts["SEARCH_INDEX"]:
@@ -348,9 +350,10 @@ def _index_delta(opts: dict, output: Path, extra: list[str], record: Path,
 
 def _index(opts: dict, output: Path, extra: list[str], record: Path, early: _Early | None,
            staging: _Staging | None, known: dict) -> None:
+    """known: page_facts() by absolute path, of this build's writes and of what the last
+    index saw (a page whose size or time differs is read again)."""
     digests: dict[str, str] = {}
     every: dict[str, tuple] = {}
-    known = {**page_record.load(record, output), **known}
     fingerprint, pages, read = indexable_pages(output, opts["SEARCH_BUNDLE_DIR"], extra, known,
                                                digests, every)
     page_record.save(record, output, every)
@@ -396,7 +399,7 @@ def on_pages_rewritten(pelican, written=(), **_) -> None:
     is brought up to date here."""
     opts, output, extra, record = _paths(pelican.settings, pelican.output_path)
     if opts["SEARCH_INDEX"]:
-        _index(opts, output, extra, record, None, None, {})
+        _index(opts, output, extra, record, None, None, page_record.load(record, output))
 
 
 hooks.pages_rewritten.connect(on_pages_rewritten)
