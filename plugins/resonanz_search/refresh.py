@@ -14,6 +14,7 @@ import logging
 import threading
 
 from . import delta as delta_index
+from . import facts as page_record
 from .pagefind_runner import (
     PagefindError,
     PagefindRun,
@@ -88,8 +89,12 @@ class Refresh:
         else Pagefind on the whole site."""
         bundle = self.opts["SEARCH_BUNDLE_DIR"]
         digests: dict[str, str] = {}
-        fingerprint, pages, read = indexable_pages(self.output, bundle, self.extra, None,
-                                                   digests)
+        every: dict[str, tuple] = {}
+        # the pages the saved post did not change are as the last index saw them
+        fingerprint, pages, read = indexable_pages(
+            self.output, bundle, self.extra, page_record.load(self.record, self.output),
+            digests, every)
+        page_record.save(self.record, self.output, every)
         if index_is_current(self.output, bundle, fingerprint, self.record):
             return
         delta = _plan(self.opts, self.output, self.record, digests, fingerprint)
