@@ -33,6 +33,9 @@ CACHE_PATH = ".cache/pelican"
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CHECK_MODIFIED_METHOD = "md5"
+# Uncompressed: gzip took a tenth of a second of every build after an edit at 2,000 posts
+# (6 MiB instead of 0.5 MiB in .cache/).
+GZIP_CACHE = False
 SUMMARY_MAX_LENGTH = 40
 
 ARTICLE_PATHS = ["posts", "case-studies"]

@@ -182,6 +182,7 @@ _PELICANS = {
     "save_as": Content.__dict__.get("save_as"),
     "slugify": getattr(pelican.urlwrappers, "slugify", None),
     "relative_source_path": Content.__dict__.get("get_relative_source_path"),
+    "strftime": getattr(pelican.utils, "strftime", None),
 }
 
 
@@ -212,6 +213,8 @@ def restore_pelican() -> None:
         pelican.urlwrappers.slugify = _PELICANS["slugify"]
     if _PELICANS["relative_source_path"] is not None:
         Content.get_relative_source_path = _PELICANS["relative_source_path"]
+    if _PELICANS["strftime"] is not None:
+        pelican.utils.strftime = _PELICANS["strftime"]
 
 
 _RELATIVE: dict[tuple[str, str], str] = {}
@@ -358,6 +361,17 @@ def freeze_urls(items) -> int:
                 setattr(item, slot, _PELICANS[name].fget(item))
             count += 1
     return count
+
+
+def use_strftime(strftime: Callable) -> None:
+    """The strftime that Pelican's dates call (SafeDatetime.strftime, so also a date in a
+    URL pattern such as {date:%Y}); pelican.utils looks it up by name at each call."""
+    if _PELICANS["strftime"] is not None:
+        pelican.utils.strftime = strftime
+
+
+def plain_strftime(date, date_format: str) -> str:
+    return _PELICANS["strftime"](date, date_format)
 
 
 def use_slugify(slugify: Callable) -> None:

@@ -76,6 +76,22 @@ def is_declared(receiver: Callable) -> bool:
     return receiver in _DECLARED
 
 
+# A receiver of feed_generated or feed_written that adds to a feed names what it adds
+# from: inputs(context, path) -> a value (content objects in it count with every field).
+# The dependency record leaves a feed as the last build wrote it only when each such
+# receiver has (outputs.feed_signature); the others' feeds are written every time.
+_FEED_INPUTS: dict[Callable, Callable[[dict, str], Any]] = {}
+
+
+def declare_feed_inputs(receiver: Callable, inputs: Callable[[dict, str], Any]) -> None:
+    """Declare what `receiver` adds to the feed written to `path` (see above)."""
+    _FEED_INPUTS[receiver] = inputs
+
+
+def feed_inputs(receiver: Callable) -> Callable[[dict, str], Any] | None:
+    return _FEED_INPUTS.get(receiver)
+
+
 def shares() -> list[WorkerShare]:
     """The worker shares of every declared receiver, in the order declared."""
     return [share for share in _DECLARED.values() if share is not None]

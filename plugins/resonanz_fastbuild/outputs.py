@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import pickle
 import re
@@ -45,8 +46,10 @@ from pelican.urlwrappers import URLWrapper
 
 from . import hooks
 
+logger = logging.getLogger(__name__)
+
 RECORD_NAME = "resonanz-output-record.pickle"
-VERSION = 3
+VERSION = 4
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 # fields of a content object that are shared by all of them (the settings, the context)
 _SHARED_FIELDS = frozenset({"_context", "settings"})
@@ -80,22 +83,39 @@ class _Digest:
             self._other(value, kind, depth)
 
     def _container(self, value: Any, kind: type, depth: int) -> None:
-        """A list, tuple or dict (or a subclass): its items in order, a dict's by key."""
+        """A list, tuple or dict (or a subclass): its items in order, a dict's by key.
+        (Strings, the most common items, are written here rather than through add.)"""
         put = self.parts.append
         if id(value) in self.seen or depth >= _DEPTH:
             put(f"o{kind.__qualname__};")
             return
         self.seen.add(id(value))
+        add = self.add
+        deeper = depth + 1
         if isinstance(value, dict):
+            try:
+                keys = sorted(value)
+            except TypeError:  # keys that do not compare: by what they say of themselves
+                keys = sorted(value, key=repr)
             put("{")
-            for key in sorted(value, key=repr):
-                self.add(key, depth + 1)
-                self.add(value[key], depth + 1)
+            for key in keys:
+                item = value[key]
+                if type(key) is str:
+                    put(f"s{len(key)}:{key}")
+                else:
+                    add(key, deeper)
+                if type(item) is str:
+                    put(f"s{len(item)}:{item}")
+                else:
+                    add(item, deeper)
             put("}")
         else:
             put("[")
             for item in value:
-                self.add(item, depth + 1)
+                if type(item) is str:
+                    put(f"s{len(item)}:{item}")
+                else:
+                    add(item, deeper)
             put("]")
 
     def _other(self, value: Any, kind: type, depth: int) -> None:
@@ -294,12 +314,70 @@ def write_digest(args: tuple, kwargs: dict, localsiteurl, context: dict) -> str:
                        localsiteurl), (context,))
 
 
+# what Pelican's feed writer reads from the context besides the posts
+_FEED_CONTEXT = ("SITENAME", "SITEURL", "FEED_DOMAIN", "SITESUBTITLE")
+
+
+def feed_signature(plan: Plan, args: tuple, kwargs: dict, localsiteurl, limit,
+                   receivers: list) -> str | None:
+    """What a feed write (Writer.write_feed's arguments) puts into its file: the write
+    itself, the context values Pelican's feed writer reads, each post it lists (every
+    field and the text; the address of what its text links to), and what the receivers
+    of feed_generated and feed_written add (hooks.declare_feed_inputs). None when a
+    receiver has not declared that: such a feed is written every time."""
+    elements, context = args[0], args[1]
+    named = dict(zip(("path", "url", "feed_type", "override_output", "feed_title"), args[2:]))
+    named.update(kwargs)
+    parts = [_digest_of(("feed", sorted(named.items()), localsiteurl,
+                         [context.get(key) for key in _FEED_CONTEXT]), (context,))]
+    site = context.get("SITEURL", "")
+    for item in elements[:limit]:
+        path = getattr(item, "source_path", None)
+        if path is None:
+            return None
+        parts.append(f"{path}={plan.digest(str(path), item)}")
+        raw = getattr(item, "_content", None) or ""
+        if "{" in raw and any(True for _ in item._get_intrasite_link_regex().finditer(raw)):
+            # {filename}, {static} ...: the feed shows the address of what they name
+            parts.append(_digest_of(item.get_content(site)))
+    address = named.get("url") or named.get("path") or ""
+    for receiver in receivers:
+        inputs = hooks.feed_inputs(receiver)
+        if inputs is None:
+            return None
+        try:
+            value = inputs(context, address)
+        except Exception:  # noqa: BLE001 - then the feed is written, as without a record
+            logger.debug("resonanz_fastbuild: feed inputs of %r", receiver, exc_info=True)
+            return None
+        parts.append(_digest_of(value, (context,)))
+        for item in _contents_in(value):
+            if item.source_path is None:
+                return None
+            parts.append(f"{item.source_path}={plan.digest(str(item.source_path), item)}")
+    return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
+
+
+def _contents_in(value: Any, depth: int = 0) -> list:
+    if isinstance(value, Content):
+        return [value]
+    if depth >= 3:
+        return []
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [found for item in value for found in _contents_in(item, depth + 1)]
+    return []
+
+
 class Record:
     """What the last clean build wrote: per page (output name) its write's digest, what
     it used and its signature; every page and feed file the writer wrote."""
 
     def __init__(self) -> None:
         self.pages: dict[str, dict] = {}
+        self.feeds: dict[str, str] = {}  # per feed (output name) its signature
         self.files: list[str] = []  # every page and feed the writer wrote
 
     @staticmethod
@@ -312,7 +390,7 @@ class Record:
         if not isinstance(data, dict) or data.get("version") != VERSION:
             return None
         record = Record()
-        record.pages, record.files = data["pages"], data["files"]
+        record.pages, record.feeds, record.files = data["pages"], data["feeds"], data["files"]
         return record
 
     def save(self, cache: Path) -> None:
@@ -320,8 +398,8 @@ class Record:
         target = cache / RECORD_NAME
         temporary = target.with_suffix(".tmp")
         with open(temporary, "wb") as file:
-            pickle.dump({"version": VERSION, "pages": self.pages, "files": self.files}, file,
-                        protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"version": VERSION, "pages": self.pages, "feeds": self.feeds,
+                         "files": self.files}, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, target)
 
     @staticmethod
@@ -356,6 +434,8 @@ class Plan:
         self.generation = 0
         self.replayed = 0
         self.rendered = 0
+        self.feeds_replayed = 0
+        self.feeds_rendered = 0
         self.seconds = 0.0  # spent deciding and recording, in the build process
 
     def know(self, contents: list) -> None:
@@ -442,6 +522,21 @@ class Plan:
             "write": write, "names": used["names"], "objects": sorted(objects),
             "signature": self.signature(write, context, used["names"], objects),
         }
+
+    def feed_replayable(self, name: str, signature: str | None) -> bool:
+        """Whether the feed written as `name` would be what the last build wrote."""
+        if self.previous is None or signature is None \
+                or self.previous.feeds.get(name) != signature:
+            return False
+        return self._unchanged_files([os.path.join(self.output, name)])
+
+    def keep_feed(self, name: str, signature: str | None, replayed: bool) -> None:
+        if signature is not None:
+            self.record.feeds[name] = signature
+        if replayed:
+            self.feeds_replayed += 1
+        else:
+            self.feeds_rendered += 1
 
     def stale_files(self, written: set[str]) -> list[str]:
         """Pages, feeds and static copies the last build made that this build did not and

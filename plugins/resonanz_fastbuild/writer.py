@@ -16,6 +16,7 @@ from itertools import zip_longest
 from typing import Any
 
 from pelican import signals
+from pelican.utils import sanitised_join
 from pelican.writers import FileOverwriteFailedError
 
 from . import compat, feeds, hooks, outputs
@@ -59,6 +60,9 @@ class ParallelWriter(compat.HookedWriter):
         # the dependency record's plan (outputs.py); set by the session's writer
         self.plan: outputs.Plan | None = None
         self._pages: dict[int, str] = {}  # write number of a page -> its write digest
+        # write number of a feed -> (output name, signature or None, left as it is)
+        self._feeds: dict[int, tuple[str, str | None, bool]] = {}
+        self._feed_plan: tuple | None = None  # (FEED_MAX_ITEMS, feed receivers)
 
     def keeps(self, filename: str) -> bool:
         if self.plan is None:
@@ -110,6 +114,19 @@ class ParallelWriter(compat.HookedWriter):
         context[hooks.WRITE_NUMBER] = number
         context["localsiteurl"] = localsiteurl
         method = super().write_file if kind == "page" else super().write_feed
+        if self.plan is not None and kind == "feed" and self._feed_plan is not None:
+            path, _ = compat.feed_target(args, kwargs)
+            complete = sanitised_join(self.output_path, path)
+            name = os.path.relpath(complete, self.output_path)
+            signature = outputs.feed_signature(self.plan, args, kwargs, localsiteurl,
+                                               *self._feed_plan)
+            replay = self.plan.feed_replayable(name, signature)
+            self._feeds[number] = (name, signature, replay)
+            if replay:
+                # as the last build wrote it: counted as written (the overwrite check,
+                # the record's files), not made
+                self.written_files.add(complete)
+                return True
         if self.plan is not None and number in self._pages:
             # page by page: left as the last build wrote it, or rendered and recorded
             template = outputs.PageTemplate(args[1], self.plan, number, self._pages[number],
@@ -123,11 +140,19 @@ class ParallelWriter(compat.HookedWriter):
         """The digest of each deferred page write, before anything renders."""
         for context in {id(job[5]): job[5] for job in jobs}.values():
             self.plan.know_names(context)
+        # feeds are decided where they are rendered (their posts' digests are made there)
+        self._feed_plan = (self.settings.get("FEED_MAX_ITEMS"),
+                           [receiver
+                            for signal in (signals.feed_generated, signals.feed_written)
+                            for receiver in compat.live_receivers(signal)])
         for kind, args, kwargs, number, localsiteurl, context in jobs:
             if kind == "page":
                 self._pages[number] = outputs.write_digest(args, kwargs, localsiteurl, context)
 
     def _keep(self, generation: int, jobs: list) -> None:
+        for job in jobs:
+            if job[0] == "feed" and job[3] in self._feeds:
+                self.plan.keep_feed(*self._feeds[job[3]])
         contexts = {job[3]: job[5] for job in jobs}
         for name, (made_in, number, write, used) in self.plan.page_uses.items():
             if made_in == generation:
@@ -177,8 +202,9 @@ class ParallelWriter(compat.HookedWriter):
                     len(jobs), len(counts), " + ".join(map(str, counts)))
         if self.plan is not None:
             logger.info("resonanz_fastbuild: %d pages as the last build wrote them, %d "
-                        "rendered (dependency record, %.2f s)", self.plan.replayed,
-                        self.plan.rendered, self.plan.seconds)
+                        "rendered; %d feeds as they were, %d written (dependency record, "
+                        "%.2f s)", self.plan.replayed, self.plan.rendered,
+                        self.plan.feeds_replayed, self.plan.feeds_rendered, self.plan.seconds)
         return len(jobs)
 
     def _render(self, jobs: list, processes: int) -> list[int]:
@@ -200,6 +226,8 @@ class ParallelWriter(compat.HookedWriter):
                            for share, mark in zip(shares, marks, strict=True)],
                 "uses": {name: entry for name, entry in plan.page_uses.items()
                          if entry[0] == plan.generation} if plan is not None else {},
+                "feeds": {job[3]: self._feeds[job[3]] for job in jobs
+                          if job[3] in self._feeds},
             }
 
         # a failed worker fails the build with its traceback: redoing its items here
@@ -229,6 +257,7 @@ class ParallelWriter(compat.HookedWriter):
             own.update(worker["written"])
             if plan is not None:
                 plan.page_uses.update(worker["uses"])
+                self._feeds.update(worker["feeds"])
             for share, data in zip(shares, worker["shares"], strict=True):
                 share.merge(data, value_of)
         self.written_files.update(own)

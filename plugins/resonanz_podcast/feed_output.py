@@ -131,6 +131,24 @@ def write_feeds(build: PodcastBuild, episodes: list[Episode], artwork: Artwork |
                                        feed_bytes(document).decode("utf-8"), context, document)
 
 
+def reader_feed_inputs(context: dict[str, Any], address: str) -> Any:
+    """What add_to_reader_feeds puts into the feed at `address` (its URL, or its path
+    when it has none) comes from, for the fast build's dependency record: the episodes
+    and the settings it reads, for the all-posts feeds; nothing for the others."""
+    wanted_here = context.get("PODCAST_IN_READER_FEEDS", DEFAULTS["PODCAST_IN_READER_FEEDS"])
+    all_feeds = [context[key] for key in ("FEED_ALL_ATOM", "FEED_ALL_RSS") if context.get(key)]
+    if not wanted_here or not any(str(address).endswith(name) for name in all_feeds):
+        return None
+    return {
+        "episodes": list(context.get("episodes") or []),
+        "media": [(episode.main_media.url, str(episode.main_media.facts.size),
+                   episode.main_media.facts.mime_type, episode.guid)
+                  for episode in context.get("episodes") or []],
+        "siteurl": [context.get(key) for key in ("CANONICAL_SITEURL", "FEED_DOMAIN", "SITEURL")],
+        "limit": context.get("FEED_MAX_ITEMS"),
+    }
+
+
 def add_to_reader_feeds(context: dict[str, Any], feed: Any) -> None:
     """feed_generated receiver: put episodes into Pelican's all-posts feeds when asked to."""
     wanted_here = context.get("PODCAST_IN_READER_FEEDS", DEFAULTS["PODCAST_IN_READER_FEEDS"])

@@ -9,7 +9,7 @@ from typing import Any
 from pelican import signals
 
 from .dating import history_stamp
-from .feed_output import add_to_reader_feeds
+from .feed_output import add_to_reader_feeds, reader_feed_inputs
 from .generator import EpisodesGenerator
 from .settings import DEFAULTS
 
@@ -57,6 +57,7 @@ def register() -> None:
     except ImportError:  # the plugin also works without resonanz_fastbuild
         return
     hooks.declare(add_to_reader_feeds)
+    hooks.declare_feed_inputs(add_to_reader_feeds, reader_feed_inputs)
     hooks.build_inputs.connect(dating_commits)
 
 
