@@ -117,6 +117,14 @@ def add_episode(content: Path, number: int) -> None:
     stem.with_suffix(".md").write_text(episode_notes(number), encoding="utf-8")
 
 
+# `make html` logs no INFO lines; the bench's builds run with -v for the lines it reads
+# (audio files read, pages replayed), but leave out the one per file written or copied
+# (thousands, formatted by Pelican's Rich console: a third of a second at 2,000 posts).
+QUIET = """
+import logging
+LOG_FILTER = [(logging.INFO, 'Writing "%s"'), (logging.INFO, "Copying %s to %s")]
+"""
+
 RESONANZ_CONF = """
 import sys
 sys.path.insert(0, {root!r})
@@ -139,9 +147,9 @@ RESONANZ_STRICT = False
 # reads at most 100 rules, and its warning would make every build a full one).
 EMBEDS_PLAYER_URL = "player/{{slug}}/"
 EMBEDS_PLAYER_SAVE_AS = "player/{{slug}}/index.html"
-"""
+""" + QUIET  # last: whatever pelicanconf.py sets, these lines go
 
-STOCK_CONF = """
+STOCK_CONF = QUIET + """
 PATH = {content!r}
 ARTICLE_PATHS = ["posts"]
 PAGE_PATHS = ["pages"]
@@ -186,7 +194,8 @@ print(json.dumps({"seconds": seconds, "peak_kib": peak_kib, "pss_kib": peak_pss 
 
 AUDIO_READ = re.compile(r"audio files read: (\d+)")
 # the dependency record's count, once per flush of the writer (the last one counts all)
-REPLAYED = re.compile(r"(\d+) pages as the last build wrote them, (\d+) rendered")
+REPLAYED = re.compile(r"(\d+) pages as the last build wrote them, (\d+) rendered"
+                      r"(?:; (\d+) feeds as they were, (\d+) written)?")
 TEXT_PATH = re.compile(r"only the text of (\d+) post\(s\) changed; their pages and (\d+) feed")
 
 
@@ -197,7 +206,8 @@ class Run:
     output_mib: float
     audio_read: int | None = None
     skipped: bool = False  # nothing changed: the build checked and stopped
-    replayed: tuple[int, int] | None = None  # (pages replayed, pages rendered)
+    # (pages replayed, pages rendered, feeds kept, feeds written)
+    replayed: tuple[int, ...] | None = None
     text_path: tuple[int, int] | None = None  # (posts' pages, feeds) written alone
 
 
@@ -223,7 +233,7 @@ def build(conf: Path, content: Path, output: Path, *extra: str) -> Run:
     text = TEXT_PATH.search(data["log"])
     return Run(data["seconds"], data["pss_kib"] / 1024, folder_mib(output),
                int(read[1]) if read else None, skipped,
-               tuple(int(n) for n in replayed[-1]) if replayed else None,
+               tuple(int(n or 0) for n in replayed[-1]) if replayed else None,
                (int(text[1]), int(text[2])) if text else None)
 
 
@@ -342,20 +352,24 @@ def table(rows: list[dict]) -> str:
 def record_table(rows: list[dict]) -> str:
     """What the batch builds after a small change skipped: pages the dependency record
     replayed, or everything but the edited posts' pages and feeds (textpath.py)."""
-    lines = ["| posts | episodes | change | how | pages replayed | pages and feeds written |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| posts | episodes | change | how | pages replayed | pages and feeds written "
+             "| feeds as they were | feeds written |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         for key, label in (("edit", "one post's text"), ("title", "one title"),
                            ("episode", "one episode added")):
             run = r[key]
+            kept = written = "–"
             if run.text_path:
                 how, replayed = "text alone, from the snapshot", "–"
                 rendered = f"{run.text_path[0]} page(s), {run.text_path[1]} feed(s)"
+            elif run.replayed:
+                how = "dependency record"
+                replayed, rendered, kept, written = run.replayed
             else:
-                how = "dependency record" if run.replayed else "full"
-                replayed, rendered = run.replayed if run.replayed else ("–", "all")
+                how, replayed, rendered = "full", "–", "all"
             lines.append(f"| {r['posts']} | {r['episodes']} | {label} | {how} | {replayed} "
-                         f"| {rendered} |")
+                         f"| {rendered} | {kept} | {written} |")
     return "\n".join(lines)
 
 

@@ -585,3 +585,97 @@ def test_compiled_templates_are_kept_for_the_next_build_and_an_edit_replaces_the
     (folder / "seite.html").write_text("<h1>{{ titel }}</h1>", encoding="utf-8")
     assert process()[1:] == (["seite.html"], "<h1>Zuhören</h1>")
     assert process()[1:] == ([], "<h1>Zuhören</h1>")  # the new bytecode was kept
+
+
+def test_remembered_dates_are_formatted_as_pelican_formats_them(monkeypatch):
+    """Pelican's strftime, remembered: equal moments in other zones, other formats and
+    another time locale are not mixed up."""
+    import locale
+    from zoneinfo import ZoneInfo
+
+    from pelican.utils import SafeDatetime
+    from resonanz_fastbuild import compat, speedups
+
+    berlin, utc = ZoneInfo("Europe/Berlin"), ZoneInfo("UTC")
+    dates = [SafeDatetime(2026, 3, 29, 1, 30, tzinfo=utc),
+             SafeDatetime(2026, 3, 29, 3, 30, tzinfo=berlin),  # the same moment
+             SafeDatetime(2026, 10, 25, 2, 30, tzinfo=berlin, fold=1),
+             SafeDatetime(2026, 10, 25, 2, 30, tzinfo=berlin),
+             SafeDatetime(2026, 1, 5, 9, 0)]
+    formats = ["%Y/%m", "%-d. %B %Y %H:%M %Z", "%a, %d %b %Y %H:%M:%S %z"]
+    speedups._DATES.clear()
+    for _ in range(2):  # the second round answers from what the first remembered
+        for date in dates:
+            for fmt in formats:
+                assert speedups.remembered_strftime(date, fmt) == compat.plain_strftime(date, fmt)
+    assert speedups.remembered_strftime(dates[0], "%H") != \
+        speedups.remembered_strftime(dates[1], "%H")
+    # the time locale is part of what is remembered (a language's DATE_FORMATS sets one)
+    before = locale.setlocale(locale.LC_TIME)
+    seen = {}
+    try:
+        for name in ("C", "C.UTF-8", "de_DE.UTF-8", "en_US.UTF-8"):
+            try:
+                locale.setlocale(locale.LC_TIME, name)
+            except locale.Error:
+                continue
+            seen[name] = speedups.remembered_strftime(dates[4], "%A %B")
+            assert seen[name] == compat.plain_strftime(dates[4], "%A %B")
+    finally:
+        locale.setlocale(locale.LC_TIME, before)
+    assert seen
+
+
+def test_members_answer_like_the_list_they_hold():
+    from resonanz_fastbuild.compat import Members
+
+    class Post:  # compares by identity, as Pelican's content does
+        pass
+
+    posts = [Post() for _ in range(5)]
+    members = Members(posts[:3])
+    assert [post in members for post in posts] == [True, True, True, False, False]
+    members.append(posts[4])  # the set follows the list
+    assert posts[4] in members and posts[3] not in members
+    assert members == posts[:3] + [posts[4]] and list(members[1:]) == [posts[1], posts[2],
+                                                                      posts[4]]
+    import pickle
+
+    plain = pickle.loads(pickle.dumps(Members(["a", "b"])))
+    assert type(plain) is list and plain == ["a", "b"]
+
+
+def test_only_a_command_line_build_freezes_its_objects(monkeypatch):
+    """gc.freeze() at the end: only where the process ends with the build."""
+    import sys
+    import types
+
+    from resonanz_fastbuild import textpath, uptodate
+
+    class Instance:
+        pass
+
+    def main_module(spec_name=None, file=None):
+        module = types.ModuleType("__main__")
+        module.__spec__ = types.SimpleNamespace(name=spec_name) if spec_name else None
+        if file:
+            module.__file__ = file
+        return module
+
+    cases = [
+        (main_module("pelican.__main__"), ["pelican", "content", "-s", "p.py"], True),
+        (main_module(file="/x/.venv/bin/pelican"), ["pelican", "content"], True),
+        (main_module(file="/x/.venv/bin/pelican"), ["pelican", "-r", "content"], False),
+        (main_module(file="/x/.venv/bin/pelican"), ["pelican", "-l", "content"], False),
+        (main_module("pytest.__main__"), ["pytest"], False),
+        (main_module(file="/x/script.py"), ["script.py"], False),
+    ]
+    for module, argv, expected in cases:
+        monkeypatch.setitem(sys.modules, "__main__", module)
+        monkeypatch.setattr(sys, "argv", argv)
+        assert uptodate._command_line_build(Instance()) is expected, argv
+    resident = Instance()
+    setattr(resident, textpath.RESIDENT, True)  # the dev server
+    monkeypatch.setitem(sys.modules, "__main__", cases[0][0])
+    monkeypatch.setattr(sys, "argv", cases[0][1])
+    assert uptodate._command_line_build(resident) is False

@@ -47,19 +47,21 @@ from pelican.settings import read_settings
 Pelican(read_settings({conf!r}, override=json.loads(sys.argv[1]))).run()
 """
 RECORD = re.compile(r"(\d+) pages as the last build wrote them, (\d+) rendered")
+FEEDS = re.compile(r"(\d+) feeds as they were, (\d+) written")
 TEXT_PATH = re.compile(r"only the text of (\d+) post\(s\) changed")
 
 
 LOGS: list[str] = []  # the log of each build, the last one last
 
 
-def build(content: Path, output: Path, cache: Path | None = None, theme: Path | None = None
-          ) -> tuple[int, int] | str | None:
+def build(content: Path, output: Path, cache: Path | None = None, theme: Path | None = None,
+          extra: dict | None = None) -> tuple[int, int] | str | None:
     """One batch build in a new process; (replayed, rendered) pages, "text" when it
     wrote edited posts' pages alone (textpath.py), or None when the build stopped early
     (nothing changed)."""
     settings_ = overrides(content, output)
     settings_["RESONANZ_JOBS"] = 2  # workers too: their records come back
+    settings_.update(extra or {})
     if cache is not None:
         settings_["CACHE_PATH"] = str(cache / "pelican")
     if theme is not None:
@@ -79,10 +81,10 @@ def build(content: Path, output: Path, cache: Path | None = None, theme: Path | 
 
 
 def equals_cold(content: Path, output: Path, folder: Path, note: str,
-                theme: Path | None = None) -> None:
+                theme: Path | None = None, extra: dict | None = None) -> None:
     built = without_search_index(tree_digest(output))
     cold_output = folder / "cold"
-    build(content, cold_output, folder / "cold-cache", theme)
+    build(content, cold_output, folder / "cold-cache", theme, extra)
     assert_same_output(without_search_index(tree_digest(cold_output)), built, note)
     shutil.rmtree(cold_output)
     shutil.rmtree(folder / "cold-cache", ignore_errors=True)
@@ -197,6 +199,51 @@ def test_a_title_edit_replays_the_other_pages(tmp_path):
     page = site.output / "2026" / "05" / "beitrag-0" / "index.html"
     assert "Ganz neuer Titel" in page.read_text(encoding="utf-8")
     equals_cold(site.content, site.output, tmp_path, "after a title edit")
+
+
+def feed_counts() -> tuple[int, int]:
+    """(left as they were, written) feeds of the last build (its last flush counts all)."""
+    found = FEEDS.findall(LOGS[-1])
+    assert found, LOGS[-1][-2000:]
+    return int(found[-1][0]), int(found[-1][1])
+
+
+def test_feeds_are_written_when_what_they_show_changed(tmp_path):
+    """A feed is left as the last build wrote it when its posts (every field, the text)
+    and what plugins add to it are the same: here the episodes the podcast plugin puts
+    into the all-posts feeds (PODCAST_IN_READER_FEEDS), which are not among its posts."""
+    content, theme = tmp_path / "content", tmp_path / "theme"
+    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(ROOT / "theme", theme)
+    output = tmp_path / "output"
+    extra = {"PODCAST_IN_READER_FEEDS": True}
+    build(content, output, theme=theme, extra=extra)
+    apply_demo(content, ("post-text", DEMO_POSTS[0], "Ein Nachtrag."))
+    build(content, output, theme=theme, extra=extra)  # renders everything, keeps a record
+    kept, written = feed_counts()
+    assert kept == 0 and written > 10, (kept, written)
+    all_posts = output / "feeds" / "alle.atom.xml"
+    before = stamps(output)
+    apply_demo(content, ("new-episode", 8, None))
+    build(content, output, theme=theme, extra=extra)
+    kept, written = feed_counts()
+    assert kept > 0 and written > 0, (kept, written)
+    assert "Neue Folge 8" in all_posts.read_text(encoding="utf-8")
+    after = stamps(output)
+    # the tag feeds of the posts: none of them lists the episode
+    tag_feeds = [name for name in after if name.startswith(os.path.join("feeds", "schlagwort"))]
+    assert tag_feeds and all(after[name] == before[name] for name in tag_feeds)
+    equals_cold(content, output, tmp_path, "after an episode in the reader feeds", theme,
+                extra)
+    # a post's title: the feeds listing the post are written, the others kept
+    newest = max(DEMO_POSTS, key=lambda name: re.search(
+        r"(?mi)^date: (.+)$", (content / "posts" / name).read_text(encoding="utf-8"))[1])
+    apply_demo(content, ("post-title", newest, "Ein ganz neuer Titel"))
+    build(content, output, theme=theme, extra=extra)
+    kept, written = feed_counts()
+    assert kept > 0 and written > 0, (kept, written)
+    assert "Ein ganz neuer Titel" in all_posts.read_text(encoding="utf-8")
+    equals_cold(content, output, tmp_path, "after a title in the feeds", theme, extra)
 
 
 def test_a_template_edit_renders_the_pages_whose_templates_reach_it(tmp_path):

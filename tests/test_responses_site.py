@@ -419,3 +419,55 @@ def test_bad_provider_setting_is_one_error(tiny_content, tmp_path):
         "ERROR: responses: setting RESPONSES_PROVIDER_OPTIONS['site_id'] = None: "
         "required for remark42 (no comment widget shown)"
     ]
+
+
+def test_comment_feeds_are_made_again_only_when_their_comments_changed(tiny_content, tmp_path):
+    """A comments feed whose comments, post title and addresses are as the last build
+    made them, and whose file nobody touched, is left as it is (the note in the cache
+    folder); any difference makes it again, as a cold build would."""
+    post = tiny_content / "posts" / "2026-03-01-testbeitrag.md"
+    post.write_text(POST.format(comments="open"), encoding="utf-8")
+    responses = tiny_content / "responses" / "testbeitrag.yaml"
+    first = ("- {id: a, type: comment, status: approved, author: Anna, content: Hallo,"
+             " published: '2026-03-02T10:00:00+01:00'}\n")
+    responses.write_text(first, encoding="utf-8")
+    other = tiny_content / "posts" / "2026-02-01-anderer.md"
+    other.write_text("---\ntitle: Anderer Beitrag\ndate: 2026-02-01 10:00\n---\n\nText.\n",
+                     encoding="utf-8")
+    output = tmp_path / "output"
+    feed = output / "feeds" / "kommentare" / "testbeitrag.atom.xml"
+
+    def build() -> None:
+        result = build_site(tiny_content, output, **with_responses())
+        assert result.error is None, result.error
+
+    def cold_feed() -> bytes:
+        cold = build_site(tiny_content, tmp_path / f"cold-{len(list(tmp_path.iterdir()))}",
+                          **with_responses())
+        return (cold.output / "feeds" / "kommentare" / "testbeitrag.atom.xml").read_bytes()
+
+    build()
+    stamp = feed.stat().st_mtime_ns
+    # another post's text: this feed is not made again
+    other.write_text(other.read_text(encoding="utf-8") + "\nNachtrag.\n", encoding="utf-8")
+    build()
+    assert feed.stat().st_mtime_ns == stamp
+    assert feed.read_bytes() == cold_feed()
+    # a new comment: made again, with it
+    responses.write_text(first + first.replace("id: a", "id: b").replace("Anna", "Bert")
+                         .replace("03-02T10", "03-03T10"), encoding="utf-8")
+    build()
+    assert feed.stat().st_mtime_ns != stamp
+    assert [e.author for e in feedparser.parse(feed.read_bytes()).entries] == ["Bert", "Anna"]
+    assert feed.read_bytes() == cold_feed()
+    # the post's title is in the feed's title: made again
+    post.write_text(POST.format(comments="open").replace("title: Testbeitrag",
+                                                         "title: Neuer Titel"), encoding="utf-8")
+    build()
+    assert "Neuer Titel" in feedparser.parse(feed.read_bytes()).feed.title
+    assert feed.read_bytes() == cold_feed()
+    # a file somebody changed is made again even when its comments are the same
+    feed.write_bytes(b"kaputt")
+    other.write_text(other.read_text(encoding="utf-8") + "\nNoch einer.\n", encoding="utf-8")
+    build()
+    assert feed.read_bytes() == cold_feed()

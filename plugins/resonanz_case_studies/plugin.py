@@ -256,6 +256,8 @@ def _searchable_text(content) -> str:
 
 def find_mentions(brands: list[Facet], candidates: list) -> None:
     """Fill each brand's mentions with the posts, episodes and case studies that name it."""
+    if not brands:
+        return  # no case study names a brand: no post's text is needed
     texts = [(content, _searchable_text(content)) for content in candidates]
     for brand in brands:
         pattern = mention_pattern(brand.name)

@@ -24,7 +24,7 @@ import pelican
 import pelican.readers
 import pelican.urlwrappers
 from pelican.contents import Content
-from pelican.generators import CachingGenerator, StaticGenerator
+from pelican.generators import ArticlesGenerator, CachingGenerator, StaticGenerator
 from pelican.log import LimitFilter
 from pelican.writers import Writer
 
@@ -183,6 +183,9 @@ _PELICANS = {
     "slugify": getattr(pelican.urlwrappers, "slugify", None),
     "relative_source_path": Content.__dict__.get("get_relative_source_path"),
     "strftime": getattr(pelican.utils, "strftime", None),
+    "generate_tags": ArticlesGenerator.__dict__.get("generate_tags"),
+    "generate_categories": ArticlesGenerator.__dict__.get("generate_categories"),
+    "generate_authors": ArticlesGenerator.__dict__.get("generate_authors"),
 }
 
 
@@ -215,6 +218,9 @@ def restore_pelican() -> None:
         Content.get_relative_source_path = _PELICANS["relative_source_path"]
     if _PELICANS["strftime"] is not None:
         pelican.utils.strftime = _PELICANS["strftime"]
+    for name in _LISTINGS:
+        if _PELICANS[name] is not None:
+            setattr(ArticlesGenerator, name, _PELICANS[name])
 
 
 _RELATIVE: dict[tuple[str, str], str] = {}
@@ -361,6 +367,54 @@ def freeze_urls(items) -> int:
                 setattr(item, slot, _PELICANS[name].fget(item))
             count += 1
     return count
+
+
+class Members(list):
+    """A list of posts that answers `post in members` from a set of their identities.
+    (Content objects compare by identity: the answer is the list's own.)"""
+
+    def __contains__(self, item: Any) -> bool:
+        known = self.__dict__.get("_ids")
+        if known is None or known[0] != len(self):
+            known = self.__dict__["_ids"] = (len(self), {id(member) for member in self})
+        return id(item) in known[1]
+
+    def __reduce_ex__(self, protocol):  # pickled as the plain list it is
+        return list, (list(self),)
+
+
+# ArticlesGenerator's listing steps and the attribute holding their (taxonomy, posts)
+_LISTINGS = {"generate_tags": "tags", "generate_categories": "categories",
+             "generate_authors": "authors"}
+
+
+def _quick_members(name: str, attribute: str) -> Callable:
+    plain = _PELICANS[name]
+
+    def generate(self, write):
+        # Pelican picks each tag's posts out of all posts by date with `post in posts`:
+        # a pass over the tag's list per post (seconds at 2,000 posts and 50 tags).
+        # While it runs, those lists answer that from a set.
+        kept = getattr(self, attribute)
+        if isinstance(kept, dict):
+            quick = {key: Members(value) for key, value in kept.items()}
+        else:
+            quick = [(key, Members(value)) for key, value in kept]
+        setattr(self, attribute, quick)
+        try:
+            return plain(self, write)
+        finally:
+            setattr(self, attribute, kept)
+
+    generate.__name__ = generate.__qualname__ = name
+    return generate
+
+
+def quick_listings() -> None:
+    """ArticlesGenerator.generate_tags, _categories and _authors with Members lists."""
+    for name, attribute in _LISTINGS.items():
+        if _PELICANS[name] is not None:
+            setattr(ArticlesGenerator, name, _quick_members(name, attribute))
 
 
 def use_strftime(strftime: Callable) -> None:

@@ -20,7 +20,8 @@ audio, response files): what they bring is in the content objects and the contex
 A theme template that changed renders the pages whose templates reach it
 (template_deps.py); the theme's static files render none. Anything else changed
 (static files of the content, plugins, settings, packages, today's date) and every
-page is rendered. Feeds are always rendered. The first build of a checkout only notes
+page is rendered. Pelican's feeds are decided the same way (feed_signature: the posts
+they list, what plugins add to them); the first build of a checkout only notes
 the files it wrote (recording costs a cold build time). A page, feed or static copy the
 last build made that this one did not (a deleted post, a deleted image) is removed, as
 a cold build would not have it.

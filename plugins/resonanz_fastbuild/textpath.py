@@ -103,8 +103,39 @@ def forget(cache: Path) -> None:
             pass
 
 
-def save(cache: Path, generators, now: dict) -> None:
-    """Keep the posts and the context of a clean build (now: its BuildState.current)."""
+def known_headers(cache: Path) -> dict[str, tuple]:
+    """The last snapshot's header digests, with the stamp each file had then (for save:
+    a post whose file is as it was keeps its digest, without reading the file). Read
+    before the build forgets the snapshot."""
+    try:
+        facts = json.loads((cache / FACTS_NAME).read_text(encoding="utf-8"))
+        posts, inputs = facts["posts"], facts["inputs"]
+        return {path: (inputs[path], digest) for path, digest in posts.items()
+                if path in inputs}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+class _RealPaths:
+    """A post's real path: its folder's, resolved once per folder, and its name (a post
+    that is itself a symbolic link is resolved alone)."""
+
+    def __init__(self) -> None:
+        self.folders: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        if os.path.islink(path):
+            return os.path.realpath(path)
+        folder, name = os.path.split(path)
+        real = self.folders.get(folder)
+        if real is None:
+            real = self.folders[folder] = os.path.realpath(folder)
+        return os.path.join(real, name)
+
+
+def save(cache: Path, generators, now: dict, known: dict[str, tuple] | None = None) -> None:
+    """Keep the posts and the context of a clean build (now: its BuildState.current;
+    known: known_headers() of the last snapshot)."""
     forget(cache)
     generator = _articles_generator(generators)
     if generator is None:
@@ -120,8 +151,17 @@ def save(cache: Path, generators, now: dict) -> None:
                     type(exc).__name__, exc)
         return
     # by real path, as the inputs are stamped (the site may lie under a symbolic link)
-    posts = {os.path.realpath(article.source_path): header_digest(Path(article.source_path))
-             for name in GENERATOR_FIELDS[:4] for article in getattr(generator, name)}
+    real, known, inputs = _RealPaths(), known or {}, now["inputs"]
+    posts = {}
+    for name in GENERATOR_FIELDS[:4]:
+        for article in getattr(generator, name):
+            path = real(article.source_path)
+            before = known.get(path)
+            if before is not None and inputs.get(path) is not None \
+                    and list(before[0]) == list(inputs[path]):
+                posts[path] = before[1]  # the file is as the last snapshot read it
+            else:
+                posts[path] = header_digest(Path(article.source_path))
     facts = {"version": VERSION, "token": token, "posts": posts,
              **{key: now[key] for key in (*SAME, "inputs")}}
     cache.mkdir(parents=True, exist_ok=True)

@@ -437,6 +437,7 @@ def _checked_run(pelican, full_run):
                                          pages=previous is not None, templates=reached)
         state.forget()  # a build that fails halfway must not leave a stale record
         outputs.Record.forget(state.cache)
+        headers = textpath.known_headers(state.cache)
         textpath.forget(state.cache)
         _full(settings)
         # A build with problems runs again to show them; a scheduled post (WITH_FUTURE_DATES
@@ -452,7 +453,7 @@ def _checked_run(pelican, full_run):
             # like the record: not in a checkout's first build; nor for the dev server,
             # which keeps its own generators
             if previous is not None and not getattr(pelican, textpath.RESIDENT, False):
-                textpath.save(state.cache, current.generators, now)
+                textpath.save(state.cache, current.generators, now, headers)
             templates.BYTECODE.save_to(state.cache)
 
     return run

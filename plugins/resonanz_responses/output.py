@@ -4,7 +4,10 @@ article and one for the site), the list of pages that take responses, the thank-
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
+import os
 from pathlib import Path
 
 from . import targets
@@ -43,6 +46,7 @@ def write_feeds(generator, writer=None) -> None:
         *(generator.context.get("hidden_pages") or ()),
         *(generator.context.get("episodes") or ()),
     ]
+    known = _Written(settings, output)
     for article in entries:
         responses = getattr(article, "responses", None)
         if responses is None or responses.state == "hidden":
@@ -54,30 +58,115 @@ def write_feeds(generator, writer=None) -> None:
         if date is not None and date.tzinfo is not None and responses.kind != "page":
             newest_article = max(newest_article, article.date)
         if responses.feed_url:
-            data = comments_feed(
-                title=f"Kommentare zu „{article.title}“"
+            arguments = {
+                "title": f"Kommentare zu „{article.title}“"
                 if lang == "de"
                 else f"Comments on “{article.title}”",
-                feed_url=absolute(settings, responses.feed_url),
-                home_url=article_url,
-                items=items,
-                updated=date or newest_article,
-                lang=getattr(article, "lang", None) or lang,
-            )
-            _write(output, responses.feed_url, data)
+                "feed_url": absolute(settings, responses.feed_url),
+                "home_url": article_url,
+                "items": items,
+                "updated": date or newest_article,
+                "lang": getattr(article, "lang", None) or lang,
+            }
+            if not known.unchanged(responses.feed_url, arguments):
+                _write(output, responses.feed_url, comments_feed(**arguments))
+                known.wrote(responses.feed_url)
     path = options["RESPONSES_FEED_ATOM"]
     if path:
-        data = comments_feed(
-            title=f"{settings.get('SITENAME', '')}: "
+        arguments = {
+            "title": f"{settings.get('SITENAME', '')}: "
             + ("Kommentare" if lang == "de" else "Comments"),
-            feed_url=absolute(settings, path),
-            home_url=absolute(settings, ""),
-            items=site_items,
-            updated=newest_article,
-            lang=lang,
-            max_items=options["RESPONSES_FEED_MAX_ITEMS"],
-        )
-        _write(output, path, data)
+            "feed_url": absolute(settings, path),
+            "home_url": absolute(settings, ""),
+            "items": site_items,
+            "updated": newest_article,
+            "lang": lang,
+            "max_items": options["RESPONSES_FEED_MAX_ITEMS"],
+        }
+        if not known.unchanged(path, arguments):
+            _write(output, path, comments_feed(**arguments))
+            known.wrote(path)
+    known.save()
+
+
+class _Written:
+    """The comments feeds the last build wrote, each with a digest of what it was made
+    from and the file's size and time then (in the cache folder): a feed whose comments,
+    post title and addresses are the same, and whose file nobody touched, is not made
+    again. Without a cache folder every feed is made."""
+
+    NAME = "responses-feeds.json"
+    VERSION = 1
+
+    def __init__(self, settings: dict, output: Path) -> None:
+        cache = settings.get("CACHE_PATH")
+        self.path = Path(cache) / self.NAME if cache else None
+        self.output = output
+        self.before: dict = {}
+        self.now: dict = {}
+        self.keys: dict[str, str] = {}
+        if self.path is not None:
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                if data.get("version") == self.VERSION and data.get("output") == str(output) \
+                        and data.get("code") == _code_stamp():
+                    self.before = data["feeds"]
+            except (OSError, ValueError, KeyError, AttributeError):
+                pass
+
+    def unchanged(self, relative: str, arguments: dict) -> bool:
+        if self.path is None:
+            return False
+        made_of = [(key, repr(value)) for key, value in sorted(arguments.items())
+                   if key != "items"]
+        made_of += [(repr(item.response), item.article_title, item.article_url)
+                    for item in arguments["items"]]
+        key = self.keys[relative] = hashlib.blake2b(
+            repr(made_of).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        before = self.before.get(relative)
+        if before is None or before[0] != key:
+            return False
+        try:
+            found = (self.output / relative).stat()
+        except OSError:
+            return False
+        if [found.st_size, found.st_mtime_ns] != before[1:]:
+            return False
+        self.now[relative] = before
+        return True
+
+    def wrote(self, relative: str) -> None:
+        try:
+            found = (self.output / relative).stat()
+        except OSError:
+            return
+        if relative in self.keys:
+            self.now[relative] = [self.keys[relative], found.st_size, found.st_mtime_ns]
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.path.with_suffix(".tmp")
+            temporary.write_text(json.dumps({"version": self.VERSION, "output": str(self.output),
+                                             "code": _code_stamp(), "feeds": self.now}),
+                                 encoding="utf-8")
+            os.replace(temporary, self.path)
+        except OSError as exc:  # the next build makes every feed again
+            logger.debug("responses: %s not saved (%s)", self.path, exc)
+
+
+def _code_stamp() -> str:
+    """What else the feeds' bytes depend on: this code and the feed generator's."""
+    from feedgen import version
+
+    here = Path(__file__).parent
+    digest = hashlib.blake2b(str(getattr(version, "version_str", "?")).encode(),
+                             digest_size=16)
+    for name in ("output.py", "feeds.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
 
 
 def _write(output: Path, relative: str, data: bytes) -> None:
