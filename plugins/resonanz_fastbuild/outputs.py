@@ -327,7 +327,8 @@ def feed_signature(plan: Plan, args: tuple, kwargs: dict, localsiteurl, limit,
     of feed_generated and feed_written add (hooks.declare_feed_inputs). None when a
     receiver has not declared that: such a feed is written every time."""
     elements, context = args[0], args[1]
-    named = dict(zip(("path", "url", "feed_type", "override_output", "feed_title"), args[2:]))
+    named = dict(zip(("path", "url", "feed_type", "override_output", "feed_title"), args[2:],
+                     strict=False))  # as many as the write was given
     named.update(kwargs)
     parts = [_digest_of(("feed", sorted(named.items()), localsiteurl,
                          [context.get(key) for key in _FEED_CONTEXT]), (context,))]
