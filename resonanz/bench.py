@@ -352,8 +352,8 @@ def table(rows: list[dict]) -> str:
 def record_table(rows: list[dict]) -> str:
     """What the batch builds after a small change skipped: pages the dependency record
     replayed, or everything but the edited posts' pages and feeds (textpath.py)."""
-    lines = ["| posts | episodes | change | how | pages replayed | pages and feeds written "
-             "| feeds as they were | feeds written |",
+    lines = ["| posts | episodes | change | how | pages replayed | pages rendered (text "
+             "alone: pages and feeds written) | feeds as they were | feeds written |",
              "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         for key, label in (("edit", "one post's text"), ("title", "one title"),

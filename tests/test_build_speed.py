@@ -591,6 +591,7 @@ def test_remembered_dates_are_formatted_as_pelican_formats_them(monkeypatch):
     """Pelican's strftime, remembered: equal moments in other zones, other formats and
     another time locale are not mixed up."""
     import locale
+    from datetime import timedelta, timezone
     from zoneinfo import ZoneInfo
 
     from pelican.utils import SafeDatetime
@@ -601,7 +602,10 @@ def test_remembered_dates_are_formatted_as_pelican_formats_them(monkeypatch):
              SafeDatetime(2026, 3, 29, 3, 30, tzinfo=berlin),  # the same moment
              SafeDatetime(2026, 10, 25, 2, 30, tzinfo=berlin, fold=1),
              SafeDatetime(2026, 10, 25, 2, 30, tzinfo=berlin),
-             SafeDatetime(2026, 1, 5, 9, 0)]
+             SafeDatetime(2026, 1, 5, 9, 0),
+             # fixed offsets compare by offset alone; %Z shows their names
+             SafeDatetime(2026, 1, 5, 10, 0, tzinfo=timezone(timedelta(hours=1), "CET")),
+             SafeDatetime(2026, 1, 5, 10, 0, tzinfo=timezone(timedelta(hours=1)))]
     formats = ["%Y/%m", "%-d. %B %Y %H:%M %Z", "%a, %d %b %Y %H:%M:%S %z"]
     speedups._DATES.clear()
     for _ in range(2):  # the second round answers from what the first remembered
@@ -610,6 +614,8 @@ def test_remembered_dates_are_formatted_as_pelican_formats_them(monkeypatch):
                 assert speedups.remembered_strftime(date, fmt) == compat.plain_strftime(date, fmt)
     assert speedups.remembered_strftime(dates[0], "%H") != \
         speedups.remembered_strftime(dates[1], "%H")
+    assert speedups.remembered_strftime(dates[5], "%Z") == "CET"
+    assert speedups.remembered_strftime(dates[6], "%Z") == "UTC+01:00"
     # the time locale is part of what is remembered (a language's DATE_FORMATS sets one)
     before = locale.setlocale(locale.LC_TIME)
     seen = {}

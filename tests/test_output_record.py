@@ -328,6 +328,30 @@ def test_a_text_edit_writes_its_page_and_feeds_alone(tmp_path):
     equals_cold(site.content, site.output, tmp_path, "after a title edit")
 
 
+def test_a_text_edit_put_back_is_rendered_again(tmp_path):
+    """The text path writes a post's page and feeds and leaves the record of the last
+    full build; the text put back as it was there, with a change that needs a full build
+    and leaves that post alone (a comment on another post), must not find those files
+    'as recorded'."""
+    first = f"{OPENING}\n\nDer erste Absatz."
+    post = {"title": "Zuhören lernen", "day": 3, "category": "Praxis", "tags": [],
+            "body": first}
+    # posts of their own categories, without tags: no post is related to another
+    site = Site(tmp_path, [post, *({**post, "title": f"{WORDS[n]} lernen", "day": 4 + n,
+                                    "category": f"Thema {n}"} for n in range(7))])
+    site.apply(("body", 1, f"{OPENING}\n\nEin anderer Absatz."))  # record and snapshot
+    site.apply(("body", 0, f"{OPENING}\n\nEine Zwischenfassung."))
+    assert site.counts[-1] == "text"
+    site.write(("body", 0, first))  # the editor's undo, and in the same build ...
+    site.apply(("comment", 7, "Danke für den Beitrag."))  # ... a change for a full build
+    assert isinstance(site.counts[-1], tuple) and site.counts[-1][0] > 0, site.counts[-1]
+    page = site.output / "2026" / "05" / "beitrag-0" / "index.html"
+    assert "Der erste Absatz" in page.read_text(encoding="utf-8")
+    assert "Zwischenfassung" not in (site.output / "feeds" / "alle.atom.xml").read_text(
+        encoding="utf-8")
+    equals_cold(site.content, site.output, tmp_path, "after a text edit put back")
+
+
 def test_a_text_edit_with_a_problem_builds_everything_to_report_it(tmp_path):
     post = {"title": "Zuhören lernen", "day": 3, "category": "Praxis", "tags": ["Dialog"],
             "body": f"{OPENING}\n\nZweiter Absatz."}

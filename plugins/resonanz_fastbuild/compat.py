@@ -334,6 +334,27 @@ def static_links(content) -> list[tuple[str, str]]:
                   if match.group("what") in ("static", "attach"))
 
 
+_LINKING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def links_content(content) -> bool:
+    """Whether a content object's text links other content the way Pelican resolves
+    (its INTRASITE_LINK_REGEX: `{filename}`, the older `|filename|`); once per object."""
+    html = getattr(content, "_content", None) or ""
+    try:
+        known = _LINKING.get(content)
+    except TypeError:  # not weakly referable: asked each time
+        known = None
+    if known is not None and known[0] is html:  # the same text as when it was asked
+        return known[1]
+    found = bool(html) and content._get_intrasite_link_regex().search(html) is not None
+    try:
+        _LINKING[content] = (html, found)
+    except TypeError:
+        pass
+    return found
+
+
 def set_raw_content(content, html: str) -> None:
     """Replace that HTML (from content_object_init, before anything reads it)."""
     content._content = html
@@ -393,7 +414,7 @@ def _quick_members(name: str, attribute: str) -> Callable:
 
     def generate(self, write):
         # Pelican picks each tag's posts out of all posts by date with `post in posts`:
-        # a pass over the tag's list per post (seconds at 2,000 posts and 50 tags).
+        # a pass over the tag's list per post (a tenth of a second at 2,000 posts).
         # While it runs, those lists answer that from a set.
         kept = getattr(self, attribute)
         if isinstance(kept, dict):

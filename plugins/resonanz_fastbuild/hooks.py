@@ -77,9 +77,12 @@ def is_declared(receiver: Callable) -> bool:
 
 
 # A receiver of feed_generated or feed_written that adds to a feed names what it adds
-# from: inputs(context, path) -> a value (content objects in it count with every field).
-# The dependency record leaves a feed as the last build wrote it only when each such
-# receiver has (outputs.feed_signature); the others' feeds are written every time.
+# from: inputs(context, address) -> a value (content objects in it count with every
+# field; address: the feed's URL, or its path). The dependency record leaves a feed as
+# the last build wrote it only when every live receiver of those two signals has
+# declared this (outputs.feed_signature); while one has not, every feed is written. A
+# feed left as it was sends neither signal: a receiver that must see every feed
+# written (to list or check them) declares nothing here.
 _FEED_INPUTS: dict[Callable, Callable[[dict, str], Any]] = {}
 
 

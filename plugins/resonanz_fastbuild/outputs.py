@@ -45,7 +45,7 @@ from jinja2.utils import missing
 from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
 
-from . import hooks
+from . import compat, hooks
 
 logger = logging.getLogger(__name__)
 
@@ -338,9 +338,8 @@ def feed_signature(plan: Plan, args: tuple, kwargs: dict, localsiteurl, limit,
         if path is None:
             return None
         parts.append(f"{path}={plan.digest(str(path), item)}")
-        raw = getattr(item, "_content", None) or ""
-        if "{" in raw and any(True for _ in item._get_intrasite_link_regex().finditer(raw)):
-            # {filename}, {static} ...: the feed shows the address of what they name
+        if compat.links_content(item):
+            # {filename}, |static| ...: the feed shows the address of what they name
             parts.append(_digest_of(item.get_content(site)))
     address = named.get("url") or named.get("path") or ""
     for receiver in receivers:
@@ -403,6 +402,21 @@ class Record:
             pickle.dump({"version": VERSION, "pages": self.pages, "feeds": self.feeds,
                          "files": self.files}, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, target)
+
+    @staticmethod
+    def drop(cache: Path, names) -> None:
+        """Forget the pages and feeds `names` (output names): the next build renders them."""
+        record = Record.load(cache)
+        if record is None:
+            return
+        for name in names:
+            name = os.path.normpath(name)
+            record.pages.pop(name, None)
+            record.feeds.pop(name, None)
+        try:
+            record.save(cache)
+        except OSError:
+            Record.forget(cache)
 
     @staticmethod
     def forget(cache: Path) -> None:

@@ -61,11 +61,13 @@ _DATES_MAX = 200_000
 
 
 def remembered_strftime(date, date_format):
-    """pelican.utils.strftime, remembered by the date's wall time, zone and kind, the
-    format and the time locale."""
+    """pelican.utils.strftime, remembered by the date's wall time, zone (and its name)
+    and kind, the format and the time locale."""
     try:
-        key = (date_format, date.__class__, date, date.tzinfo, date.day, date.hour,
-               date.minute, getattr(date, "fold", 0), locale.setlocale(locale.LC_TIME))
+        # (fixed-offset zones compare by offset alone: their name is asked for %Z)
+        key = (date_format, date.__class__, date, date.tzinfo, date.tzname(), date.day,
+               date.hour, date.minute, getattr(date, "fold", 0),
+               locale.setlocale(locale.LC_TIME))
         return _DATES[key]
     except KeyError:
         pass

@@ -493,6 +493,11 @@ def _text_path(pelican, state: BuildState, previous: dict, now: dict, started: f
     written = textpath.run(pelican, state.cache, *found)
     if written is None:
         return False
+    # The record still has these pages and feeds as the last full build made them; their
+    # files are this build's now. A full build after the text was put back as it was
+    # would find their signatures the same and the files as recorded: it must render
+    # them (before the state is saved: a build stopped in between checks every file).
+    outputs.Record.drop(state.cache, written)
     valid_until = previous.get("valid_until")
     state.save(now, [dt.datetime.fromisoformat(valid_until)] if valid_until else [])
     from pelican.log import console

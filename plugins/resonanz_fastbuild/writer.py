@@ -118,8 +118,12 @@ class ParallelWriter(compat.HookedWriter):
             path, _ = compat.feed_target(args, kwargs)
             complete = sanitised_join(self.output_path, path)
             name = os.path.relpath(complete, self.output_path)
-            signature = outputs.feed_signature(self.plan, args, kwargs, localsiteurl,
-                                               *self._feed_plan)
+            try:
+                signature = outputs.feed_signature(self.plan, args, kwargs, localsiteurl,
+                                                   *self._feed_plan)
+            except Exception:  # noqa: BLE001 - the write below reports a post it cannot show
+                logger.debug("resonanz_fastbuild: no signature for %s", path, exc_info=True)
+                signature = None
             replay = self.plan.feed_replayable(name, signature)
             self._feeds[number] = (name, signature, replay)
             if replay:

@@ -139,12 +139,17 @@ def reader_feed_inputs(context: dict[str, Any], address: str) -> Any:
     all_feeds = [context[key] for key in ("FEED_ALL_ATOM", "FEED_ALL_RSS") if context.get(key)]
     if not wanted_here or not any(str(address).endswith(name) for name in all_feeds):
         return None
+    siteurl = (
+        context.get("CANONICAL_SITEURL") or context.get("FEED_DOMAIN") or context.get("SITEURL", "")
+    )
+    episodes = list(context.get("episodes") or [])
     return {
-        "episodes": list(context.get("episodes") or []),
-        "media": [(episode.main_media.url, str(episode.main_media.facts.size),
-                   episode.main_media.facts.mime_type, episode.guid)
-                  for episode in context.get("episodes") or []],
-        "siteurl": [context.get(key) for key in ("CANONICAL_SITEURL", "FEED_DOMAIN", "SITEURL")],
+        "episodes": episodes,
+        # what add_to_reader_feeds writes of each (the text with its links resolved)
+        "entries": [(episode.title, join_url(siteurl, episode.url), episode.guid,
+                     episode.get_content(siteurl), episode.main_media.url,
+                     str(episode.main_media.facts.size), episode.main_media.facts.mime_type)
+                    for episode in episodes],
         "limit": context.get("FEED_MAX_ITEMS"),
     }
 

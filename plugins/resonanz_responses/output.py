@@ -119,7 +119,8 @@ class _Written:
             return False
         made_of = [(key, repr(value)) for key, value in sorted(arguments.items())
                    if key != "items"]
-        made_of += [(repr(item.response), item.article_title, item.article_url)
+        made_of += [(repr(item.response), item.response.anchor, item.response.site,
+                     item.article_title, item.article_url)
                     for item in arguments["items"]]
         key = self.keys[relative] = hashlib.blake2b(
             repr(made_of).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
@@ -158,14 +159,19 @@ class _Written:
 
 
 def _code_stamp() -> str:
-    """What else the feeds' bytes depend on: this code and the feed generator's."""
+    """What else the feeds' bytes depend on: this code, the response model's and the
+    feed generator's (feedgen, lxml)."""
     from feedgen import version
+    from lxml import etree
+
+    from resonanz import responses_format
 
     here = Path(__file__).parent
-    digest = hashlib.blake2b(str(getattr(version, "version_str", "?")).encode(),
+    digest = hashlib.blake2b(f"{getattr(version, 'version_str', '?')} "
+                             f"{getattr(etree, 'LXML_VERSION', '?')}".encode(),
                              digest_size=16)
-    for name in ("output.py", "feeds.py"):
-        digest.update((here / name).read_bytes())
+    for path in (here / "output.py", here / "feeds.py", Path(responses_format.__file__)):
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
