@@ -90,7 +90,9 @@ def equals_cold(content: Path, output: Path, folder: Path, note: str,
     shutil.rmtree(folder / "cold-cache", ignore_errors=True)
 
 
-RESPONSE = """- type: comment
+RESPONSE = """- id: {id}
+  type: comment
+  status: approved
   author: {author}
   published: 2026-05-{day:02d}T10:00:00+02:00
   content: {text}
@@ -127,7 +129,9 @@ class Site(PostsOnDisk):
         if kind == "comment":
             responses = self.content / "responses" / f"{self.pick(index)}.yaml"
             before = responses.read_text(encoding="utf-8") if responses.exists() else ""
-            save(responses, before + RESPONSE.format(author="Mara S.", day=index % 28 + 1,
+            number = before.count("- id: ")  # ids unique within the file
+            save(responses, before + RESPONSE.format(id=f"k{number}", author="Mara S.",
+                                                      day=index % 28 + 1,
                                                       text=json.dumps(value)))
         else:
             changed = self.write(edit)
@@ -368,10 +372,15 @@ def test_a_deleted_post_leaves_no_page_behind(tmp_path):
             "body": "Ein Absatz."}
     site = Site(tmp_path, [post, {**post, "title": "Moderation", "day": 5}])
     site.apply(("body", 0, "Ein anderer Absatz."))  # from here on a record is kept
+    site.apply(("comment", 1, "Danke für den Beitrag."))
     page = site.output / "2026" / "05" / "beitrag-1" / "index.html"
-    assert page.is_file()
+    assert page.is_file() and "Danke für den Beitrag." in page.read_text(encoding="utf-8")
+    # the responses plugin writes the post's comments feed itself (hooks.made)
+    comments = site.output / "feeds" / "kommentare" / "beitrag-1.atom.xml"
+    assert comments.is_file()
     site.apply(("delete", 1, None))
     assert not page.exists() and not page.parent.exists()
+    assert not comments.exists()
     equals_cold(site.content, site.output, tmp_path, "after a deletion")
 
 

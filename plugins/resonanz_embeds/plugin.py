@@ -11,6 +11,7 @@ from typing import Any
 
 from pelican import signals
 from pelican.generators import Generator
+from resonanz_fastbuild import hooks
 
 from . import headers, nginx, player, share
 from .settings import embeds_settings
@@ -138,6 +139,7 @@ class EmbedsGenerator(Generator):
         data = player.oembed_json(document)
         if not (target.is_file() and target.read_text(encoding="utf-8") == data):
             target.write_text(data, encoding="utf-8")
+        hooks.made(target)  # a later build without the episode removes it
         logger.info("Writing %s", target)
 
     def _copy_fetched_previews(self) -> None:

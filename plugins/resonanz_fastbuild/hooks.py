@@ -14,6 +14,7 @@ are then never looked at, the signals never sent.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -93,6 +94,29 @@ def declare_feed_inputs(receiver: Callable, inputs: Callable[[dict, str], Any]) 
 
 def feed_inputs(receiver: Callable) -> Callable[[dict, str], Any] | None:
     return _FEED_INPUTS.get(receiver)
+
+
+# Files a plugin puts into the output itself, past Pelican's writer (per post or episode:
+# comments feeds, image variants, media files, oEmbed documents), in the build process:
+# the dependency record lists them with the pages and feeds, and a later build that no
+# longer makes one removes it (a deleted post's comments feed), as a cold build would
+# not have it. A plugin reports each such file every build that makes it, also when it
+# left the file as it was.
+_MADE: set[str] = set()
+
+
+def made(*paths: Any) -> None:
+    """Report output files this build made or kept (see above)."""
+    _MADE.update(os.path.abspath(str(path)) for path in paths)
+
+
+def made_files() -> set[str]:
+    return set(_MADE)
+
+
+def forget_made() -> None:
+    """A build begins."""
+    _MADE.clear()
 
 
 def shares() -> list[WorkerShare]:

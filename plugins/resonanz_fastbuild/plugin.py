@@ -13,7 +13,17 @@ import os
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
-from . import compat, markdown_reuse, outputs, parallel, session, speedups, templates, uptodate
+from . import (
+    compat,
+    hooks,
+    markdown_reuse,
+    outputs,
+    parallel,
+    session,
+    speedups,
+    templates,
+    uptodate,
+)
 from .writer import ParallelWriter, writer_class
 
 logger = logging.getLogger(__name__)
@@ -46,6 +56,7 @@ def on_get_generators(pelican) -> list:
     current = session.of(pelican)
     if current is not None:
         current.start()
+        hooks.forget_made()
     session.begin(current)
     return []
 
@@ -128,7 +139,7 @@ def _remove_stale(plan: outputs.Plan, writer, generators) -> None:
     (a deleted post, a tag no post has any more, a deleted image, a file {attach} moved
     beside its post) goes: a cold build would not have it."""
     output = os.path.abspath(writer.output_path)
-    made = {os.path.abspath(p) for p in writer.written_files}
+    made = {os.path.abspath(p) for p in writer.written_files} | hooks.made_files()
     for path in plan.stale_files(made | compat.static_outputs(generators)):
         os.unlink(path)
         logger.info("resonanz_fastbuild: removed %s (no longer written)", path)

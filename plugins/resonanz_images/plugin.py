@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from pelican import signals
+from resonanz_fastbuild import hooks
 from resonanz_fastbuild.compat import raw_content
 
 from .settings import DEFAULTS
@@ -104,6 +105,8 @@ class ImageBuilder:
         if digest not in self.made:
             variants = self._cached(digest) or self._render(data, source.stem, digest)
             self.made[digest] = variants
+            # the record removes a variant no later build makes (its image deleted)
+            hooks.made(*(self.output / variant.name for variant in variants))
         return ResponsiveImage(alt=alt, folder=self.folder, variants=self.made[digest])
 
     def _cached(self, digest: str) -> tuple[Variant, ...] | None:

@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from resonanz_fastbuild import hooks
+
 from .audio import AUDIO_EXTENSIONS, FORMATS
 from .context import PodcastBuild, problem
 from .episode import Artwork, Episode
@@ -88,11 +90,14 @@ def write_media(build: PodcastBuild) -> None:
     for relative, source in sorted(build.media_files.items()):
         if not copy_audio and source.suffix.lower() in AUDIO_EXTENSIONS:
             continue
-        _place(source, output_file(build, relative), build.podcast["PODCAST_MEDIA_LINK"])
+        target = output_file(build, relative)
+        _place(source, target, build.podcast["PODCAST_MEDIA_LINK"])
+        hooks.made(target)  # a later build without the episode removes it
     for relative, data in sorted(build.blobs.items()):
         target = output_file(build, relative)
         if not (target.is_file() and target.read_bytes() == data):
             target.write_bytes(data)
+        hooks.made(target)
 
 
 def _place(source: Path, target: Path, link: bool) -> None:

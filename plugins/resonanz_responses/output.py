@@ -71,6 +71,7 @@ def write_feeds(generator, writer=None) -> None:
             if not known.unchanged(responses.feed_url, arguments):
                 _write(output, responses.feed_url, comments_feed(**arguments))
                 known.wrote(responses.feed_url)
+            _made(output / responses.feed_url)
     path = options["RESPONSES_FEED_ATOM"]
     if path:
         arguments = {
@@ -86,6 +87,7 @@ def write_feeds(generator, writer=None) -> None:
         if not known.unchanged(path, arguments):
             _write(output, path, comments_feed(**arguments))
             known.wrote(path)
+        _made(output / path)
     known.save()
 
 
@@ -156,6 +158,16 @@ class _Written:
             os.replace(temporary, self.path)
         except OSError as exc:  # the next build makes every feed again
             logger.debug("responses: %s not saved (%s)", self.path, exc)
+
+
+def _made(path: Path) -> None:
+    """Tell the fast build's record (when it is there) that this build made `path`: a
+    post deleted later takes its comments feed with it."""
+    try:
+        from resonanz_fastbuild import hooks
+    except ImportError:  # the plugin works without it
+        return
+    hooks.made(path)
 
 
 def _code_stamp() -> str:
