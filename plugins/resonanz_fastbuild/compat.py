@@ -328,7 +328,7 @@ def static_outputs(generators) -> set[str]:
 def static_links(content) -> list[tuple[str, str]]:
     """The {static} and {attach} links in a content object's text, as written: the
     static generator copies (or, for {attach}, moves) what they name."""
-    html = getattr(content, "_content", None) or ""
+    html = raw_content(content) or ""
     return sorted((match.group("what"), match.group("value"))
                   for match in content._get_intrasite_link_regex().finditer(html)
                   if match.group("what") in ("static", "attach"))
@@ -339,8 +339,8 @@ _LINKING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 def links_content(content) -> bool:
     """Whether a content object's text links other content the way Pelican resolves
-    (its INTRASITE_LINK_REGEX: `{filename}`, the older `|filename|`); once per object."""
-    html = getattr(content, "_content", None) or ""
+    (its INTRASITE_LINK_REGEX: `{filename}`, the older `|filename|`); once per text."""
+    html = raw_content(content) or ""
     try:
         known = _LINKING.get(content)
     except TypeError:  # not weakly referable: asked each time

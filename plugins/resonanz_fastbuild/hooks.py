@@ -88,7 +88,7 @@ _FEED_INPUTS: dict[Callable, Callable[[dict, str], Any]] = {}
 
 
 def declare_feed_inputs(receiver: Callable, inputs: Callable[[dict, str], Any]) -> None:
-    """Declare what `receiver` adds to the feed written to `path` (see above)."""
+    """Declare where what `receiver` adds to a feed comes from (see above)."""
     _FEED_INPUTS[receiver] = inputs
 
 

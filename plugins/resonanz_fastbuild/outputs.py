@@ -84,39 +84,22 @@ class _Digest:
             self._other(value, kind, depth)
 
     def _container(self, value: Any, kind: type, depth: int) -> None:
-        """A list, tuple or dict (or a subclass): its items in order, a dict's by key.
-        (Strings, the most common items, are written here rather than through add.)"""
+        """A list, tuple or dict (or a subclass): its items in order, a dict's by key."""
         put = self.parts.append
         if id(value) in self.seen or depth >= _DEPTH:
             put(f"o{kind.__qualname__};")
             return
         self.seen.add(id(value))
-        add = self.add
-        deeper = depth + 1
         if isinstance(value, dict):
-            try:
-                keys = sorted(value)
-            except TypeError:  # keys that do not compare: by what they say of themselves
-                keys = sorted(value, key=repr)
             put("{")
-            for key in keys:
-                item = value[key]
-                if type(key) is str:
-                    put(f"s{len(key)}:{key}")
-                else:
-                    add(key, deeper)
-                if type(item) is str:
-                    put(f"s{len(item)}:{item}")
-                else:
-                    add(item, deeper)
+            for key in sorted(value, key=repr):
+                self.add(key, depth + 1)
+                self.add(value[key], depth + 1)
             put("}")
         else:
             put("[")
             for item in value:
-                if type(item) is str:
-                    put(f"s{len(item)}:{item}")
-                else:
-                    add(item, deeper)
+                self.add(item, depth + 1)
             put("]")
 
     def _other(self, value: Any, kind: type, depth: int) -> None:

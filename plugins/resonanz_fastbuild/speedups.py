@@ -81,8 +81,10 @@ def remembered_strftime(date, date_format):
 
 def install() -> None:
     """Let Content.url and Content.save_as answer from the frozen values when there are,
-    the names of tags, categories and authors be slugified once, and generators without
-    a cache of their own not hash every file for it."""
+    the names of tags, categories and authors be slugified once, dates be formatted
+    once, the tag, category and author pages find their posts in a set, generators
+    without a cache of their own not hash every file for it, and a post's path relative
+    to the content folder be computed once."""
     compat.install_frozen_urls()
     compat.use_slugify(remembered_slugify)
     compat.use_strftime(remembered_strftime)

@@ -116,6 +116,12 @@ def known_headers(cache: Path) -> dict[str, tuple]:
         return {}
 
 
+def _posts(generator):
+    """The posts the snapshot keeps (published, hidden, drafts, and their translations)."""
+    for name in GENERATOR_FIELDS[:4]:
+        yield from getattr(generator, name)
+
+
 class _RealPaths:
     """A post's real path: its folder's, resolved once per folder, and its name (a post
     that is itself a symbolic link is resolved alone)."""
@@ -153,15 +159,14 @@ def save(cache: Path, generators, now: dict, known: dict[str, tuple] | None = No
     # by real path, as the inputs are stamped (the site may lie under a symbolic link)
     real, known, inputs = _RealPaths(), known or {}, now["inputs"]
     posts = {}
-    for name in GENERATOR_FIELDS[:4]:
-        for article in getattr(generator, name):
-            path = real(article.source_path)
-            before = known.get(path)
-            if before is not None and inputs.get(path) is not None \
-                    and list(before[0]) == list(inputs[path]):
-                posts[path] = before[1]  # the file is as the last snapshot read it
-            else:
-                posts[path] = header_digest(Path(article.source_path))
+    for article in _posts(generator):
+        path = real(article.source_path)
+        before = known.get(path)
+        if before is not None and inputs.get(path) is not None \
+                and list(before[0]) == list(inputs[path]):
+            posts[path] = before[1]  # the file is as the last snapshot read it
+        else:
+            posts[path] = header_digest(Path(article.source_path))
     facts = {"version": VERSION, "token": token, "posts": posts,
              **{key: now[key] for key in (*SAME, "inputs")}}
     cache.mkdir(parents=True, exist_ok=True)
@@ -240,8 +245,9 @@ def _write(pelican, data: dict, changed: list[str], warnings) -> list[str] | Non
         for name, value in data["fields"].items():
             setattr(generator, name, value)
         templates.speed_up(generator.env)
-        sources = {os.path.realpath(article.source_path): article.source_path
-                   for name in GENERATOR_FIELDS[:4] for article in getattr(generator, name)}
+        real = _RealPaths()
+        sources = {real(article.source_path): article.source_path
+                   for article in _posts(generator)}
         found = [incremental.read_text_change(generator, Path(sources.get(path, path)))
                  for path in changed]
         if any(pair is None for pair in found) or warnings.messages:

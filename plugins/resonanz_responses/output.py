@@ -15,6 +15,11 @@ from .comment_form import uses_form, write_thanks_page
 from .feeds import FeedItem, comments_feed
 from .settings import check_options, options_from
 
+try:  # the project's fast-build plugin; the responses plugin works without it
+    from resonanz_fastbuild import hooks as fastbuild_hooks
+except ImportError:  # pragma: no cover - only outside this project
+    fastbuild_hooks = None
+
 logger = logging.getLogger(__name__)
 
 
@@ -107,11 +112,12 @@ class _Written:
         self.before: dict = {}
         self.now: dict = {}
         self.keys: dict[str, str] = {}
+        self.code = _code_stamp() if self.path is not None else ""
         if self.path is not None:
             try:
                 data = json.loads(self.path.read_text(encoding="utf-8"))
                 if data.get("version") == self.VERSION and data.get("output") == str(output) \
-                        and data.get("code") == _code_stamp():
+                        and data.get("code") == self.code:
                     self.before = data["feeds"]
             except (OSError, ValueError, KeyError, AttributeError):
                 pass
@@ -153,7 +159,7 @@ class _Written:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.path.with_suffix(".tmp")
             temporary.write_text(json.dumps({"version": self.VERSION, "output": str(self.output),
-                                             "code": _code_stamp(), "feeds": self.now}),
+                                             "code": self.code, "feeds": self.now}),
                                  encoding="utf-8")
             os.replace(temporary, self.path)
         except OSError as exc:  # the next build makes every feed again
@@ -163,11 +169,8 @@ class _Written:
 def _made(path: Path) -> None:
     """Tell the fast build's record (when it is there) that this build made `path`: a
     post deleted later takes its comments feed with it."""
-    try:
-        from resonanz_fastbuild import hooks
-    except ImportError:  # the plugin works without it
-        return
-    hooks.made(path)
+    if fastbuild_hooks is not None:
+        fastbuild_hooks.made(path)
 
 
 def _code_stamp() -> str:
