@@ -685,3 +685,88 @@ def test_only_a_command_line_build_freezes_its_objects(monkeypatch):
     monkeypatch.setitem(sys.modules, "__main__", cases[0][0])
     monkeypatch.setattr(sys, "argv", cases[0][1])
     assert uptodate._command_line_build(resident) is False
+
+
+def test_a_single_page_writes_context_is_the_one_pelican_renders_it_with(tmp_path):
+    """The writer leaves a page the record replays without Pelican's write steps, and
+    sends its signal with compat.single_page_context: the context Pelican's writer would
+    have rendered the page with (relative URLs, the write's own values); a write of
+    several pages (a listing's pagination) is not one."""
+    from pelican.settings import read_settings
+    from pelican.writers import Writer
+    from resonanz_fastbuild import compat
+
+    class Template:
+        name = "article.html"
+
+        def __init__(self):
+            self.seen = []
+
+        def render(self, context):
+            self.seen.append(dict(context))
+            return "x"
+
+    settings = read_settings(None, override={
+        "OUTPUT_PATH": str(tmp_path), "DEFAULT_PAGINATION": 2,
+        "PAGINATED_TEMPLATES": {"index": None, "tag": None}})
+    context = {"SITEURL": "https://example.org", "SITENAME": "Resonanz", "localsiteurl": None}
+    posts = ["a", "b", "c"]
+    cases = [
+        (("a/b/post.txt", context), {"article": "A", "category": "C"}),
+        (("a/b/post2.txt", context, True), {"article": "A"}),  # relative URLs
+        (("post3.txt", context), {"relative_urls": True, "template_name": "article",
+                                  "url": "post3/", "extra": 1}),
+        # "articles" with a template that is not paginated: one page
+        (("list.txt", context), {"articles": posts, "template_name": "archives"}),
+        (("list2.txt", context, False, {"articles": posts}, "tags"), {}),
+    ]
+    for number, (args, kwargs) in enumerate(cases):
+        template = Template()
+        writer = Writer(str(tmp_path), settings=settings)
+        writer.write_file(args[0], template, *args[1:], **kwargs)
+        assert len(template.seen) == 1, number
+        mine = compat.single_page_context((args[0], template, *args[1:]), kwargs, settings)
+        assert mine == template.seen[0], number
+        assert mine is not context
+    paginated = [
+        (("index.txt", context), {"articles": posts, "template_name": "index",
+                                  "url": "index/"}),
+        (("tag.txt", context, False, {"articles": posts}, "tag"), {"url": "tag/"}),
+    ]
+    for args, kwargs in paginated:
+        template = Template()
+        Writer(str(tmp_path), settings=settings).write_file(args[0], template, *args[1:],
+                                                            **kwargs)
+        assert len(template.seen) == 2  # three posts, two a page
+        assert compat.single_page_context((args[0], Template(), *args[1:]), kwargs,
+                                          settings) is None
+    assert compat.single_page_context(("", Template(), context), {}, settings) is None
+
+
+@pytest.mark.parametrize("command_line", [True, False])
+def test_a_command_line_build_runs_without_the_cycle_collector(tiny_content, tmp_path,
+                                                               monkeypatch, command_line):
+    """`pelican` from the command line ends with its build: Python's cycle collector is
+    off while it builds (it would walk every post again and again), and on again after;
+    the dev server and other programs that go on keep it."""
+    import gc
+
+    from pelican import signals
+    from resonanz_fastbuild import uptodate
+
+    _posts(tiny_content, 3, lambda n: f"Text {n}.")
+    seen = []
+
+    def during(_sender, **_kwargs):
+        seen.append(gc.isenabled())
+
+    monkeypatch.setattr(uptodate, "_command_line_build", lambda pelican: command_line)
+    signals.all_generators_finalized.connect(during)
+    try:
+        result = build_site(tiny_content, tmp_path / "out")
+    finally:
+        signals.all_generators_finalized.disconnect(during)
+        gc.unfreeze()  # what a command-line build leaves frozen for its exit
+    assert result.error is None and not result.problems
+    assert seen == [not command_line]
+    assert gc.isenabled()

@@ -452,26 +452,29 @@ def _assert_public(bundle: Path) -> None:
 
 
 @pytest.mark.fastbuild
-def test_a_failed_build_stops_pagefind_and_removes_its_files(tiny_content, tmp_path,
-                                                             monkeypatch):
-    from pelican.writers import Writer
+def test_a_failed_build_stops_pagefind_and_removes_its_files(tiny_content, tmp_path):
+    from resonanz_fastbuild import hooks
     from resonanz_search import pagefind_runner, plugin
 
     for n in range(12):
         (tiny_content / "posts" / f"p{n}.md").write_text(
             f"Title: Beitrag {n}\nDate: 2026-01-{n + 1:02d} 10:00\nCategory: Test\n"
             f"Tags: t{n}\n\nText.\n", encoding="utf-8")
-    original = Writer.write_feed
+    started = []
 
-    def write_feed(self, *args, **kwargs):  # fails after Pagefind has started
+    def fail(_writer):  # after the search plugin's receiver: Pagefind runs
+        started.append(bool(pagefind_runner._RUNNING))
         if pagefind_runner._RUNNING:
             raise RuntimeError("Festplatte voll")
-        return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Writer, "write_feed", write_feed)
-    result = build_site(tiny_content, tmp_path / "output", RESONANZ_JOBS=1)
-    assert result.error is None  # one process: Pagefind starts after the feeds
-    result = build_site(tiny_content, tmp_path / "output2", RESONANZ_JOBS=2)
+    hooks.content_pages_written.connect(fail, weak=False)
+    try:
+        result = build_site(tiny_content, tmp_path / "output", RESONANZ_JOBS=1)
+        assert result.error is None  # one process: Pagefind starts after the feeds
+        result = build_site(tiny_content, tmp_path / "output2", RESONANZ_JOBS=2)
+    finally:
+        hooks.content_pages_written.disconnect(fail)
+    assert started == [True]
     assert result.error is not None and "Festplatte voll" in str(result.error)
     assert pagefind_runner._RUNNING == set()
     assert plugin._Build.current is None

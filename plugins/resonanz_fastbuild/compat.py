@@ -23,6 +23,7 @@ from typing import Any
 import pelican
 import pelican.readers
 import pelican.urlwrappers
+import pelican.utils
 from pelican.contents import Content
 from pelican.generators import ArticlesGenerator, CachingGenerator, StaticGenerator
 from pelican.log import LimitFilter
@@ -468,6 +469,37 @@ def file_overrides(args: tuple, kwargs: dict) -> bool:
     if "override_output" in kwargs:
         return bool(kwargs["override_output"])
     return len(args) > _WRITE_FILE_OVERRIDE and bool(args[_WRITE_FILE_OVERRIDE])
+
+
+_WRITE_FILE_NAMES = ("name", "template", "context", "relative_urls", "paginated",
+                     "template_name", "override_output", "url")
+
+
+def single_page_context(args: tuple, kwargs: dict, settings: dict) -> dict | None:
+    """The local context Writer.write_file(*args, **kwargs) would render its one page
+    with, or None when the write makes several pages (pagination) or none. As Pelican
+    4.12's writer makes it: a copy of the context, the page's SITEURL when URLs are
+    relative, output_file, then the write's own values."""
+    named = dict(zip(_WRITE_FILE_NAMES, args, strict=False))
+    extra = {key: value for key, value in kwargs.items() if key not in _WRITE_FILE_NAMES}
+    named.update((key, value) for key, value in kwargs.items() if key in _WRITE_FILE_NAMES)
+    name = named.get("name")
+    if not name:
+        return None
+    paginated = named.get("paginated")
+    if paginated is None:
+        paginated = {key: value for key, value in extra.items() if key in {"articles", "dates"}}
+    if paginated and named.get("template_name") in settings["PAGINATED_TEMPLATES"]:
+        return None
+    local = named["context"].copy()
+    local["localsiteurl"] = local.get("localsiteurl", None)
+    if named.get("relative_urls"):
+        relative = pelican.utils.path_to_url(pelican.utils.get_relative_path(name))
+        local["SITEURL"] = relative
+        local["localsiteurl"] = relative
+    local["output_file"] = name
+    local.update(extra)
+    return local
 
 
 def feed_target(args: tuple, kwargs: dict) -> tuple[str | None, bool]:

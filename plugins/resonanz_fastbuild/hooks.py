@@ -26,9 +26,10 @@ from blinker import Namespace
 WRITE_NUMBER = "resonanz_write_number"
 
 _signals = Namespace()
-# Sent with the writer once the pages of posts, pages and episodes are written, before
-# listings and feeds (the search plugin starts Pagefind there). Not sent when one
-# process writes every page at once.
+# Sent with the writer once the pages of posts, pages and episodes are written, as the
+# workers start on listings and feeds (the search plugin starts Pagefind there): listing
+# pages may be being written meanwhile. Not sent when one process writes every page at
+# once.
 content_pages_written = _signals.signal("resonanz_fastbuild.content_pages_written")
 # Sent with the settings when the unchanged-build check records its inputs: a receiver
 # returns a string standing for inputs that are not files (the commits that date podcast

@@ -172,6 +172,7 @@ def run_shared(
     redo_failed: bool = True,
     first: Callable[[], Any] | None = None,
     on_first: Callable[[Any], None] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> tuple[dict[int, Any], list[Any]]:
     """Call func on every item, shared between this process and jobs - 1 forked workers.
 
@@ -179,7 +180,9 @@ def run_shared(
     returned in it (called in the worker after its share). first() is called in the
     first worker before its share, while this process starts on the items, and what it
     returns is given to on_first() here (nothing when there are no workers, or first()
-    raised: it must be work this process can do later itself). When a worker fails, its
+    raised: it must be work this process can do later itself). meanwhile() is called here
+    once the workers have started, before this process takes its share (before the
+    items when there are no workers). When a worker fails, its
     unfinished items are missing from the results (redo_failed: the caller does them
     itself, for work without side effects) or WorkerError is raised with the worker's
     traceback.
@@ -187,6 +190,8 @@ def run_shared(
     results: dict[int, Any] = {}
     extras: list[Any] = []
     if jobs <= 1 or len(items) < 2 * CHUNK:
+        if meanwhile is not None:
+            meanwhile()
         for index, item in enumerate(items):
             results[index] = func(item)
         LAST_RUN[:] = [len(items)]
@@ -212,6 +217,8 @@ def run_shared(
     finally:
         gc.unfreeze()
     try:
+        if meanwhile is not None:
+            meanwhile()
         _work(items, func, counter, own)
     except BaseException:
         with counter.get_lock():  # the workers stop after their current items

@@ -9,9 +9,11 @@ signals, what it recorded (hooks.WorkerShare).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
+from collections.abc import Callable
 from itertools import zip_longest
 from typing import Any
 
@@ -59,7 +61,6 @@ class ParallelWriter(compat.HookedWriter):
         self.feed_entries: dict = {}
         # the dependency record's plan (outputs.py); set by the session's writer
         self.plan: outputs.Plan | None = None
-        self._pages: dict[int, str] = {}  # write number of a page -> its write digest
         # write number of a feed -> (output name, signature or None, left as it is)
         self._feeds: dict[int, tuple[str, str | None, bool]] = {}
         self._feed_plan: tuple | None = None  # (FEED_MAX_ITEMS, feed receivers)
@@ -131,17 +132,46 @@ class ParallelWriter(compat.HookedWriter):
                 # the record's files), not made
                 self.written_files.add(complete)
                 return True
-        if self.plan is not None and number in self._pages:
+        if self.plan is not None and kind == "page":
             # page by page: left as the last build wrote it, or rendered and recorded
-            template = outputs.PageTemplate(args[1], self.plan, number, self._pages[number],
+            write = outputs.write_digest(args, kwargs, localsiteurl, context)
+            # None: it failed, and the guard named the file
+            if hooks.guarded_write(functools.partial(self._replay, number, write), kind,
+                                   args, kwargs, self.settings) is not False:
+                return True
+            template = outputs.PageTemplate(args[1], self.plan, number, write,
                                             (kwargs.get(key) for key in CONTENT_KEYS),
                                             context)
             args = (args[0], template, *args[2:])
         hooks.guarded_write(method, kind, args, kwargs, self.settings)
         return True
 
+    def _replay(self, number: int, write: str, *args, **kwargs) -> bool:
+        """A write of one page that the record leaves as the last build wrote it, without
+        Pelican's steps for a page it renders (nothing to render, no folder to make, no
+        log line): counted as written, its signal sent with the context it would have
+        been rendered with. False for anything else (a listing's pages are decided one
+        by one as they render, see outputs.PageTemplate)."""
+        local = compat.single_page_context(args, kwargs, self.settings)
+        if local is None:
+            return False
+        name, context = args[0], args[2]
+        path = sanitised_join(self.output_path, name)
+        if path in self.written_files or path in self._overridden_files:
+            return False  # Pelican's writer says what is wrong
+        plan = self.plan
+        if not plan.replayable(name, write, context, getattr(args[1], "name", None)):
+            return False
+        plan.page_uses[name] = (plan.generation, number, write, None)
+        if local["localsiteurl"]:
+            context["localsiteurl"] = local["localsiteurl"]
+        self.written_files.add(path)
+        signals.content_written.send(path, context=local)
+        return True
+
     def _plan(self, jobs: list) -> None:
-        """The digest of each deferred page write, before anything renders."""
+        """What deciding the deferred writes needs before anything renders (each page's
+        write digest is made where it renders)."""
         for context in {id(job[5]): job[5] for job in jobs}.values():
             self.plan.know_names(context)
         # feeds are decided where they are rendered (their posts' digests are made there)
@@ -149,9 +179,6 @@ class ParallelWriter(compat.HookedWriter):
                            [receiver
                             for signal in (signals.feed_generated, signals.feed_written)
                             for receiver in compat.live_receivers(signal)])
-        for kind, args, kwargs, number, localsiteurl, context in jobs:
-            if kind == "page":
-                self._pages[number] = outputs.write_digest(args, kwargs, localsiteurl, context)
 
     def _keep(self, generation: int, jobs: list) -> None:
         for job in jobs:
@@ -199,9 +226,11 @@ class ParallelWriter(compat.HookedWriter):
             (first if _is_content_page(job) else rest).append(job)
         processes = self._processes()
         counts = self._render(first, processes)
-        hooks.content_pages_written.send(self)
-        counts = [a + b for a, b in zip_longest(counts, self._render(rest, processes),
-                                                fillvalue=0)]
+        # sent while the workers start on the listings (this process joins them after)
+        counts = [a + b for a, b in zip_longest(
+            counts, self._render(rest, processes,
+                                 lambda: hooks.content_pages_written.send(self)),
+            fillvalue=0)]
         logger.info("resonanz_fastbuild: %d pages and feeds rendered by %d process(es) (%s)",
                     len(jobs), len(counts), " + ".join(map(str, counts)))
         if self.plan is not None:
@@ -211,9 +240,14 @@ class ParallelWriter(compat.HookedWriter):
                         self.plan.feeds_replayed, self.plan.feeds_rendered, self.plan.seconds)
         return len(jobs)
 
-    def _render(self, jobs: list, processes: int) -> list[int]:
-        """Render jobs, shared between processes; returns how many each process did."""
+    def _render(self, jobs: list, processes: int,
+                meanwhile: Callable[[], None] | None = None) -> list[int]:
+        """Render jobs, shared between processes; returns how many each process did.
+        meanwhile() runs in this process once the workers have started (parallel.run_shared),
+        or first when there is nothing to render."""
         if not jobs:
+            if meanwhile is not None:
+                meanwhile()
             return []
         shares = hooks.shares()
         marks = [share.mark() for share in shares]
@@ -222,6 +256,7 @@ class ParallelWriter(compat.HookedWriter):
         plan = self.plan
         if plan is not None:
             plan.generation += 1  # before the workers start: theirs is this one
+        digested = set(plan.digests) if plan is not None else set()
 
         def extra():
             return {
@@ -232,11 +267,16 @@ class ParallelWriter(compat.HookedWriter):
                          if entry[0] == plan.generation} if plan is not None else {},
                 "feeds": {job[3]: self._feeds[job[3]] for job in jobs
                           if job[3] in self._feeds},
+                # the content digests a worker made: the next sharing out (listings
+                # after the posts' pages) starts with them instead of making them again
+                "digests": {path: digest for path, digest in plan.digests.items()
+                            if path not in digested} if plan is not None else {},
             }
 
         # a failed worker fails the build with its traceback: redoing its items here
         # could meet pages it wrote before failing
-        _, extras = run_shared(jobs, self._run, processes, extra, redo_failed=False)
+        _, extras = run_shared(jobs, self._run, processes, extra, redo_failed=False,
+                               meanwhile=meanwhile)
         counts = list(LAST_RUN)
         own = self._written()
         by_number = {job[3]: job for job in jobs}
@@ -262,6 +302,8 @@ class ParallelWriter(compat.HookedWriter):
             if plan is not None:
                 plan.page_uses.update(worker["uses"])
                 self._feeds.update(worker["feeds"])
+                for path, digest in worker["digests"].items():
+                    plan.digests.setdefault(path, digest)
             for share, data in zip(shares, worker["shares"], strict=True):
                 share.merge(data, value_of)
         self.written_files.update(own)
