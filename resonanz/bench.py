@@ -195,7 +195,8 @@ print(json.dumps({"seconds": seconds, "peak_kib": peak_kib, "pss_kib": peak_pss 
 AUDIO_READ = re.compile(r"audio files read: (\d+)")
 # the dependency record's count, once per flush of the writer (the last one counts all)
 REPLAYED = re.compile(r"(\d+) pages as the last build wrote them, (\d+) rendered"
-                      r"(?:; (\d+) feeds as they were, (\d+) written)?")
+                      r"(?:; (\d+) feeds as they were, (\d+) written)?"
+                      r"(?:; (\d+) partials as the last build made them, (\d+) rendered)?")
 TEXT_PATH = re.compile(r"only the text of (\d+) post\(s\) changed; their pages and (\d+) feed")
 
 
@@ -206,7 +207,8 @@ class Run:
     output_mib: float
     audio_read: int | None = None
     skipped: bool = False  # nothing changed: the build checked and stopped
-    # (pages replayed, pages rendered, feeds kept, feeds written)
+    # (pages replayed, pages rendered, feeds kept, feeds written, partials reused,
+    # partials rendered)
     replayed: tuple[int, ...] | None = None
     text_path: tuple[int, int] | None = None  # (posts' pages, feeds) written alone
 
@@ -353,23 +355,24 @@ def record_table(rows: list[dict]) -> str:
     """What the batch builds after a small change skipped: pages the dependency record
     replayed, or everything but the edited posts' pages and feeds (textpath.py)."""
     lines = ["| posts | episodes | change | how | pages replayed | pages rendered (text "
-             "alone: pages and feeds written) | feeds as they were | feeds written |",
-             "|---|---|---|---|---|---|---|---|"]
+             "alone: pages and feeds written) | feeds as they were | feeds written | "
+             "partials (teasers) as they were | partials rendered |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         for key, label in (("edit", "one post's text"), ("title", "one title"),
                            ("episode", "one episode added")):
             run = r[key]
-            kept = written = "–"
+            kept = written = reused = made = "–"
             if run.text_path:
                 how, replayed = "text alone, from the snapshot", "–"
                 rendered = f"{run.text_path[0]} page(s), {run.text_path[1]} feed(s)"
             elif run.replayed:
                 how = "dependency record"
-                replayed, rendered, kept, written = run.replayed
+                replayed, rendered, kept, written, reused, made = (*run.replayed, 0, 0)[:6]
             else:
                 how, replayed, rendered = "full", "–", "all"
             lines.append(f"| {r['posts']} | {r['episodes']} | {label} | {how} | {replayed} "
-                         f"| {rendered} | {kept} | {written} |")
+                         f"| {rendered} | {kept} | {written} | {reused} | {made} |")
     return "\n".join(lines)
 
 

@@ -48,6 +48,7 @@ Pelican(read_settings({conf!r}, override=json.loads(sys.argv[1]))).run()
 """
 RECORD = re.compile(r"(\d+) pages as the last build wrote them, (\d+) rendered")
 FEEDS = re.compile(r"(\d+) feeds as they were, (\d+) written")
+PARTIALS = re.compile(r"(\d+) partials as the last build made them, (\d+) rendered")
 TEXT_PATH = re.compile(r"only the text of (\d+) post\(s\) changed")
 
 
@@ -203,6 +204,22 @@ def test_a_title_edit_replays_the_other_pages(tmp_path):
     page = site.output / "2026" / "05" / "beitrag-0" / "index.html"
     assert "Ganz neuer Titel" in page.read_text(encoding="utf-8")
     equals_cold(site.content, site.output, tmp_path, "after a title edit")
+    # listings of two posts a page (DEFAULT_PAGINATION): the front page that shows post 3
+    # shows post 4 too. That one's teaser is as the last build made it (render_once,
+    # from the record); post 3's is made again
+    site.apply(("title", 3, "Noch ein Titel"))
+    reused, made = map(int, PARTIALS.findall(LOGS[-1])[-1])
+    assert reused >= 1 and made >= 1, (reused, made)
+    shared = next(page for page in site.output.glob("**/index.html")
+                  if "Noch ein Titel" in page.read_text(encoding="utf-8")
+                  and f"{WORDS[3]} lernen" in page.read_text(encoding="utf-8"))
+    assert shared.parent.name.isdigit(), shared  # a page of the front page's listing
+    equals_cold(site.content, site.output, tmp_path, "after a second title edit")
+    # now the post whose teaser was reused changes: its teaser is made again too
+    site.apply(("title", 4, "Ein dritter Titel"))
+    reused, made = map(int, PARTIALS.findall(LOGS[-1])[-1])
+    assert made >= 1, (reused, made)
+    equals_cold(site.content, site.output, tmp_path, "after a third title edit")
 
 
 def feed_counts() -> tuple[int, int]:

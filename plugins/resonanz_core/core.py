@@ -53,13 +53,15 @@ def _render_once(ctx, name: str, **values) -> Markup:
     """A partial about one thing (a post's teaser), rendered once per process, template
     environment and site URL in a build, and reused: a post is listed on the home page
     and on its category, tag and author pages. The partial may use the values given,
-    site settings and SITEURL, nothing of the page that lists it."""
+    site settings and SITEURL, nothing of the page that lists it. The fast build's
+    dependency record may answer it from the last build (hooks.partial)."""
     memo = getattr(ctx.environment, "resonanz_rendered", None)
     hooks.uses(*values.values())  # a reused partial shows them too
     key = (name, ctx.get("SITEURL"), *((k, id(v)) for k, v in sorted(values.items())))
     if memo is not None and key in memo:
         return memo[key]
-    html = Markup(ctx.environment.get_template(name).render({**ctx.get_all(), **values}))
+    html = Markup(hooks.partial(ctx, name, values, lambda: ctx.environment.get_template(
+        name).render({**ctx.get_all(), **values})))
     if memo is not None:
         memo[key] = html
     return html

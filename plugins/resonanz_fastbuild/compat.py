@@ -539,6 +539,11 @@ class HookedWriter(Writer):
         counted as written, and its signal sent, but not opened)."""
         return False
 
+    def claimed(self, filename: str) -> bool:
+        """Whether a write of this build wrote or overrode the file already (Pelican's
+        overwrite check then decides what the next write does)."""
+        return filename in self._written_files or filename in self._overridden_files
+
     def _open_w(self, filename, encoding, override=False):
         if not override and filename not in self._written_files \
                 and filename not in self._overridden_files and self.keeps(filename):

@@ -157,6 +157,26 @@ def set_use_recorder(recorder: Callable) -> None:
     _USE_RECORDER[0] = recorder
 
 
+def _render(ctx: Any, name: str, values: dict, render: Callable[[], str]) -> str:
+    return render()
+
+
+# The dependency record (outputs.py) may answer a partial about one thing (a post's
+# teaser) from the last build, when what it used then is the same now.
+_PARTIAL: list[Callable] = [_render]
+
+
+def set_partial_memo(memo: Callable) -> None:
+    """memo(ctx, name, values, render) -> the partial's HTML (render() makes it)."""
+    _PARTIAL[0] = memo
+
+
+def partial(ctx: Any, name: str, values: dict, render: Callable[[], str]) -> str:
+    """A partial rendered with `values` (render_once's contract: it shows the values, site
+    settings and SITEURL, nothing of the page that lists it)."""
+    return _PARTIAL[0](ctx, name, values, render)
+
+
 def uses(*objects: Any) -> None:
     """Tell the dependency record that the page being rendered shows these objects."""
     _USE_RECORDER[0](*objects)

@@ -25,6 +25,9 @@ they list, what plugins add to them); the first build of a checkout only notes
 the files it wrote (recording costs a cold build time). A page, feed or static copy the
 last build made that this one did not (a deleted post, a deleted image) is removed, as
 a cold build would not have it.
+A partial about one thing (render_once: a post's teaser) is kept in the record too, with
+the digests of what it used: a listing rendered again takes the teasers whose posts are
+the same from there (hooks.partial).
 tests/test_output_record.py compares such builds with cold builds.
 """
 
@@ -50,7 +53,7 @@ from . import compat, hooks
 logger = logging.getLogger(__name__)
 
 RECORD_NAME = "resonanz-output-record.pickle"
-VERSION = 4
+VERSION = 5
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 # fields of a content object that are shared by all of them (the settings, the context)
 _SHARED_FIELDS = frozenset({"_context", "settings"})
@@ -184,6 +187,8 @@ class _Use:
 
 class _Current:
     use: _Use | None = None
+    plan: Plan | None = None  # while a page of a plan renders
+    shared: dict | None = None  # the context its write was given
 
 
 def _note(value: Any) -> None:
@@ -257,6 +262,69 @@ def _uses(*objects) -> None:
 hooks.set_use_recorder(_uses)
 
 
+def _partial_key(name: str, siteurl: Any, values: dict) -> str | None:
+    parts = [name, repr(siteurl)]
+    for key in sorted(values):
+        value = values[key]
+        if isinstance(value, Content):
+            if value.source_path is None:
+                return None
+            parts.append(f"{key}=c{value.source_path}")
+        else:
+            parts.append(f"{key}={_digest_of(value)}")
+    return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
+
+
+def _partial(ctx, name: str, values: dict, render) -> str:
+    """render_once's partial while a page is recorded: from the last build when every
+    content object and context name it used then is the same now, else rendered with
+    what it uses noted on its own (and for the page that shows it)."""
+    use, plan, shared = _Current.use, _Current.plan, _Current.shared
+    if use is None or plan is None or shared is None:
+        return render()
+    key = _partial_key(name, ctx.get("SITEURL"), values)
+    if key is None:
+        return render()
+    entry = plan.partial(key, shared)
+    if entry is not None:
+        for path in entry["objects"]:
+            use.content(plan.objects[path])
+        use.names.update(entry["names"])
+        plan.partials_reused += 1
+        return entry["html"]
+    inner = _Use()
+    for value in values.values():
+        _note_into(inner, value)
+    _Current.use = inner
+    try:
+        html = render()
+    finally:
+        _Current.use = use
+    use.objects.update(inner.objects)
+    use.names |= inner.names
+    use.unknown = use.unknown or inner.unknown
+    plan.partials_rendered += 1
+    if not inner.unknown:
+        plan.record.partials[key] = {
+            "html": str(html),
+            "objects": {path: plan.digest(path, obj) for path, obj in inner.objects.items()},
+            "names": {name: plan.name_digest(shared, name) for name in sorted(inner.names)},
+        }
+    return html
+
+
+def _note_into(use: _Use, value: Any) -> None:
+    outer, _Current.use = _Current.use, use
+    try:
+        _note(value)
+    finally:
+        _Current.use = outer
+
+
+hooks.set_partial_memo(_partial)
+
+
 # -- the plan of a build -------------------------------------------------------------------
 
 class PageTemplate:
@@ -280,9 +348,11 @@ class PageTemplate:
             plan.unchanged.add(os.path.normpath(os.path.join(plan.output, name)))
             return ""
         start_use(self.page_objects)
+        _Current.plan, _Current.shared = plan, self.shared
         try:
             return self.template.render(context)
         finally:
+            _Current.plan = _Current.shared = None
             plan.page_uses[name] = (plan.generation, self.number, self.write, end_use(plan))
 
 
@@ -363,6 +433,9 @@ class Record:
         self.pages: dict[str, dict] = {}
         self.feeds: dict[str, str] = {}  # per feed (output name) its signature
         self.files: list[str] = []  # every page and feed the writer wrote
+        # render_once partials by key (name, SITEURL, values): HTML, the digests of the
+        # content objects and context names they used
+        self.partials: dict[str, dict] = {}
 
     @staticmethod
     def load(cache: Path) -> Record | None:
@@ -375,6 +448,7 @@ class Record:
             return None
         record = Record()
         record.pages, record.feeds, record.files = data["pages"], data["feeds"], data["files"]
+        record.partials = data["partials"]
         return record
 
     def save(self, cache: Path) -> None:
@@ -383,7 +457,8 @@ class Record:
         temporary = target.with_suffix(".tmp")
         with open(temporary, "wb") as file:
             pickle.dump({"version": VERSION, "pages": self.pages, "feeds": self.feeds,
-                         "files": self.files}, file, protocol=pickle.HIGHEST_PROTOCOL)
+                         "files": self.files, "partials": self.partials}, file,
+                        protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, target)
 
     @staticmethod
@@ -435,6 +510,8 @@ class Plan:
         self.rendered = 0
         self.feeds_replayed = 0
         self.feeds_rendered = 0
+        self.partials_reused = 0  # render_once partials from the record, in this process
+        self.partials_rendered = 0
         self.seconds = 0.0  # spent deciding and recording, in the build process
 
     def know(self, contents: list) -> None:
@@ -521,6 +598,34 @@ class Plan:
             "write": write, "names": used["names"], "objects": sorted(objects),
             "signature": self.signature(write, context, used["names"], objects),
         }
+
+    def partial(self, key: str, context: dict) -> dict | None:
+        """The last build's partial of that key when what it used is the same now (and no
+        theme template changed); kept for the next build too."""
+        if self.previous is None or self.templates:
+            return None
+        entry = self.record.partials.get(key) or self.previous.partials.get(key)
+        if entry is None:
+            return None
+        for path, digest in entry["objects"].items():
+            if path not in self.objects or self.digest(path) != digest:
+                return None
+        for name, digest in entry["names"].items():
+            if self.name_digest(context, name) != digest:
+                return None
+        self.record.partials[key] = entry
+        return entry
+
+    def carry_partials(self) -> None:
+        """Keep the last build's partials this build did not use (the pages showing them
+        were replayed) while their content objects still exist; one that is no longer
+        right is found out when it is asked for."""
+        if self.previous is None:
+            return
+        for key, entry in self.previous.partials.items():
+            if key not in self.record.partials \
+                    and all(path in self.objects for path in entry["objects"]):
+                self.record.partials[key] = entry
 
     def feed_replayable(self, name: str, signature: str | None) -> bool:
         """Whether the feed written as `name` would be what the last build wrote."""

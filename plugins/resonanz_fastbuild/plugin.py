@@ -131,6 +131,7 @@ def on_finalized(pelican) -> None:
         current.writer.flush()
         if current.plan is not None:
             _remove_stale(current.plan, current.writer, current.generators)
+            current.plan.carry_partials()
     session.begin(None)
 
 

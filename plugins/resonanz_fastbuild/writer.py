@@ -157,7 +157,7 @@ class ParallelWriter(compat.HookedWriter):
             return False
         name, context = args[0], args[2]
         path = sanitised_join(self.output_path, name)
-        if path in self.written_files or path in self._overridden_files:
+        if self.claimed(path):
             return False  # Pelican's writer says what is wrong
         plan = self.plan
         if not plan.replayable(name, write, context, getattr(args[1], "name", None)):
@@ -235,9 +235,11 @@ class ParallelWriter(compat.HookedWriter):
                     len(jobs), len(counts), " + ".join(map(str, counts)))
         if self.plan is not None:
             logger.info("resonanz_fastbuild: %d pages as the last build wrote them, %d "
-                        "rendered; %d feeds as they were, %d written (dependency record, "
-                        "%.2f s)", self.plan.replayed, self.plan.rendered,
-                        self.plan.feeds_replayed, self.plan.feeds_rendered, self.plan.seconds)
+                        "rendered; %d feeds as they were, %d written; %d partials as the "
+                        "last build made them, %d rendered (dependency record, %.2f s)",
+                        self.plan.replayed, self.plan.rendered, self.plan.feeds_replayed,
+                        self.plan.feeds_rendered, self.plan.partials_reused,
+                        self.plan.partials_rendered, self.plan.seconds)
         return len(jobs)
 
     def _render(self, jobs: list, processes: int,
@@ -257,6 +259,8 @@ class ParallelWriter(compat.HookedWriter):
         if plan is not None:
             plan.generation += 1  # before the workers start: theirs is this one
         digested = set(plan.digests) if plan is not None else set()
+        partials = set(plan.record.partials) if plan is not None else set()
+        counted = (plan.partials_reused, plan.partials_rendered) if plan is not None else (0, 0)
 
         def extra():
             return {
@@ -271,6 +275,11 @@ class ParallelWriter(compat.HookedWriter):
                 # after the posts' pages) starts with them instead of making them again
                 "digests": {path: digest for path, digest in plan.digests.items()
                             if path not in digested} if plan is not None else {},
+                "partials": {key: entry for key, entry in plan.record.partials.items()
+                             if key not in partials} if plan is not None else {},
+                "partial_counts": (plan.partials_reused - counted[0],
+                                   plan.partials_rendered - counted[1])
+                if plan is not None else (0, 0),
             }
 
         # a failed worker fails the build with its traceback: redoing its items here
@@ -304,6 +313,10 @@ class ParallelWriter(compat.HookedWriter):
                 self._feeds.update(worker["feeds"])
                 for path, digest in worker["digests"].items():
                     plan.digests.setdefault(path, digest)
+                for key, entry in worker["partials"].items():
+                    plan.record.partials.setdefault(key, entry)
+                plan.partials_reused += worker["partial_counts"][0]
+                plan.partials_rendered += worker["partial_counts"][1]
             for share, data in zip(shares, worker["shares"], strict=True):
                 share.merge(data, value_of)
         self.written_files.update(own)
