@@ -448,6 +448,40 @@ def apply_demo(content: Path, edit: tuple) -> None:
     save(path, changed)
 
 
+def test_episode_pages_are_left_as_they_were_when_nothing_they_show_changed(tmp_path):
+    """Episodes are the podcast plugin's content, not in Pelican's lists: the record
+    knows them from the generators' context, so an edit elsewhere leaves their pages
+    (and their player pages) as the last build wrote them; their own show notes render
+    their page again."""
+    content, theme = tmp_path / "content", tmp_path / "theme"
+    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(ROOT / "theme", theme)
+    output = tmp_path / "output"
+    build(content, output, theme=theme)
+    apply_demo(content, ("post-title", DEMO_POSTS[0], "Ein neuer Titel"))
+    build(content, output, theme=theme)  # the first record
+    # each episode's page and its player page (episoden/<slug>/embed/)
+    episode_pages = sorted(str(page.relative_to(output))
+                           for page in (output / "episoden").glob("*/**/index.html"))
+    assert len(episode_pages) == 8, episode_pages
+    before = stamps(output)
+    apply_demo(content, ("post-title", DEMO_POSTS[1], "Noch ein neuer Titel"))
+    replayed, rendered = build(content, output, theme=theme)
+    after = stamps(output)
+    assert [page for page in episode_pages if after[page] != before[page]] == []
+    equals_cold(content, output, tmp_path, "after a post's title edit", theme)
+    apply_demo(content, ("show-notes", "001-zuhoeren.md", "Neue Notizen zur Folge."))
+    before = stamps(output)
+    build(content, output, theme=theme)
+    after = stamps(output)
+    rewritten = [page for page in episode_pages if after[page] != before[page]]
+    assert rewritten and all("001" in page for page in rewritten), rewritten
+    page = os.path.join("episoden", "001-zuhoeren", "index.html")
+    assert page in rewritten
+    assert "Neue Notizen zur Folge." in (output / page).read_text(encoding="utf-8")
+    equals_cold(content, output, tmp_path, "after an edit of show notes", theme)
+
+
 @seed(19)
 @settings(max_examples=7, deadline=None, database=None, phases=[Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

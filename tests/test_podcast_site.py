@@ -73,6 +73,23 @@ def test_demo_builds_without_podcast_problems(demo):
     assert len(list((demo.output / "episoden").glob("*/index.html"))) == 4
 
 
+def test_latest_episodes_head_the_first_page_of_the_home_page_only(demo):
+    """Like the popular posts: a reader paging back through the posts finds them at the
+    top of pages 2, 3, ...; the first page shows the newest episodes with play buttons."""
+    first = html.parse(str(demo.output / "index.html"))
+    cards = first.xpath("//section[@class='episodes-home']//article[contains(@class, "
+                        "'episode-card')]")
+    assert len(cards) == 3  # PODCAST_HOME_COUNT
+    assert first.xpath("//section[@class='episodes-home']//button")  # play buttons
+    later = sorted((demo.output / "page").glob("*/index.html"))
+    assert later
+    for page in later:
+        doc = html.parse(str(page))
+        assert not doc.xpath("//section[@class='episodes-home']"), page
+        assert not doc.xpath("//script[contains(@src, 'player-core')]"), page
+        assert doc.xpath("//section[@aria-labelledby='neueste']//article"), page
+
+
 @pytest.mark.parametrize("feed", FEEDS)
 def test_every_feed_is_read_by_feedparser_and_podcastparser(demo, feed):
     path = demo.output / feed

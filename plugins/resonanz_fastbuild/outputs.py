@@ -521,6 +521,15 @@ class Plan:
             if path is not None:
                 self.objects.setdefault(str(path), obj)
 
+    def know_context(self, generators) -> None:
+        """Content objects that generators keep in their context beyond Pelican's lists
+        (the podcast plugin's episodes): a page that showed one is decided by its digest
+        too (before, no episode page was ever left as the last build wrote it)."""
+        for generator in generators:
+            for value in (getattr(generator, "context", None) or {}).values():
+                if isinstance(value, list) and value and isinstance(value[0], Content):
+                    self.know([item for item in value if isinstance(item, Content)])
+
     def digest(self, path: str, obj: Content | None = None) -> str | None:
         found = self.digests.get(path)
         if found is None:

@@ -118,6 +118,7 @@ def on_get_writer(pelican):
     compat.freeze_urls(current.to_freeze)
     if current.plan is not None:
         current.plan.know(current.to_freeze)
+        current.plan.know_context(current.generators)
     current.to_freeze = []
     return writer_class(current)
 
