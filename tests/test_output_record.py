@@ -222,6 +222,60 @@ def test_a_title_edit_replays_the_other_pages(tmp_path):
     equals_cold(site.content, site.output, tmp_path, "after a third title edit")
 
 
+def test_a_teaser_made_before_a_template_edit_is_not_shown_after_it(tmp_path):
+    """A build after a theme template's edit keeps only the partials it made: a post that
+    was a draft then (not on any listing) gets a teaser of the new template when it is
+    published again, not the one the record had from before."""
+    post = {"title": "Zuhören lernen", "day": 3, "category": "Praxis", "tags": [],
+            "body": f"{OPENING}\n\nZweiter Absatz."}
+    posts = PostsOnDisk(tmp_path, [post, {**post, "title": "Moderation lernen", "day": 5}])
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    output = tmp_path / "output"
+    build(posts.content, output, theme=theme)
+    draft = posts.path("beitrag-1")
+    published = draft.read_text(encoding="utf-8")
+    save(posts.path("beitrag-0"), posts.path("beitrag-0").read_text(encoding="utf-8") + "\nMehr.\n")
+    build(posts.content, output, theme=theme)  # the record, with both teasers
+    save(draft, published.replace("Slug: beitrag-1\n", "Slug: beitrag-1\nStatus: draft\n"))
+    build(posts.content, output, theme=theme)
+    teaser = theme / "templates" / "partials" / "article_teaser.html"
+    save(teaser, teaser.read_text(encoding="utf-8") + "<!-- neues Muster -->\n")
+    build(posts.content, output, theme=theme)
+    save(draft, published)
+    build(posts.content, output, theme=theme)
+    front = (output / "index.html").read_text(encoding="utf-8")
+    assert "Moderation lernen" in front and front.count("<!-- neues Muster -->") == 2
+    equals_cold(posts.content, output, tmp_path, "after a template edit", theme)
+
+
+def test_a_link_to_a_post_follows_its_new_address(tmp_path):
+    """A post whose text links another with {filename}: when the other one gets a new
+    address (its slug), the linking post's page and the listings showing its text are
+    rendered again with the new link."""
+    post = {"title": "Zuhören lernen", "day": 3, "category": "Praxis", "tags": [],
+            "body": f"{OPENING}\n\nZweiter Absatz."}
+    # two posts between them, other categories: the linking post shows the other one
+    # through its text alone (no neighbour links, no related box)
+    posts = PostsOnDisk(tmp_path, [
+        post, {**post, "title": "Fragen lernen", "day": 5, "category": "Thema 1"},
+        {**post, "title": "Danken lernen", "day": 7, "category": "Thema 2"},
+        {**post, "title": "Moderation lernen", "day": 9, "category": "Thema 3",
+         "body": "Siehe [den ersten Teil]({filename}beitrag-0.md) dazu."}])
+    output = tmp_path / "output"
+    build(posts.content, output)
+    first = posts.path("beitrag-0")
+    save(first, first.read_text(encoding="utf-8") + "\nMehr.\n")
+    build(posts.content, output)  # the record
+    save(first, first.read_text(encoding="utf-8").replace("Slug: beitrag-0",
+                                                         "Slug: erster-teil"))
+    replayed, rendered = build(posts.content, output)
+    assert replayed > 0, (replayed, rendered)
+    page = output / "2026" / "05" / "beitrag-3" / "index.html"
+    assert "/2026/05/erster-teil/" in page.read_text(encoding="utf-8")
+    equals_cold(posts.content, output, tmp_path, "after a linked post's new slug")
+
+
 def feed_counts() -> tuple[int, int]:
     """(left as they were, written) feeds of the last build (its last flush counts all)."""
     found = FEEDS.findall(LOGS[-1])

@@ -162,9 +162,15 @@ def _digest_of(value: Any, skip: tuple = ()) -> str:
 
 def content_digest(obj: Content) -> str:
     """Every field of a content object and its text (other content objects it holds
-    count by their source path)."""
+    count by their source path; where the text links other content, the text with those
+    links resolved)."""
     fields = {key: value for key, value in vars(obj).items() if key not in _SHARED_FIELDS}
-    return _digest_of(fields, (obj.settings,))
+    digest = _digest_of(fields, (obj.settings,))
+    if compat.links_content(obj):
+        # {filename} and the like: the text shows the address of the content it names,
+        # which changes with that content's slug or date
+        digest = _digest_of((digest, obj.get_content(obj.settings.get("SITEURL") or "")))
+    return digest
 
 
 # -- what a render uses --------------------------------------------------------------------
@@ -262,16 +268,24 @@ def _uses(*objects) -> None:
 hooks.set_use_recorder(_uses)
 
 
-def _partial_key(name: str, siteurl: Any, values: dict) -> str | None:
-    parts = [name, repr(siteurl)]
+_KEY_PLAIN = (str, int, float, bool, type(None))
+
+
+def _partial_key(name: str, siteurl: Any, localsiteurl: Any, values: dict) -> str | None:
+    """None for a partial that is not kept: values other than content objects and plain
+    values (their digest may not tell two apart), content without a source path or
+    whose text links other content (its teaser may show those addresses)."""
+    parts = [name, repr(siteurl), repr(localsiteurl)]
     for key in sorted(values):
         value = values[key]
         if isinstance(value, Content):
-            if value.source_path is None:
+            if value.source_path is None or compat.links_content(value):
                 return None
             parts.append(f"{key}=c{value.source_path}")
+        elif isinstance(value, _KEY_PLAIN):
+            parts.append(f"{key}={type(value).__name__}:{value!r}")
         else:
-            parts.append(f"{key}={_digest_of(value)}")
+            return None
     return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogatepass"),
                            digest_size=16).hexdigest()
 
@@ -283,7 +297,7 @@ def _partial(ctx, name: str, values: dict, render) -> str:
     use, plan, shared = _Current.use, _Current.plan, _Current.shared
     if use is None or plan is None or shared is None:
         return render()
-    key = _partial_key(name, ctx.get("SITEURL"), values)
+    key = _partial_key(name, ctx.get("SITEURL"), ctx.get("localsiteurl"), values)
     if key is None:
         return render()
     entry = plan.partial(key, shared)
@@ -629,8 +643,8 @@ class Plan:
         """Keep the last build's partials this build did not use (the pages showing them
         were replayed) while their content objects still exist; one that is no longer
         right is found out when it is asked for."""
-        if self.previous is None:
-            return
+        if self.previous is None or self.templates:
+            return  # (made with templates that changed since)
         for key, entry in self.previous.partials.items():
             if key not in self.record.partials \
                     and all(path in self.objects for path in entry["objects"]):
