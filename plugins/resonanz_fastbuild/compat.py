@@ -545,8 +545,7 @@ class HookedWriter(Writer):
         return filename in self._written_files or filename in self._overridden_files
 
     def _open_w(self, filename, encoding, override=False):
-        if not override and filename not in self._written_files \
-                and filename not in self._overridden_files and self.keeps(filename):
+        if not override and not self.claimed(filename) and self.keeps(filename):
             self._written_files.add(filename)
             return _Unwritten()
         return super()._open_w(filename, encoding, override)

@@ -539,8 +539,11 @@ class Plan:
         """Content objects that generators keep in their context beyond Pelican's lists
         (the podcast plugin's episodes): a page that showed one is decided by its digest
         too (before, no episode page was ever left as the last build wrote it)."""
-        for generator in generators:
-            for value in (getattr(generator, "context", None) or {}).values():
+        # Pelican's generators share one context: each context is looked through once
+        contexts = {id(context): context for generator in generators
+                    if (context := getattr(generator, "context", None))}
+        for context in contexts.values():
+            for value in context.values():
                 if isinstance(value, list) and value and isinstance(value[0], Content):
                     self.know([item for item in value if isinstance(item, Content)])
 
