@@ -182,7 +182,7 @@ check: $(STAMP) $(CMS_STAMP) $(LIGHTHOUSE_STAMP)
 screenshots: html
 	"$(VENV_PY)" -m resonanz screenshots "$(OUTPUTDIR)" --out "$(BASEDIR)/screenshots"
 
-bench: $(STAMP)
+bench: $(STAMP) $(CMS_STAMP)
 	"$(VENV_PY)" -m resonanz bench $(BENCH_ARGS)
 
 bench-receiver: $(STAMP)

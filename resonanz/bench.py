@@ -197,6 +197,7 @@ AUDIO_READ = re.compile(r"audio files read: (\d+)")
 REPLAYED = re.compile(r"(\d+) pages as the last build wrote them, (\d+) rendered"
                       r"(?:; (\d+) feeds as they were, (\d+) written)?"
                       r"(?:; (\d+) partials as the last build made them, (\d+) rendered)?")
+PROBLEMS = re.compile(r"(\d+) content problem\(s\) in this build")
 TEXT_PATH = re.compile(r"only the text of (\d+) post\(s\) changed; their pages and (\d+) feed")
 
 
@@ -223,12 +224,26 @@ def build(conf: Path, content: Path, output: Path, *extra: str) -> Run:
                "-v", *extra]
     # a wide terminal for Pelican's log, so that one message stays on one line
     env = {**os.environ, "COLUMNS": "400"}
+    # Python's bytecode cache on, as on an editor's machine: with PYTHONDONTWRITEBYTECODE
+    # (set in some shells and containers) every build compiles the plugins' sources again,
+    # while stock Pelican's modules come compiled from pip
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     raw = subprocess.run([sys.executable, "-c", MEASURE, str(ROOT), *command],
                          capture_output=True, text=True, check=True, cwd=conf.parent,
                          env=env)
     data = json.loads(raw.stdout)
     if data["rc"] != 0:
         raise RuntimeError(f"build failed ({conf.name}):\n{data['log'][-3000:]}")
+    problems = PROBLEMS.search(data["log"])
+    if problems:
+        # after a build with problems no dependency record is kept: every later build
+        # would be a full one, and the table would show that instead of the fast build
+        warnings = [line for line in data["log"].splitlines()
+                    if line.startswith(("WARNING", "ERROR"))]
+        raise RuntimeError(
+            f"the build ({conf.name}) reported {problems[1]} problem(s), so the figures "
+            "would not be those of a clean site; fix them first (a missing Decap CMS: "
+            "`make cms-install`):\n" + "\n".join(warnings[:10]))
     read = AUDIO_READ.search(data["log"])
     skipped = "nothing changed since the last build" in data["log"]
     replayed = REPLAYED.findall(data["log"])

@@ -72,3 +72,33 @@ def test_bench_moves_old_builds_aside_and_empties_the_trash_at_the_end(tmp_path,
     (tmp_path / "out").mkdir()
     bench.Trash(tmp_path / "trash").discard(tmp_path / "out")
     assert not (tmp_path / "out").exists() and not (tmp_path / "trash").exists()
+
+
+def test_a_build_with_problems_stops_the_bench_with_its_warnings(tmp_path, monkeypatch):
+    """After a build with problems no dependency record is kept: the bench would time
+    full builds and call them small changes. It stops and shows the warnings instead;
+    the builds run with Python's bytecode cache, as on an editor's machine."""
+    import json
+
+    from resonanz import bench
+
+    log = ("WARNING  resonanz_cms: CMS_NODE_MODULES = 'x': Decap CMS is not installed\n"
+           "INFO     resonanz_core: 1 content problem(s) in this build\nDone: Processed\n")
+    seen = {}
+
+    def run(command, **kwargs):
+        seen["env"] = kwargs.get("env", {})
+        data = {"seconds": 1.0, "peak_kib": 1024, "pss_kib": 1024, "rc": 0, "log": log}
+        return subprocess.CompletedProcess(command, 0, stdout=json.dumps(data), stderr="")
+
+    monkeypatch.setattr(bench.subprocess, "run", run)
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    (tmp_path / "out").mkdir()
+    with pytest.raises(RuntimeError) as error:
+        bench.build(tmp_path / "site_resonanz.py", tmp_path / "content", tmp_path / "out")
+    assert "1 problem(s)" in str(error.value) and "make cms-install" in str(error.value)
+    assert "Decap CMS is not installed" in str(error.value)
+    assert "PYTHONDONTWRITEBYTECODE" not in seen["env"]
+    log = "Done: Processed 2 articles\n"
+    found = bench.build(tmp_path / "site_resonanz.py", tmp_path / "content", tmp_path / "out")
+    assert found.seconds == 1.0

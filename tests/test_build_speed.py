@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -770,3 +771,206 @@ def test_a_command_line_build_runs_without_the_cycle_collector(tiny_content, tmp
     assert result.error is None and not result.problems
     assert seen == [not command_line]
     assert gc.isenabled()
+
+
+EXIT_PLUGIN = '''
+import atexit
+from pathlib import Path
+
+def register():
+    # an exit function a plugin registers: it must still run when the build ends
+    atexit.register(lambda: Path({marker!r}).write_text("ran", encoding="utf-8"))
+'''
+
+CONF = '''
+import sys
+sys.path.insert(0, {root!r})
+from pelicanconf import *  # noqa: F403
+
+PATH = {content!r}
+OUTPUT_PATH = {output!r}
+CACHE_PATH = {cache!r} + "/pelican"
+PODCAST_CACHE_PATH = {cache!r} + "/podcast"
+IMAGES_CACHE_PATH = {cache!r} + "/images"
+THEME = {root!r} + "/theme"
+PLUGIN_PATHS = [{root!r} + "/plugins", {plugins!r}]
+PLUGINS = [*PLUGINS, "exit_marker"]
+SITEURL = "https://resonanz.example"
+RESONANZ_STRICT = {strict!r}
+'''
+
+
+def _command_line_site(tmp_path: Path, content: Path, strict: bool = False) -> list[str]:
+    """A `pelican` command line for a site with the project's settings and a plugin
+    that registers an exit function (it writes tmp_path/marker)."""
+    from conftest import ROOT
+
+    plugins = tmp_path / "plugins"
+    (plugins / "exit_marker").mkdir(parents=True)
+    (plugins / "exit_marker" / "__init__.py").write_text(
+        EXIT_PLUGIN.format(marker=str(tmp_path / "marker")), encoding="utf-8")
+    conf = tmp_path / "conf.py"
+    conf.write_text(CONF.format(root=str(ROOT), content=str(content),
+                                output=str(tmp_path / "out"), cache=str(tmp_path / "cache"),
+                                plugins=str(plugins), strict=strict), encoding="utf-8")
+    return [sys.executable, "-m", "pelican", str(content), "-s", str(conf)]
+
+
+def test_a_command_line_build_ends_and_a_child_writes_its_records(tiny_content, tmp_path):
+    """`pelican` from the command line hands the records for the next build to a child
+    process and ends without tearing the interpreter down: it still exits with 0, prints
+    its last line, and the exit functions plugins registered run. The next build waits
+    for the child (it finds nothing changed: the records were there when it read them),
+    and a build after an edit replays the pages the edit did not touch."""
+    import subprocess
+
+    _posts(tiny_content, 8, lambda n: f"Text {n}.")
+    command = _command_line_site(tmp_path, tiny_content)
+    env = {**os.environ, "COLUMNS": "300"}
+    runs = []
+    for step in range(4):
+        if step >= 2:  # the oldest post: the newest posts' pages do not show it
+            (tiny_content / "posts" / "beitrag-00.md").write_text(
+                f"Title: Beitrag 0 ({step})\nDate: 2026-01-01 10:00\nCategory: Test\n"
+                "Slug: beitrag-00\n\nText 0.\n", encoding="utf-8")
+        (tmp_path / "marker").unlink(missing_ok=True)
+        run = subprocess.run([*command, *(["-v"] if step == 3 else [])], cwd=tmp_path,
+                             capture_output=True, text=True, env=env)
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        assert (tmp_path / "marker").read_text(encoding="utf-8") == "ran", step
+        runs.append(run.stdout + run.stderr)
+    assert "Done: Processed 8 articles" in runs[0]
+    # the first build of a checkout writes the build state: the next one has nothing to
+    # do; the first edit renders every page and records what each used, the next replays
+    assert SKIPPED in runs[1], runs[1][-2000:]
+    replayed = re.findall(r"(\d+) pages as the last build wrote them, (\d+) rendered", runs[3])
+    assert replayed and int(replayed[-1][0]) > 0 and int(replayed[-1][1]) > 0, runs[3][-3000:]
+    cache = tmp_path / "cache" / "pelican"
+    from resonanz_fastbuild import outputs, textpath, uptodate
+
+    uptodate.wait_for_records(cache)
+    for name in (uptodate.STATE_NAME, outputs.RECORD_NAME, textpath.SNAPSHOT_NAME):
+        assert (cache / name).is_file(), name
+
+
+def test_a_failing_command_line_build_exits_with_an_error(tiny_content, tmp_path):
+    """A build that fails (strict mode, a broken post) ends as Pelican ends it: exit code
+    1, the problem named, and no records for the next build."""
+    import subprocess
+
+    _posts(tiny_content, 2, lambda n: f"Text {n}.")
+    (tiny_content / "posts" / "kaputt.md").write_text(
+        "Title: Kaputt\nDate: 2026-13-45 99:00\n\nText.\n", encoding="utf-8")
+    command = _command_line_site(tmp_path, tiny_content, strict=True)
+    run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True,
+                         env={**os.environ, "COLUMNS": "300"})
+    assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "kaputt.md" in run.stdout + run.stderr
+    from resonanz_fastbuild import uptodate
+
+    assert not (tmp_path / "cache" / "pelican" / uptodate.STATE_NAME).exists()
+
+
+def test_a_build_waits_for_the_records_of_the_last_one(tmp_path):
+    """wait_for_records returns once the process holding the lock (the child writing the
+    last build's records) is done; without a lock file it returns at once."""
+    from resonanz_fastbuild import uptodate
+
+    uptodate.wait_for_records(tmp_path)  # no lock file: nothing to wait for
+    import fcntl
+
+    ready_read, ready_write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child of a build: holds the lock, writes, lets go
+        code = 1
+        try:
+            lock = os.open(tmp_path / uptodate.LOCK_NAME, os.O_RDWR | os.O_CREAT)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            os.write(ready_write, b"x")
+            import time
+
+            time.sleep(0.3)  # a slow disk
+            (tmp_path / "records").write_text("done", encoding="utf-8")
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(ready_write)
+    assert os.read(ready_read, 1) == b"x"  # the child holds the lock now
+    uptodate.wait_for_records(tmp_path)
+    assert (tmp_path / "records").read_text(encoding="utf-8") == "done"
+    assert os.waitpid(child, 0)[1] == 0
+
+
+def test_file_lists_are_walked_once_per_build_and_question(tiny_content, tmp_path,
+                                                            monkeypatch):
+    """While generators read, each asks get_files() the same question more than once
+    (the prefetch, the reading, the check for switched-off readers): each question is
+    walked once, an empty set of extensions not at all, and after reading the generator
+    walks again."""
+    from pelican.generators import Generator
+
+    _posts(tiny_content, 3, lambda n: f"Text {n}.")
+    walks = []
+    plain = Generator.get_files
+
+    def counted(self, paths, exclude=None, extensions=None):
+        walks.append((type(self).__name__, repr(paths), repr(exclude), repr(extensions)))
+        return plain(self, paths, exclude=exclude, extensions=extensions)
+
+    monkeypatch.setattr(Generator, "get_files", counted)
+    kept = []
+    from pelican import signals
+
+    def keep(generators):
+        kept.extend(generators)
+
+    signals.all_generators_finalized.connect(keep)
+    try:
+        result = build_site(tiny_content, tmp_path / "out", RESONANZ_JOBS=2)
+    finally:
+        signals.all_generators_finalized.disconnect(keep)
+    assert result.error is None and not result.problems
+    assert walks and len(walks) == len(set(walks)), walks
+    assert not [w for w in walks if w[3] in ("[]", "()", "set()")], walks
+    assert any(w[0] == "ArticlesGenerator" for w in walks)
+    assert (tmp_path / "out" / "2026" / "01" / "beitrag-02" / "index.html").is_file()
+    # after reading, get_files() is Pelican's (with the guard) again: it walks
+    articles = next(g for g in kept if type(g).__name__ == "ArticlesGenerator")
+    before = len(walks)
+    found = articles.get_files(articles.settings["ARTICLE_PATHS"],
+                               exclude=articles.settings["ARTICLE_EXCLUDES"])
+    assert len(walks) == before + 1
+    assert {os.path.basename(f) for f in found} == {f"beitrag-0{n}.md" for n in range(3)}
+
+
+def test_long_lists_in_writes_are_digested_once_per_build():
+    """write_digest keeps the digest of a long list (Pelican's all_articles in every
+    tag, category and period write) by identity for the writes of one build; a list
+    that changed length is digested again, and an equal list gives the same digest."""
+    from resonanz_fastbuild import outputs
+
+    class Counted(list):
+        iterated = 0
+
+        def __iter__(self):
+            Counted.iterated += 1
+            return super().__iter__()
+
+    items = Counted(f"post-{n}" for n in range(100))
+    lists: dict = {}
+    context = {"SITEURL": ""}
+    first = outputs.write_digest(("tag/a.html", "tag", context), {"all_articles": items},
+                                 None, context, lists)
+    second = outputs.write_digest(("tag/b.html", "tag", context), {"all_articles": items},
+                                  None, context, lists)
+    assert Counted.iterated == 1 and first != second  # another page, the same list
+    again = outputs.write_digest(("tag/a.html", "tag", context),
+                                 {"all_articles": Counted(items)}, None, context, lists)
+    assert again == first  # the same items in another list
+    items.append("post-100")
+    changed = outputs.write_digest(("tag/a.html", "tag", context), {"all_articles": items},
+                                   None, context, lists)
+    assert changed != first
+    short = outputs.write_digest(("tag/a.html", "tag", context),
+                                 {"all_articles": Counted(["a", "b"])}, None, context, lists)
+    assert short != first

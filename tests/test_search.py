@@ -219,6 +219,50 @@ def test_pagefind_starts_while_listings_render(tmp_path, caplog, jobs):
 
 
 @pytest.mark.fastbuild
+def test_a_small_change_leaves_the_early_start_out(tiny_content, tmp_path, caplog,
+                                                   monkeypatch):
+    """After a change of a few pages the index gets a delta at the end: the early start
+    does not look through the output for a full run it will not make (the output is
+    looked through once, at the end). With deltas switched off, the early start runs."""
+    import logging
+
+    from resonanz_search import plugin as search_plugin
+
+    for n in range(4):
+        (tiny_content / "posts" / f"p{n}.md").write_text(
+            f"Title: Beitrag {n}\nDate: 2026-01-0{n + 1} 10:00\nCategory: Test\n\nText.\n",
+            encoding="utf-8")
+    output = tmp_path / "output"
+    assert build_site(tiny_content, output, RESONANZ_JOBS=2).error is None
+    walks = []
+    plain = search_plugin.indexable_pages
+
+    def counted(*args, **kwargs):
+        walks.append(args[0])
+        return plain(*args, **kwargs)
+
+    monkeypatch.setattr(search_plugin, "indexable_pages", counted)
+    for delta_max, expected in ((None, 1), (0, 2)):
+        (tiny_content / "posts" / "p1.md").write_text(
+            f"Title: Beitrag 1\nDate: 2026-01-02 10:00\nCategory: Test\n\nNeu {delta_max}.\n",
+            encoding="utf-8")
+        walks.clear()
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG, logger="resonanz_search.plugin"):
+            result = build_site(tiny_content, output, RESONANZ_JOBS=2,
+                                SEARCH_DELTA_MAX=delta_max)
+        assert result.error is None and not result.problems
+        assert len(walks) == expected, (delta_max, walks)
+        if delta_max is None:
+            assert "delta index of" in caplog.text and "Pagefind started on" not in caplog.text
+        else:
+            assert "Pagefind started on" in caplog.text
+        texts = {url.rstrip("/").rsplit("/", 1)[-1]: record["content"]
+                 for url, record in _searchable(output / "pagefind").items()}
+        assert f"Neu {delta_max}" in texts["beitrag-1"], texts
+
+
+@pytest.mark.fastbuild
 def test_a_page_changed_after_pagefind_started_is_indexed(tiny_content, tmp_path, caplog):
     import logging
 

@@ -67,10 +67,12 @@ _DEPTH = 8
 class _Digest:
     """A stable hash of a value: the same data gives the same hash in every process."""
 
-    def __init__(self, skip: tuple = ()) -> None:
+    def __init__(self, skip: tuple = (), lists: dict | None = None) -> None:
         self.parts: list[str] = []
         self.skip = skip  # objects (the settings, the context) stood for by a name
         self.seen: set[int] = set()
+        # long lists by identity: (the list, its length, its digest); see write_digest
+        self.lists = lists
 
     def add(self, value: Any, depth: int = 0) -> None:
         put = self.parts.append
@@ -92,30 +94,62 @@ class _Digest:
         if id(value) in self.seen or depth >= _DEPTH:
             put(f"o{kind.__qualname__};")
             return
+        lists = self.lists
+        if lists is not None and not isinstance(value, dict) and len(value) >= _LONG:
+            known = lists.get(id(value))
+            if known is None or known[0] is not value or known[1] != len(value):
+                inner = _Digest(self.skip)
+                inner.add(value)
+                known = lists[id(value)] = (value, len(value), inner.hexdigest())
+            put(f"l{known[2]};")
+            return
         self.seen.add(id(value))
+        add = self.add
+        depth += 1
+        # strings and plain values inline (the same parts add() makes): most keys and
+        # items are, and a call each was most of the cost
         if isinstance(value, dict):
             put("{")
             for key in sorted(value, key=repr):
-                self.add(key, depth + 1)
-                self.add(value[key], depth + 1)
+                if type(key) is str:
+                    put(f"s{len(key)}:{key}")
+                else:
+                    add(key, depth)
+                item = value[key]
+                kind = type(item)
+                if kind is str:
+                    put(f"s{len(item)}:{item}")
+                elif kind in _PLAIN:
+                    put(f"{kind.__name__}:{item!r};")
+                else:
+                    add(item, depth)
             put("}")
         else:
             put("[")
             for item in value:
-                self.add(item, depth + 1)
+                kind = type(item)
+                if kind is str:
+                    put(f"s{len(item)}:{item}")
+                elif kind in _PLAIN:
+                    put(f"{kind.__name__}:{item!r};")
+                else:
+                    add(item, depth)
             put("]")
 
     def _other(self, value: Any, kind: type, depth: int) -> None:
         put = self.parts.append
-        if value is None or isinstance(value, (bool, int, float, complex, str)):
+        how = _HOW.get(kind)
+        if how is None:
+            how = _HOW[kind] = _how(kind)
+        if how == 1:
             put(f"{kind.__name__}:{value!r};")
-        elif isinstance(value, bytes):
+        elif how == 2:
             put(f"b{len(value)}:{value.hex()}")
-        elif isinstance(value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
+        elif how == 3:
             put(f"t{value!r};")
-        elif isinstance(value, URLWrapper):
+        elif how == 4:
             put(f"w{kind.__name__}:{value.name}:{value.slug};")
-        elif hasattr(kind, "resonanz_digest"):  # it says what it is made of
+        elif how == 5:  # it says what it is made of
             put(f"x{kind.__qualname__}:{value.resonanz_digest()};")
         elif any(value is other for other in self.skip):
             put(f"k{self.skip.index(value)};")
@@ -138,6 +172,24 @@ class _Digest:
     def hexdigest(self) -> str:
         text = "\x00".join(self.parts).encode("utf-8", "surrogatepass")
         return hashlib.blake2b(text, digest_size=16).hexdigest()
+
+
+# how _Digest._other treats a type, decided once per type (0: by the value itself)
+_HOW: dict[type, int] = {}
+
+
+def _how(kind: type) -> int:
+    if kind is type(None) or issubclass(kind, (bool, int, float, complex, str)):
+        return 1
+    if issubclass(kind, bytes):
+        return 2
+    if issubclass(kind, (dt.datetime, dt.date, dt.time, dt.timedelta)):
+        return 3
+    if issubclass(kind, URLWrapper):
+        return 4
+    if hasattr(kind, "resonanz_digest"):
+        return 5
+    return 0
 
 
 # exact types decided once: plain values, content objects, anything else
@@ -375,11 +427,21 @@ def _template_name(args: tuple, kwargs: dict) -> str:
     return getattr(template, "name", None) or repr(template)
 
 
-def write_digest(args: tuple, kwargs: dict, localsiteurl, context: dict) -> str:
-    """The write itself: name, template, arguments (content by source path)."""
+# Pelican hands every tag, category, author and period archive write the list of all
+# posts (all_articles): 2,000 items at 2,000 posts, digested once per build, not once
+# per write (a tenth of a second of a build after a small change). Lists are taken by
+# identity while the writes of one build are decided; they no longer change then.
+_LONG = 64
+
+
+def write_digest(args: tuple, kwargs: dict, localsiteurl, context: dict,
+                 lists: dict | None = None) -> str:
+    """The write itself: name, template, arguments (content by source path). lists:
+    where long lists' digests are kept for the writes of one build."""
     rest = args[3:]
-    return _digest_of(("page", args[0], _template_name(args, kwargs), rest, kwargs,
-                       localsiteurl), (context,))
+    digest = _Digest((context,), lists)
+    digest.add(("page", args[0], _template_name(args, kwargs), rest, kwargs, localsiteurl))
+    return digest.hexdigest()
 
 
 # what Pelican's feed writer reads from the context besides the posts
@@ -527,6 +589,7 @@ class Plan:
         self.partials_reused = 0  # render_once partials from the record, in this process
         self.partials_rendered = 0
         self.seconds = 0.0  # spent deciding and recording, in the build process
+        self.lists: dict = {}  # long lists in writes, see write_digest
 
     def know(self, contents: list) -> None:
         """The build's content objects, once every generator has made them."""

@@ -67,10 +67,15 @@ def on_readers_init(readers) -> None:
 
 
 def on_generator_init(generator) -> None:
+    if session.running() is None:
+        return
     env = getattr(generator, "env", None)
-    if env is not None and session.running() is not None:
+    if env is not None:
         templates.speed_up(env)
         outputs.watch_environment(env)
+    if callable(getattr(generator, "get_files", None)):
+        # after the other plugins' generator_init (resonanz_core's guard wraps it first)
+        speedups.remember_files(generator)
 
 
 def _prefetch_once(generator, paths_setting: str, exclude_setting: str) -> None:
@@ -106,6 +111,8 @@ def on_all_generators_finalized(generators) -> None:
     # Pelican writes pages before it copies static files: the deferred pages too
     compat.before_static_output(generators, _flush)
     current.generators = list(generators)
+    for generator in current.generators:
+        speedups.forget_files(generator)
     current.to_freeze = [item for generator in generators
                          for item in compat.all_contents(generator)]
 

@@ -24,6 +24,13 @@ computed once per path (compat.remember_relative_source_paths).
 Pelican's generators ask their own content cache for every file even when caching is
 done at the reader level (the default): such a generator gets an empty stamp instead
 (compat.skip_unused_generator_stamps).
+
+Pelican's generators walk their content folders several times while they read: the
+articles generator once for its posts and once more for files of readers that are
+switched off (with none switched off, that walk cannot find anything), the prefetch once
+more, every other generator the same. While a generator reads its files, its file list
+is walked once per set of arguments (remember_files), and a walk for no extension at all
+is not made.
 """
 
 from __future__ import annotations
@@ -77,6 +84,45 @@ def remembered_strftime(date, date_format):
         _DATES.clear()
     text = _DATES[key] = compat.plain_strftime(date, date_format)
     return text
+
+
+def _key(value):
+    if value is None or value is False:
+        return value
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def remember_files(generator) -> None:
+    """Answer the generator's get_files() from the first walk with the same arguments,
+    until forget_files(); get_files() for an empty set of extensions (Pelican's check
+    for switched-off readers when none is switched off) finds nothing, so it walks
+    nothing."""
+    walk = generator.get_files
+    known: dict = {}
+
+    def get_files(paths, exclude=None, extensions=None):
+        if extensions is not None and extensions is not False and not extensions:
+            return set()
+        try:
+            key = (_key(paths), _key(exclude or ()), _key(extensions))
+        except TypeError:  # an argument that cannot be a key: walked as asked
+            return walk(paths, exclude=exclude, extensions=extensions)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = frozenset(walk(paths, exclude=exclude, extensions=extensions))
+        return set(found)
+
+    get_files.resonanz_walk = walk
+    generator.get_files = get_files
+
+
+def forget_files(generator) -> None:
+    """The generator's get_files() walks again (its reading is over)."""
+    walk = getattr(generator.get_files, "resonanz_walk", None)
+    if walk is not None:
+        generator.get_files = walk
 
 
 def install() -> None:

@@ -134,7 +134,7 @@ class ParallelWriter(compat.HookedWriter):
                 return True
         if self.plan is not None and kind == "page":
             # page by page: left as the last build wrote it, or rendered and recorded
-            write = outputs.write_digest(args, kwargs, localsiteurl, context)
+            write = outputs.write_digest(args, kwargs, localsiteurl, context, self.plan.lists)
             # None: it failed, and the guard named the file
             if hooks.guarded_write(functools.partial(self._replay, number, write), kind,
                                    args, kwargs, self.settings) is not False:

@@ -264,6 +264,15 @@ def start_early(writer) -> None:
         return
     if build.early is not None:
         return  # the writer flushes twice in a build
+    if build.indexed:
+        # Few pages differ from what the last index saw (the dependency record left the
+        # others as they were): on_finalized makes a delta index or finds the index
+        # current. Starting Pagefind early pays only for a full run; looking through
+        # the output for it here would cost a small build more than it saves.
+        changed = sum(1 for page, facts in build.written.items()
+                      if build.indexed.get(page) != facts)
+        if changed <= delta_index.limit(opts["SEARCH_DELTA_MAX"], len(build.indexed)):
+            return
     staging = build.staging
     digests: dict[str, str] = {}
     fingerprint, pages, read = indexable_pages(output, opts["SEARCH_BUNDLE_DIR"], extra,
