@@ -974,3 +974,77 @@ def test_long_lists_in_writes_are_digested_once_per_build():
     short = outputs.write_digest(("tag/a.html", "tag", context),
                                  {"all_articles": Counted(["a", "b"])}, None, context, lists)
     assert short != first
+
+
+def test_urls_before_they_are_frozen_are_pelicans(monkeypatch):
+    """Until URLs are frozen, a post's url and save_as are kept with what they were
+    formatted from and given again while that is the same: after a change of slug,
+    date (also an equal instant in another zone), category, author, draft status,
+    language, an override or the time locale (for a pattern that names a month), the
+    value is Pelican's again."""
+    import datetime as dt
+    import locale
+    from zoneinfo import ZoneInfo
+
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.urlwrappers import Author, Category
+    from resonanz_fastbuild import compat
+
+    compat.install_frozen_urls()
+    settings = {**DEFAULT_CONFIG, "ARTICLE_URL": "{date:%Y}/{date:%m}/{slug}/",
+                "ARTICLE_SAVE_AS": "{category}/{date:%Y}/{slug}/index.html",
+                "ARTICLE_LANG_URL": "{lang}/{author}/{slug}/",
+                "DRAFT_URL": "entwurf/{slug}/", "DEFAULT_LANG": "de"}
+    berlin = ZoneInfo("Europe/Berlin")
+    post = Article("<p>x</p>", metadata={
+        "title": "A", "slug": "a", "date": dt.datetime(2026, 1, 31, 23, 30, tzinfo=berlin),
+        "category": Category("Alltag", settings), "author": Author("Eva", settings)},
+        settings=settings, source_path="/site/content/posts/a.md")
+
+    def pelicans() -> tuple[str, str]:
+        return (compat._PELICANS["url"].fget(post), compat._PELICANS["save_as"].fget(post))
+
+    def check(note: str) -> None:
+        assert (post.url, post.save_as) == pelicans(), note
+        assert (post.url, post.save_as) == pelicans(), note  # the kept value
+
+    check("first")
+    post.slug = "b"
+    check("slug")
+    post.date = dt.datetime(2026, 1, 31, 22, 30, tzinfo=dt.UTC)  # the same instant
+    assert post.url == "2026/01/b/"
+    check("zone")
+    post.date = dt.datetime(2025, 12, 1, 10, 0, tzinfo=berlin)
+    check("date")
+    post.category = Category("Neu", settings)
+    check("category")
+    post.in_default_lang, post.lang = False, "en"
+    check("language")
+    post.author = Author("Jo", settings)
+    check("author")
+    post.in_default_lang = True
+    post.status = "draft"
+    check("draft")
+    post.status = "published"
+    post.override_url = "eigen/"
+    check("override")
+    del post.override_url
+    check("override gone")
+    settings["ARTICLE_URL"] = "{date:%B}/{slug}/"
+    check("pattern")
+    before = locale.setlocale(locale.LC_TIME)
+    try:
+        for name in ("de_DE.UTF-8", "C.UTF-8"):
+            try:
+                locale.setlocale(locale.LC_TIME, name)
+            except locale.Error:
+                continue
+            check(name)
+    finally:
+        locale.setlocale(locale.LC_TIME, before)
+    settings["ARTICLE_URL"] = "{date:%Y}/{title}/"  # another field: not kept
+    check("other field")
+    compat.freeze_urls([post])
+    assert post.url == "2025/A/"
+    compat.restore_pelican()

@@ -14,8 +14,11 @@ add a version after upgrading Pelican: docs/entwicklung-fastbuild.md.
 
 from __future__ import annotations
 
+import locale
 import logging
 import os
+import re
+import string
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -24,7 +27,7 @@ import pelican
 import pelican.readers
 import pelican.urlwrappers
 import pelican.utils
-from pelican.contents import Content
+from pelican.contents import Article, Content
 from pelican.generators import ArticlesGenerator, CachingGenerator, StaticGenerator
 from pelican.log import LimitFilter
 from pelican.writers import Writer
@@ -361,6 +364,103 @@ def set_raw_content(content, html: str) -> None:
     content._content = html
 
 
+# Until URLs are frozen, Pelican formats a post's URL pattern each time `url` or
+# `save_as` is read, and plugins read them some eight times a post while the generators
+# run (clashing addresses, the responses' targets, ...). A post's value is kept with
+# what the pattern was formatted from (the pattern, slug, language, the date object and
+# its zone, the category's and author's slugs, the time locale where the pattern names
+# a month or day) and given again while those are the same. Only for Pelican's own URL
+# code (a class with its own is asked each time) and patterns that name nothing else.
+_URL_FIELDS = frozenset({"slug", "lang", "date", "category", "author"})
+_URL_PATTERNS: dict[str, tuple[bool, bool]] = {}  # pattern -> (kept, needs the locale)
+_URL_CLASSES: dict[type, str | None] = {}
+_URL_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_FIELD_ROOT = re.compile(r"[^.\[!:]*")
+_LOCALE_DIRECTIVES = re.compile(r"%[-#0^]?[aAbBcpPxXhZ]")
+
+
+def _url_pattern(pattern: str) -> tuple[bool, bool]:
+    known = _URL_PATTERNS.get(pattern)
+    if known is None:
+        kept, dated = True, False
+        try:
+            for _text, field, spec, _conversion in string.Formatter().parse(pattern):
+                if field is None:
+                    continue
+                root = _FIELD_ROOT.match(field).group(0)
+                if root not in _URL_FIELDS or (spec and "{" in spec):
+                    kept = False
+                dated = dated or bool(spec and _LOCALE_DIRECTIVES.search(spec))
+        except ValueError:
+            kept = False
+        known = _URL_PATTERNS[pattern] = (kept, dated)
+    return known
+
+
+def _url_class(kind: type) -> str | None:
+    """"article" for Article (Pelican's "draft" settings for a draft), the class name for
+    another class whose URL code is Pelican's; None for a class with code of its own."""
+    try:
+        return _URL_CLASSES[kind]
+    except KeyError:
+        pass
+    found = None
+    if (getattr(kind, "get_url_setting", None) is Content.get_url_setting
+            and getattr(kind, "url_format", None) is Content.url_format):
+        expand = getattr(kind, "_expand_settings", None)
+        if expand is Article._expand_settings:
+            found = "article"
+        elif expand is Content._expand_settings:
+            found = kind.__name__
+    _URL_CLASSES[kind] = found
+    return found
+
+
+def _url_state(content, name: str) -> tuple | None:
+    """What Pelican's URL of `content` is made of, or None when it is not kept."""
+    klass = _url_class(content.__class__)
+    if klass is None or "override_" + name in content.__dict__:
+        return None
+    if klass == "article" and content.status == "draft":
+        klass = "draft"
+    default = content.in_default_lang
+    pattern = content.settings.get(f"{klass}_{name if default else 'lang_' + name}".upper())
+    if not isinstance(pattern, str):
+        return None
+    kept, dated = _url_pattern(pattern)
+    if not kept:
+        return None
+    date = getattr(content, "date", None)
+    category = getattr(content, "category", None)
+    author = getattr(content, "author", None)
+    return (pattern, getattr(content, "slug", ""), getattr(content, "lang", "en"), date,
+            getattr(date, "tzinfo", None),
+            category.slug if category is not None else None,
+            author.slug if author is not None else None,
+            locale.setlocale(locale.LC_TIME) if dated else None)
+
+
+def _kept_url(content, name: str, uncached) -> str:
+    try:
+        state = _url_state(content, name)
+    except (AttributeError, TypeError, locale.Error):
+        state = None
+    if state is None or state[3] is None:  # no date: Pelican formats now()
+        return uncached.fget(content)
+    try:
+        kept = _URL_KEPT.get(content)
+    except TypeError:  # not weakly referable
+        return uncached.fget(content)
+    if kept is None:
+        kept = _URL_KEPT[content] = {}
+    found = kept.get(name)
+    if found is not None and found[0] == state and found[0][3] is state[3]:
+        return found[1]
+    value = uncached.fget(content)
+    kept[name] = (state, value)
+    return value
+
+
 def _frozen_property(name: str) -> property:
     uncached, slot = _PELICANS[name], _FROZEN[name]
 
@@ -368,7 +468,7 @@ def _frozen_property(name: str) -> property:
         frozen = self.__dict__.get(slot)
         if frozen is not None:
             return frozen
-        return uncached.fget(self)
+        return _kept_url(self, name, uncached)
 
     return property(get, doc=f"Content.{name}, frozen for the write phase of a build")
 
@@ -386,7 +486,7 @@ def freeze_urls(items) -> int:
         if isinstance(item, Content):
             for name, slot in _FROZEN.items():
                 item.__dict__.pop(slot, None)
-                setattr(item, slot, _PELICANS[name].fget(item))
+                setattr(item, slot, _kept_url(item, name, _PELICANS[name]))
             count += 1
     return count
 
