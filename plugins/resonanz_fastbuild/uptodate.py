@@ -248,7 +248,7 @@ class BuildState:
             if old[path] != stamp:
                 return f"changed: {path}"
         written = previous.get("written", {})
-        found = self._output_stamps()
+        found = self.output_stamps()
         if not written or found != written:
             return "the output is not what the last build wrote"
         return None
@@ -266,14 +266,17 @@ class BuildState:
             return f"time-dependent output changes at {valid_until}"
         return None
 
-    def _output_stamps(self) -> dict[str, list[int]]:
+    def output_stamps(self) -> dict[str, list[int]]:
         """Every file under the output folder, by its path relative to it."""
         # _walk's paths all start with the folder's own path and a separator
         cut = len(os.path.join(str(self.output), ""))
         return {path[cut:]: list(stamp) for path, stamp in _walk(self.output, set()).items()}
 
-    def save(self, now: dict, changes_at: list[dt.datetime]) -> None:
-        written = self._output_stamps()
+    def save(self, now: dict, changes_at: list[dt.datetime],
+             written: dict[str, list[int]] | None = None) -> None:
+        """written: output_stamps() taken when the build ended (else now)."""
+        if written is None:
+            written = self.output_stamps()
         target = _state_file(self.settings)
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(".tmp")
@@ -460,8 +463,12 @@ def _checked_run(pelican, full_run):
             not getattr(pelican, "resonanz_problems", None)
             and not code_changed_since_start(settings, now["inputs"])
         ):
+            # what the output is when the build ends, not when the records are written
+            # (a script may change the output right after `pelican` ended)
+            written = state.output_stamps()
+
             def save() -> None:
-                state.save(now, current.changes_at)
+                state.save(now, current.changes_at, written)
                 if current.plan is not None:
                     current.plan.record.save(state.cache)
                 # like the record: not in a checkout's first build; nor for the dev
@@ -482,6 +489,7 @@ def _checked_run(pelican, full_run):
 # at 2,000 posts. The child holds an exclusive lock on LOCK_NAME in the cache folder until
 # it is done, and every build waits for that lock before it reads anything there.
 LOCK_NAME = "resonanz-records.lock"
+RECORDS_LIMIT = 120  # seconds
 
 
 def save_records_after_exit(save, cache: Path) -> bool:
@@ -507,6 +515,14 @@ def save_records_after_exit(save, cache: Path) -> bool:
         return True
     code = 0
     try:
+        # A child that hangs (it should take a second at most) would make every later
+        # build wait: the kernel ends it after RECORDS_LIMIT seconds, which releases the
+        # lock. What it wrote by then is whole files (each is renamed into place), and
+        # what it did not write makes the next build a full one.
+        import signal
+
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.alarm(RECORDS_LIMIT)
         # nobody reads this process's output: whoever waits for the build's (make, a
         # test, the bench) sees it end with the build
         logging.disable(logging.CRITICAL)
@@ -599,7 +615,7 @@ def _text_path(pelican, state: BuildState, previous: dict, now: dict, started: f
     found = textpath.changed_posts(state.cache, now, previous)
     if found is None or BuildState.unchanged_except_inputs(previous, now) is not None:
         return False
-    if state._output_stamps() != previous.get("written"):
+    if state.output_stamps() != previous.get("written"):
         return False  # something else wrote into the output
     written = textpath.run(pelican, state.cache, *found)
     if written is None:
