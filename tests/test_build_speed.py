@@ -904,6 +904,7 @@ def test_a_build_waits_for_the_records_of_the_last_one(tmp_path):
             os._exit(code)
     os.close(ready_write)
     assert os.read(ready_read, 1) == b"x"  # the child holds the lock now
+    os.close(ready_read)
     uptodate.wait_for_records(tmp_path)
     assert (tmp_path / "records").read_text(encoding="utf-8") == "done"
     assert os.waitpid(child, 0)[1] == 0
@@ -1000,6 +1001,15 @@ def test_urls_before_they_are_frozen_are_pelicans(monkeypatch):
     from resonanz_fastbuild import compat
 
     compat.install_frozen_urls()
+    try:
+        _check_kept_urls(compat, Article, DEFAULT_CONFIG, Author, Category, dt, locale,
+                         ZoneInfo)
+    finally:
+        compat.restore_pelican()
+
+
+def _check_kept_urls(compat, Article, DEFAULT_CONFIG, Author, Category, dt, locale,
+                     ZoneInfo) -> None:
     settings = {**DEFAULT_CONFIG, "ARTICLE_URL": "{date:%Y}/{date:%m}/{slug}/",
                 "ARTICLE_SAVE_AS": "{category}/{date:%Y}/{slug}/index.html",
                 "ARTICLE_LANG_URL": "{lang}/{author}/{slug}/",
@@ -1055,4 +1065,53 @@ def test_urls_before_they_are_frozen_are_pelicans(monkeypatch):
     check("other field")
     compat.freeze_urls([post])
     assert post.url == "2025/A/"
-    compat.restore_pelican()
+
+
+EXIT_SCRIPT = """
+import atexit, sys
+sys.path.insert(0, {plugins!r})
+from resonanz_fastbuild import uptodate
+
+uptodate._pelican_process = lambda: True  # as if this were `pelican`
+
+
+class Teardown:
+    def __del__(self):
+        print("teardown", flush=True)
+
+
+kept = Teardown()
+atexit.register(lambda: print("early", flush=True))
+uptodate._exit_when_done()  # a build succeeded
+mode = sys.argv[1]
+if mode == "late":
+    atexit.register(lambda: print("late", flush=True))
+elif mode == "exit":
+    sys.exit(3)
+elif mode == "raise":
+    raise RuntimeError("boom")
+print("end", flush=True)
+"""
+
+
+@pytest.mark.parametrize("mode, code, lines", [
+    ("plain", 0, ["end", "early"]),  # no teardown: the process left at once
+    ("late", 0, ["end", "late", "early"]),
+    ("exit", 3, ["early"]),
+    ("raise", 1, ["early"]),
+])
+def test_a_build_ends_at_once_only_when_python_would_end_it_plainly(mode, code, lines):
+    """After a successful command-line build the process runs its exit functions once
+    and leaves without tearing the interpreter down; with an exit code, an exception at
+    the top or an exit function registered after, Python ends it as it would have."""
+    import subprocess
+
+    from conftest import ROOT
+
+    run = subprocess.run([sys.executable, "-c",
+                          EXIT_SCRIPT.format(plugins=str(ROOT / "plugins")), mode],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == code, run.stderr
+    # each exit function once; whether Python's teardown calls __del__ is its own affair
+    assert [line for line in run.stdout.splitlines() if line != "teardown" or mode == "plain"
+            ] == lines, (run.stdout, run.stderr)

@@ -376,7 +376,16 @@ _URL_PATTERNS: dict[str, tuple[bool, bool]] = {}  # pattern -> (kept, needs the 
 _URL_CLASSES: dict[type, str | None] = {}
 _URL_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _FIELD_ROOT = re.compile(r"[^.\[!:]*")
-_LOCALE_DIRECTIVES = re.compile(r"%[-#0^]?[aAbBcpPxXhZ]")
+# strftime directives that print digits only (Pelican's %-d, %-m and the like too);
+# any other one (names of months and days, AM/PM, %c, %x, E and O forms) may depend on
+# the time locale
+_DIRECTIVE = re.compile(r"%([-_0^#]*)(\d*)([EO]?)(.)")
+_DIGITS = frozenset("YmdHMSyjUWwuVGgeCfzsIl%")
+
+
+def _locale_dependent(spec: str) -> bool:
+    return any(form or letter not in _DIGITS
+               for _flags, _width, form, letter in _DIRECTIVE.findall(spec))
 
 
 def _url_pattern(pattern: str) -> tuple[bool, bool]:
@@ -390,7 +399,7 @@ def _url_pattern(pattern: str) -> tuple[bool, bool]:
                 root = _FIELD_ROOT.match(field).group(0)
                 if root not in _URL_FIELDS or (spec and "{" in spec):
                     kept = False
-                dated = dated or bool(spec and _LOCALE_DIRECTIVES.search(spec))
+                dated = dated or bool(spec and _locale_dependent(spec))
         except ValueError:
             kept = False
         known = _URL_PATTERNS[pattern] = (kept, dated)
@@ -419,7 +428,7 @@ def _url_class(kind: type) -> str | None:
 def _url_state(content, name: str) -> tuple | None:
     """What Pelican's URL of `content` is made of, or None when it is not kept."""
     klass = _url_class(content.__class__)
-    if klass is None or "override_" + name in content.__dict__:
+    if klass is None or hasattr(content, "override_" + name):
         return None
     if klass == "article" and content.status == "draft":
         klass = "draft"

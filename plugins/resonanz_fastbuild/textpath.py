@@ -139,6 +139,21 @@ class _RealPaths:
         return os.path.join(real, name)
 
 
+def _header_as_read(path: str, stamp) -> str | None:
+    """The header digest of a post as the build read it; None when the file changed
+    since (saved again while the records were written after the build): the next build
+    then compares it in full."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    if stamp is None or [found.st_size, found.st_mtime_ns] != list(stamp):
+        return None
+    digest = header_digest(Path(path))
+    found = os.stat(path)
+    return digest if [found.st_size, found.st_mtime_ns] == list(stamp) else None
+
+
 def save(cache: Path, generators, now: dict, known: dict[str, tuple] | None = None) -> None:
     """Keep the posts and the context of a clean build (now: its BuildState.current;
     known: known_headers() of the last snapshot)."""
@@ -166,7 +181,7 @@ def save(cache: Path, generators, now: dict, known: dict[str, tuple] | None = No
                 and list(before[0]) == list(inputs[path]):
             posts[path] = before[1]  # the file is as the last snapshot read it
         else:
-            posts[path] = header_digest(Path(article.source_path))
+            posts[path] = _header_as_read(article.source_path, inputs.get(path))
     facts = {"version": VERSION, "token": token, "posts": posts,
              **{key: now[key] for key in (*SAME, "inputs")}}
     cache.mkdir(parents=True, exist_ok=True)

@@ -467,18 +467,18 @@ def _checked_run(pelican, full_run):
             # (a script may change the output right after `pelican` ended)
             written = state.output_stamps()
 
-            def save() -> None:
-                state.save(now, current.changes_at, written)
-                if current.plan is not None:
-                    current.plan.record.save(state.cache)
-                # like the record: not in a checkout's first build; nor for the dev
-                # server, which keeps its own generators
-                if previous is not None and not getattr(pelican, textpath.RESIDENT, False):
-                    textpath.save(state.cache, current.generators, now, headers)
-                templates.BYTECODE.save_to(state.cache)
-
-            if not (one_shot and save_records_after_exit(save, state.cache)):
-                save()
+            steps = [lambda: state.save(now, current.changes_at, written)]
+            if current.plan is not None:
+                steps.append(lambda: current.plan.record.save(state.cache))
+            # like the record: not in a checkout's first build; nor for the dev server,
+            # which keeps its own generators
+            if previous is not None and not getattr(pelican, textpath.RESIDENT, False):
+                steps.append(lambda: textpath.save(state.cache, current.generators, now,
+                                                   headers))
+            steps.append(lambda: templates.BYTECODE.save_to(state.cache))
+            if not (one_shot and save_records_after_exit(steps, state.cache)):
+                for step in steps:
+                    step()
 
     return run
 
@@ -489,12 +489,21 @@ def _checked_run(pelican, full_run):
 # at 2,000 posts. The child holds an exclusive lock on LOCK_NAME in the cache folder until
 # it is done, and every build waits for that lock before it reads anything there.
 LOCK_NAME = "resonanz-records.lock"
+ERROR_NAME = "resonanz-records.error"  # why the last child wrote no records
 RECORDS_LIMIT = 120  # seconds
 
 
-def save_records_after_exit(save, cache: Path) -> bool:
-    """Run `save` in a child process that outlives this one; False when it cannot (no
-    fork, no lock file): then the caller saves."""
+def _folder_identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(folder)
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
+def save_records_after_exit(steps: list, cache: Path) -> bool:
+    """Run `steps` (callables) in a child process that outlives this one; False when it
+    cannot (no fork, no lock file, not `pelican` itself): then the caller runs them."""
     if not hasattr(os, "fork") or not _pelican_process():
         return False
     try:
@@ -504,6 +513,7 @@ def save_records_after_exit(save, cache: Path) -> bool:
         lock = os.open(cache / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
     except (ImportError, OSError):
         return False
+    folder = _folder_identity(cache)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         child = os.fork()
@@ -523,21 +533,35 @@ def save_records_after_exit(save, cache: Path) -> bool:
 
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
         signal.alarm(RECORDS_LIMIT)
-        # nobody reads this process's output: whoever waits for the build's (make, a
-        # test, the bench) sees it end with the build
+        # Nobody reads this process's output: whoever waits for the build's (make, a
+        # test, the bench) sees it end with the build. Python's streams too: under a
+        # terminal they are Rich's, whose lock a thread of the parent may have held.
         logging.disable(logging.CRITICAL)
         null = os.open(os.devnull, os.O_RDWR)
         for stream in (0, 1, 2):
             os.dup2(null, stream)
-        save()
-    except BaseException:  # noqa: BLE001 - a record not written makes the next build full
+        sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - until os._exit
+        for step in steps:
+            # the cache folder removed meanwhile (make clean): nothing is written into
+            # the one a later build made
+            if _folder_identity(cache) != folder:
+                break
+            step()
+    except BaseException as exc:  # noqa: BLE001 - reported by the next build
         code = 1
+        try:
+            if _folder_identity(cache) == folder:
+                (cache / ERROR_NAME).write_text(f"{type(exc).__name__}: {exc}",
+                                                encoding="utf-8")
+        except BaseException:  # noqa: BLE001, S110 - nothing more to do
+            pass
     finally:
         os._exit(code)
 
 
 def wait_for_records(cache: Path) -> None:
-    """Until the child process of the last command-line build has written its records."""
+    """Until the child process of the last command-line build has written its records;
+    says so when it has to wait, and reports a child that failed."""
     try:
         import fcntl
 
@@ -545,16 +569,34 @@ def wait_for_records(cache: Path) -> None:
     except (ImportError, OSError):
         return
     try:
-        fcntl.flock(lock, fcntl.LOCK_SH)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logger.info("resonanz_fastbuild: waiting for the last build's records")
+            fcntl.flock(lock, fcntl.LOCK_SH)
     except OSError:
         pass
     finally:
         os.close(lock)
+    try:
+        error = (cache / ERROR_NAME).read_text(encoding="utf-8")
+    except OSError:
+        return
+    try:
+        (cache / ERROR_NAME).unlink()
+    except OSError:
+        pass
+    logger.warning("resonanz_fastbuild: %s: the last build could not write its records for "
+                   "the next one (%s), so this build may take longer. Check that the "
+                   "folder is writable and the disk not full.", cache, error.strip()[:500])
 
 
 class _Exit:
     pid: int | None = None  # the process whose build succeeded
     running = False
+    callbacks = -1  # exit functions registered when _exit_now was
+    status: object = None  # what sys.exit() was given meanwhile
+    failed = False  # an exception reached the top
 
 
 def _exit_when_done() -> None:
@@ -562,22 +604,42 @@ def _exit_when_done() -> None:
     functions have run, the process ends without tearing the interpreter down. Python
     would otherwise free every object the build made, one by one (0.14 s of a build
     after a small change at 2,000 posts); the operating system takes the memory back
-    at once. Registered last, so run first: it runs the other exit functions itself."""
-    if _Exit.pid is None and _pelican_process():
-        _Exit.pid = os.getpid()
-        atexit.register(_exit_now)
+    at once. Registered last, so run first: it runs the other exit functions itself.
+    Anything but a plain end (sys.exit with a code, an exception that reaches the top,
+    output that cannot be flushed, an exit function registered after it) leaves the
+    ending to Python."""
+    if _Exit.pid is not None or not _pelican_process():
+        return
+    _Exit.pid = os.getpid()
+    plain_exit, plain_hook = sys.exit, sys.excepthook
+
+    def exit_(status=None):
+        _Exit.status = status
+        plain_exit(status)
+
+    def excepthook(kind, value, traceback):
+        _Exit.failed = True
+        plain_hook(kind, value, traceback)
+
+    sys.exit, sys.excepthook = exit_, excepthook
+    atexit.register(_exit_now)
+    _Exit.callbacks = atexit._ncallbacks()
 
 
 def _exit_now() -> None:
     if _Exit.running or os.getpid() != _Exit.pid or not _pelican_process():
         return
+    if _Exit.status not in (None, 0) or _Exit.failed \
+            or atexit._ncallbacks() != _Exit.callbacks:
+        return  # Python ends the process as it would have
     _Exit.running = True
     atexit._run_exitfuncs()  # every other one, once (this one returns at once)
-    for stream in (sys.stdout, sys.stderr):
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
         try:
-            stream.flush()
+            if stream is not None:
+                stream.flush()
         except (OSError, ValueError, AttributeError):
-            pass
+            return  # Python reports it and exits with its code
     os._exit(0)
 
 
