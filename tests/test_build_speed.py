@@ -1115,3 +1115,20 @@ def test_a_build_ends_at_once_only_when_python_would_end_it_plainly(mode, code, 
     # each exit function once; whether Python's teardown calls __del__ is its own affair
     assert [line for line in run.stdout.splitlines() if line != "teardown" or mode == "plain"
             ] == lines, (run.stdout, run.stderr)
+
+
+def test_a_post_saved_after_its_build_read_it_gets_no_header_digest(tmp_path):
+    """The snapshot's header digests are taken when the build ends; a post whose file is
+    no longer as the build read it (saved again meanwhile) gets none, so that the next
+    build compares it in full instead of trusting a header it never read."""
+    from resonanz_fastbuild import textpath
+
+    post = tmp_path / "a.md"
+    post.write_text("Title: A\nDate: 2026-01-01\n\nText.\n", encoding="utf-8")
+    stat = post.stat()
+    read = [stat.st_size, stat.st_mtime_ns]
+    assert textpath._header_as_read(str(post), read) == textpath.header_digest(post)
+    post.write_text("Title: B\nDate: 2026-01-01\n\nText, longer.\n", encoding="utf-8")
+    assert textpath._header_as_read(str(post), read) is None
+    assert textpath._header_as_read(str(post), None) is None
+    assert textpath._header_as_read(str(tmp_path / "gone.md"), read) is None

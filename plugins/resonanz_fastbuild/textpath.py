@@ -154,9 +154,33 @@ def _header_as_read(path: str, stamp) -> str | None:
     return digest if [found.st_size, found.st_mtime_ns] == list(stamp) else None
 
 
-def save(cache: Path, generators, now: dict, known: dict[str, tuple] | None = None) -> None:
+def header_digests(generators, now: dict, known: dict[str, tuple] | None = None
+                   ) -> dict[str, str | None]:
+    """The header digest of each post the snapshot keeps, by real path (now: the build's
+    BuildState.current; known: known_headers() of the last snapshot, whose digests serve
+    the files that are as it read them). Taken when the build ends, before its records
+    are written in a child process: a post saved again meanwhile would otherwise get the
+    digest of its new header with the stamp of the old one."""
+    generator = _articles_generator(generators)
+    if generator is None:
+        return {}
+    # by real path, as the inputs are stamped (the site may lie under a symbolic link)
+    real, known, inputs = _RealPaths(), known or {}, now["inputs"]
+    posts = {}
+    for article in _posts(generator):
+        path = real(article.source_path)
+        before = known.get(path)
+        if before is not None and inputs.get(path) is not None \
+                and list(before[0]) == list(inputs[path]):
+            posts[path] = before[1]  # the file is as the last snapshot read it
+        else:
+            posts[path] = _header_as_read(article.source_path, inputs.get(path))
+    return posts
+
+
+def save(cache: Path, generators, now: dict, posts: dict[str, str | None]) -> None:
     """Keep the posts and the context of a clean build (now: its BuildState.current;
-    known: known_headers() of the last snapshot)."""
+    posts: header_digests() taken when it ended)."""
     forget(cache)
     generator = _articles_generator(generators)
     if generator is None:
@@ -171,17 +195,6 @@ def save(cache: Path, generators, now: dict, known: dict[str, tuple] | None = No
         logger.info("resonanz_fastbuild: no snapshot for text edits (%s: %s)",
                     type(exc).__name__, exc)
         return
-    # by real path, as the inputs are stamped (the site may lie under a symbolic link)
-    real, known, inputs = _RealPaths(), known or {}, now["inputs"]
-    posts = {}
-    for article in _posts(generator):
-        path = real(article.source_path)
-        before = known.get(path)
-        if before is not None and inputs.get(path) is not None \
-                and list(before[0]) == list(inputs[path]):
-            posts[path] = before[1]  # the file is as the last snapshot read it
-        else:
-            posts[path] = _header_as_read(article.source_path, inputs.get(path))
     facts = {"version": VERSION, "token": token, "posts": posts,
              **{key: now[key] for key in (*SAME, "inputs")}}
     cache.mkdir(parents=True, exist_ok=True)

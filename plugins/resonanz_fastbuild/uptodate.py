@@ -473,8 +473,9 @@ def _checked_run(pelican, full_run):
             # like the record: not in a checkout's first build; nor for the dev server,
             # which keeps its own generators
             if previous is not None and not getattr(pelican, textpath.RESIDENT, False):
+                posts = textpath.header_digests(current.generators, now, headers)
                 steps.append(lambda: textpath.save(state.cache, current.generators, now,
-                                                   headers))
+                                                   posts))
             steps.append(lambda: templates.BYTECODE.save_to(state.cache))
             if not (one_shot and save_records_after_exit(steps, state.cache)):
                 for step in steps:
