@@ -1132,3 +1132,30 @@ def test_a_post_saved_after_its_build_read_it_gets_no_header_digest(tmp_path):
     assert textpath._header_as_read(str(post), read) is None
     assert textpath._header_as_read(str(post), None) is None
     assert textpath._header_as_read(str(tmp_path / "gone.md"), read) is None
+
+
+def test_a_content_cache_nothing_was_stored_into_is_not_written_again(tiny_content,
+                                                                        tmp_path):
+    """Every post served from Pelican's content cache: the cache file stays as it was;
+    a post read again: the cache is written, and the build after it serves the new
+    text from it."""
+    _posts(tiny_content, 3, lambda n: f"Text {n}.")
+    output = tmp_path / "out"
+    assert build_site(tiny_content, output).error is None
+    cache = tmp_path / "out-cache" / "pelican" / "ArticlesGenerator-Readers"
+    before = cache.stat().st_mtime_ns
+    again = build_site(tiny_content, output, RESONANZ_SKIP_UNCHANGED=False)
+    assert again.error is None and not again.problems
+    assert cache.stat().st_mtime_ns == before
+    (tiny_content / "posts" / "beitrag-01.md").write_text(
+        "Title: Beitrag 1\nDate: 2026-01-02 10:00\nCategory: Test\nSlug: beitrag-01\n\n"
+        "Neuer Text.\n", encoding="utf-8")
+    assert build_site(tiny_content, output, RESONANZ_SKIP_UNCHANGED=False).error is None
+    assert cache.stat().st_mtime_ns != before
+    import pickle
+
+    with open(cache, "rb") as file:
+        stored = pickle.load(file)
+    assert any("Neuer Text." in str(entry) for entry in stored.values())
+    page = next(output.rglob("beitrag-01/index.html")).read_text(encoding="utf-8")
+    assert "Neuer Text." in page

@@ -23,7 +23,8 @@ computed once per path (compat.remember_relative_source_paths).
 
 Pelican's generators ask their own content cache for every file even when caching is
 done at the reader level (the default): such a generator gets an empty stamp instead
-(compat.skip_unused_generator_stamps).
+(compat.skip_unused_generator_stamps). A content cache nothing was stored into since it was
+loaded is not written again (compat.skip_unchanged_cache_saves).
 
 Pelican's generators walk their content folders several times while they read: the
 articles generator once for its posts and once more for files of readers that are
@@ -137,3 +138,4 @@ def install() -> None:
     compat.quick_listings()
     compat.skip_unused_generator_stamps()
     compat.remember_relative_source_paths()
+    compat.skip_unchanged_cache_saves()
