@@ -27,8 +27,8 @@ import pelican
 import pelican.readers
 import pelican.urlwrappers
 import pelican.utils
-from pelican.contents import Article, Content
 from pelican.cache import FileDataCacher
+from pelican.contents import Article, Content
 from pelican.generators import ArticlesGenerator, CachingGenerator, StaticGenerator
 from pelican.log import LimitFilter
 from pelican.writers import Writer
