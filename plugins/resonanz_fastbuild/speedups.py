@@ -104,13 +104,15 @@ def remember_files(generator) -> None:
     known: dict = {}
 
     def get_files(paths, exclude=None, extensions=None):
-        if extensions is not None and extensions is not False and not extensions:
-            return set()
+        if extensions is not None and extensions is not False:
+            extensions = tuple(extensions)  # asked of once more per file (an iterator too)
+            if not extensions:
+                return set()
         try:
             key = (_key(paths), _key(exclude or ()), _key(extensions))
+            found = known.get(key)
         except TypeError:  # an argument that cannot be a key: walked as asked
             return walk(paths, exclude=exclude, extensions=extensions)
-        found = known.get(key)
         if found is None:
             found = known[key] = frozenset(walk(paths, exclude=exclude, extensions=extensions))
         return set(found)
