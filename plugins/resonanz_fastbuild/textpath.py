@@ -38,7 +38,7 @@ from typing import Any
 
 from pelican.generators import ArticlesGenerator
 
-from . import hooks, incremental, templates
+from . import hooks, incremental, outputs, templates
 
 logger = logging.getLogger(__name__)
 
@@ -143,15 +143,10 @@ def _header_as_read(path: str, stamp) -> str | None:
     """The header digest of a post as the build read it; None when the file changed
     since (saved again while the records were written after the build): the next build
     then compares it in full."""
-    try:
-        found = os.stat(path)
-    except OSError:
-        return None
-    if stamp is None or [found.st_size, found.st_mtime_ns] != list(stamp):
+    if not outputs.file_is_as(path, stamp):
         return None
     digest = header_digest(Path(path))
-    found = os.stat(path)
-    return digest if [found.st_size, found.st_mtime_ns] == list(stamp) else None
+    return digest if outputs.file_is_as(path, stamp) else None  # not saved while read
 
 
 def header_digests(generators, now: dict, known: dict[str, tuple] | None = None
