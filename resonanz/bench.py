@@ -119,10 +119,12 @@ def add_episode(content: Path, number: int) -> None:
 
 # `make html` logs no INFO lines; the bench's builds run with -v for the lines it reads
 # (audio files read, pages replayed), but leave out the one per file written or copied
-# (thousands, formatted by Pelican's Rich console: a third of a second at 2,000 posts).
+# (thousands, formatted by Pelican's Rich console: a third of a second at 2,000 posts),
+# added to the filters pelicanconf.py sets (the YAML plugin's note on every post).
 QUIET = """
 import logging
-LOG_FILTER = [(logging.INFO, 'Writing "%s"'), (logging.INFO, "Copying %s to %s")]
+LOG_FILTER = list(globals().get("LOG_FILTER", [])) + [
+    (logging.INFO, 'Writing "%s"'), (logging.INFO, "Copying %s to %s")]
 """
 
 RESONANZ_CONF = """
@@ -147,7 +149,7 @@ RESONANZ_STRICT = False
 # reads at most 100 rules, and its warning would make every build a full one).
 EMBEDS_PLAYER_URL = "player/{{slug}}/"
 EMBEDS_PLAYER_SAVE_AS = "player/{{slug}}/index.html"
-""" + QUIET  # last: whatever pelicanconf.py sets, these lines go
+""" + QUIET  # last: whatever else pelicanconf.py filters, these lines go too
 
 STOCK_CONF = QUIET + """
 PATH = {content!r}

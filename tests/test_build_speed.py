@@ -1159,3 +1159,69 @@ def test_a_content_cache_nothing_was_stored_into_is_not_written_again(tiny_conte
     assert any("Neuer Text." in str(entry) for entry in stored.values())
     page = next(output.rglob("beitrag-01/index.html")).read_text(encoding="utf-8")
     assert "Neuer Text." in page
+
+
+def test_only_a_build_that_records_what_pages_use_watches_the_templates(tiny_content, tmp_path,
+                                                                        monkeypatch, caplog):
+    """The first build of a checkout keeps no record of what each page used, so its
+    templates render with Jinja's own lookups; the build after it records, through the
+    watching context, and the one after that replays what the record allows."""
+    from resonanz_fastbuild import outputs
+
+    watched = []
+    watch = outputs.watch_environment
+
+    def counting(env):
+        watched.append(env)
+        watch(env)
+
+    monkeypatch.setattr(outputs, "watch_environment", counting)
+    for n in range(3):
+        (tiny_content / "posts" / f"p{n}.md").write_text(
+            f"Title: Beitrag {n}\nDate: 2026-01-{n + 1:02d} 10:00\nCategory: Test\n\nText.\n",
+            encoding="utf-8")
+    output = tmp_path / "output"
+    first = build_site(tiny_content, output)
+    assert first.error is None and first.problems == []
+    assert watched == []
+    retitled = tiny_content / "posts" / "p1.md"
+    retitled.write_text(retitled.read_text(encoding="utf-8").replace("Beitrag 1", "Neu 1"),
+                        encoding="utf-8")
+    second = build_site(tiny_content, output)
+    assert second.error is None
+    assert watched and all(env.context_class is outputs.RecordingContext for env in watched)
+    retitled.write_text(retitled.read_text(encoding="utf-8").replace("Neu 1", "Neuer 1"),
+                        encoding="utf-8")
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        third = build_site(tiny_content, output)
+    assert third.error is None
+    # what the second build recorded lets the third one leave pages as they were
+    assert re.search(r"[1-9]\d* pages as the last build wrote them", caplog.text), \
+        caplog.text[-2000:]
+    assert "Neuer 1" in (output / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_verbose_build_has_no_line_per_post_without_yaml_front_matter(tiny_content, tmp_path,
+                                                                        caplog):
+    """pelicanconf.py filters the YAML plugin's note on every post whose metadata are
+    Markdown lines (one log line per post with `pelican -v`); with -D it shows."""
+    for n in range(3):
+        (tiny_content / "posts" / f"p{n}.md").write_text(
+            f"Title: Beitrag {n}\nDate: 2026-01-{n + 1:02d} 10:00\nCategory: Test\n\nText.\n",
+            encoding="utf-8")
+    (tiny_content / "posts" / "yaml.md").write_text(
+        "---\ntitle: Mit YAML\ndate: 2026-02-01 10:00\ncategory: Test\n---\n\nText.\n",
+        encoding="utf-8")
+    with caplog.at_level(logging.INFO):
+        result = build_site(tiny_content, tmp_path / "output")
+    assert result.error is None and result.problems == []
+    pages = [p.read_text(encoding="utf-8") for p in (tmp_path / "output").glob("20*/**/*.html")]
+    assert any("Mit YAML" in page for page in pages)
+    assert any("Beitrag 2" in page for page in pages)
+    assert "No YAML metadata header" not in caplog.text
+    assert "resonanz_fastbuild" in caplog.text  # INFO lines do reach the log
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG):
+        build_site(tiny_content, tmp_path / "output-debug", RESONANZ_JOBS=1)
+    assert caplog.text.count("No YAML metadata header") == 3

@@ -140,7 +140,8 @@ class EmbedsGenerator(Generator):
         if not (target.is_file() and target.read_text(encoding="utf-8") == data):
             target.write_text(data, encoding="utf-8")
         hooks.made(target)  # a later build without the episode removes it
-        logger.info("Writing %s", target)
+        # Pelican's own words for a written file (a LOG_FILTER for them covers these too)
+        logger.info('Writing "%s"', target)
 
     def _copy_fetched_previews(self) -> None:
         if not self.options["EMBEDS_FETCH_PREVIEWS"]:

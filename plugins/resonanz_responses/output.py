@@ -52,6 +52,7 @@ def write_feeds(generator, writer=None) -> None:
         *(generator.context.get("episodes") or ()),
     ]
     known = _Written(settings, output)
+    root = output.resolve()  # once: a feed per post is written below
     for article in entries:
         responses = getattr(article, "responses", None)
         if responses is None or responses.state == "hidden":
@@ -74,7 +75,7 @@ def write_feeds(generator, writer=None) -> None:
                 "lang": getattr(article, "lang", None) or lang,
             }
             if not known.unchanged(responses.feed_url, arguments):
-                _write(output, responses.feed_url, comments_feed(**arguments))
+                _write(output, responses.feed_url, comments_feed(**arguments), root)
                 known.wrote(responses.feed_url)
             _made(output / responses.feed_url)
     path = options["RESPONSES_FEED_ATOM"]
@@ -90,7 +91,7 @@ def write_feeds(generator, writer=None) -> None:
             "max_items": options["RESPONSES_FEED_MAX_ITEMS"],
         }
         if not known.unchanged(path, arguments):
-            _write(output, path, comments_feed(**arguments))
+            _write(output, path, comments_feed(**arguments), root)
             known.wrote(path)
         _made(output / path)
     known.save()
@@ -190,9 +191,10 @@ def _code_stamp() -> str:
     return digest.hexdigest()
 
 
-def _write(output: Path, relative: str, data: bytes) -> None:
+def _write(output: Path, relative: str, data: bytes, root: Path | None = None) -> None:
+    """root: output resolved (made once by a caller that writes many feeds)."""
     target = (output / relative).resolve()
-    if output.resolve() not in target.parents:
+    if (root or output.resolve()) not in target.parents:
         logger.error("responses: feed path %r: must stay inside the output folder", relative)
         return
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -111,9 +111,10 @@ def _build_time() -> dt.datetime:
 def _load_all(content_root: Path, options: dict, tz: dt.tzinfo) -> dict[str, list[Response]]:
     """key -> shown (approved, not blocked) responses with safe HTML, problems logged."""
     folder = content_root / options["RESPONSES_PATH"]
+    root = content_root.resolve()  # once, not once a file (a system call per folder)
     by_key: dict[str, list[Response]] = {}
     for _kind, key, path in response_files(folder):
-        if not Path(os.path.realpath(path)).is_relative_to(content_root.resolve()):
+        if not Path(os.path.realpath(path)).is_relative_to(root):
             continue  # linked from outside content/: never read (resonanz_core reports it)
         rel = path.relative_to(content_root).as_posix()
         responses, problems = load_responses(path, rel)
