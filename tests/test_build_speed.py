@@ -1189,7 +1189,7 @@ def test_only_a_build_that_records_what_pages_use_watches_the_templates(tiny_con
                         encoding="utf-8")
     second = build_site(tiny_content, output)
     assert second.error is None
-    assert watched and all(env.context_class is outputs.RecordingContext for env in watched)
+    assert watched
     retitled.write_text(retitled.read_text(encoding="utf-8").replace("Neu 1", "Neuer 1"),
                         encoding="utf-8")
     caplog.clear()
@@ -1199,7 +1199,11 @@ def test_only_a_build_that_records_what_pages_use_watches_the_templates(tiny_con
     # what the second build recorded lets the third one leave pages as they were
     assert re.search(r"[1-9]\d* pages as the last build wrote them", caplog.text), \
         caplog.text[-2000:]
-    assert "Neuer 1" in (output / "index.html").read_text(encoding="utf-8")
+    # and what it left as it was is what a cold build writes (a page whose template
+    # lookups were not noted would keep the old title: archives, the year's page)
+    cold = build_site(tiny_content, tmp_path / "cold")
+    assert cold.error is None
+    assert comparable(output) == comparable(tmp_path / "cold")
 
 
 def test_a_verbose_build_has_no_line_per_post_without_yaml_front_matter(tiny_content, tmp_path,
@@ -1222,6 +1226,11 @@ def test_a_verbose_build_has_no_line_per_post_without_yaml_front_matter(tiny_con
     assert "No YAML metadata header" not in caplog.text
     assert "resonanz_fastbuild" in caplog.text  # INFO lines do reach the log
     caplog.clear()
+    # Pelican's LimitFilter drops a message it saw before in the process, also one it
+    # filtered; every build forgets them (resonanz_core), this says so here
+    from resonanz_fastbuild import compat
+
+    compat.reset_log_dedup()
     with caplog.at_level(logging.DEBUG):
         build_site(tiny_content, tmp_path / "output-debug", RESONANZ_JOBS=1)
     assert caplog.text.count("No YAML metadata header") == 3

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import feedparser
 import lxml.html
 import mf2py
 import pytest
 from conftest import build_site
+from resonanz_responses.plugin import _load_all
+from resonanz_responses.settings import check_options, options_from
 from test_responses_site import _h_cites, with_responses
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -202,3 +206,31 @@ def test_file_of_no_page_is_reported(tmp_path, tiny_content):
     assert ("responses: responses/ueber.yaml: slug = 'ueber': the slug of a post or case study"
             " (file name = its slug); a page has this slug: move the file to "
             "responses/pages/ueber.yaml") in joined
+
+
+def test_responses_files_linked_from_outside_content_are_never_read(tmp_path):
+    """The archive reads a responses file only where it really is inside content/: a
+    link to a file outside, or a folder of responses that is a link to one outside, is
+    left out; a link to a file or a folder inside content/ is read."""
+
+    def comment(author: str) -> str:
+        return (f"- id: k1\n  type: comment\n  status: approved\n  author: {author}\n"
+                "  published: 2026-01-01T10:00:00+01:00\n  content: Hallo.\n")
+
+    content, outside = tmp_path / "content", tmp_path / "outside"
+    (content / "responses").mkdir(parents=True)
+    (content / "seiten").mkdir()
+    (outside / "episodes").mkdir(parents=True)
+    (outside / "geheim.yaml").write_text(comment("Draussen"), encoding="utf-8")
+    (outside / "episodes" / "folge.yaml").write_text(comment("Ordner"), encoding="utf-8")
+    (content / "responses" / "gut.yaml").write_text(comment("Drinnen"), encoding="utf-8")
+    (content / "kopie.yaml").write_text(comment("Verlinkt"), encoding="utf-8")
+    (content / "seiten" / "impressum.yaml").write_text(comment("Seite"), encoding="utf-8")
+    os.symlink(outside / "geheim.yaml", content / "responses" / "raus.yaml")
+    os.symlink(content / "kopie.yaml", content / "responses" / "drin.yaml")
+    os.symlink(outside / "episodes", content / "responses" / "episodes")
+    os.symlink(content / "seiten", content / "responses" / "pages")
+    archive = _load_all(content, check_options(options_from({})), ZoneInfo("UTC"))
+    authors = {key: [r.author for r in shown] for key, shown in archive.items()}
+    assert authors == {"gut": ["Drinnen"], "drin": ["Verlinkt"],
+                       "pages/impressum": ["Seite"]}

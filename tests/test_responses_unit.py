@@ -256,32 +256,3 @@ def test_feed_is_valid_atom_newest_first():
         max_items=2,
     )
 
-
-def test_responses_files_linked_from_outside_content_are_never_read(tmp_path):
-    """The archive reads a responses file only where it really is inside content/: a
-    link to a file outside, or a folder of responses that is a link to one outside, is
-    left out; a link to a file inside content/ is read."""
-    import os
-    from pathlib import Path
-    from zoneinfo import ZoneInfo
-
-    from resonanz_responses.plugin import _load_all
-    from resonanz_responses.settings import check_options, options_from
-
-    def comment(author: str) -> str:
-        return (f"- id: k1\n  type: comment\n  status: approved\n  author: {author}\n"
-                "  published: 2026-01-01T10:00:00+01:00\n  content: Hallo.\n")
-
-    content, outside = tmp_path / "content", tmp_path / "outside"
-    (content / "responses").mkdir(parents=True)
-    (outside / "episodes").mkdir(parents=True)
-    (outside / "geheim.yaml").write_text(comment("Draussen"), encoding="utf-8")
-    (outside / "episodes" / "folge.yaml").write_text(comment("Ordner"), encoding="utf-8")
-    (content / "responses" / "gut.yaml").write_text(comment("Drinnen"), encoding="utf-8")
-    (content / "kopie.yaml").write_text(comment("Verlinkt"), encoding="utf-8")
-    os.symlink(outside / "geheim.yaml", content / "responses" / "raus.yaml")
-    os.symlink(content / "kopie.yaml", content / "responses" / "drin.yaml")
-    os.symlink(outside / "episodes", content / "responses" / "episodes")
-    archive = _load_all(Path(content), check_options(options_from({})), ZoneInfo("UTC"))
-    authors = {key: [r.author for r in shown] for key, shown in archive.items()}
-    assert authors == {"gut": ["Drinnen"], "drin": ["Verlinkt"]}

@@ -76,7 +76,7 @@ def on_generator_init(generator) -> None:
         # What the templates read is noted only in a build that records it (the writer
         # takes the plan then, writer_class); a cold build renders without the lookups
         # around Jinja's (a twelfth of its rendering time at 500 posts).
-        if current.plan is not None and current.plan.pages:
+        if current.records_pages():
             outputs.watch_environment(env)
     if callable(getattr(generator, "get_files", None)):
         # after the other plugins' generator_init (resonanz_core's guard wraps it first)

@@ -32,6 +32,11 @@ class BuildSession:
         # outputs.Plan of this run: which pages to replay, what the rendered ones used
         self.plan, self.next_plan = self.next_plan, None
 
+    def records_pages(self) -> bool:
+        """Whether this run notes what each page uses (the writer records it, the
+        templates are watched): not in the first build of a checkout (outputs.Plan)."""
+        return self.plan is not None and self.plan.pages
+
 
 class _Running:
     session: BuildSession | None = None

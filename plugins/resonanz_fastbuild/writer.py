@@ -335,7 +335,7 @@ def writer_class(session) -> type:
         def __init__(self, output_path, settings=None):
             super().__init__(output_path, settings=settings)
             session.writer = self
-            if session.plan is not None and session.plan.pages:
+            if session.records_pages():  # its templates are watched (plugin.py)
                 self.plan = session.plan
 
     SessionWriter.__name__ = SessionWriter.__qualname__ = ParallelWriter.__name__
