@@ -1176,15 +1176,12 @@ def test_only_a_build_that_records_what_pages_use_watches_the_templates(tiny_con
         watch(env)
 
     monkeypatch.setattr(outputs, "watch_environment", counting)
-    for n in range(3):
-        (tiny_content / "posts" / f"p{n}.md").write_text(
-            f"Title: Beitrag {n}\nDate: 2026-01-{n + 1:02d} 10:00\nCategory: Test\n\nText.\n",
-            encoding="utf-8")
+    _posts(tiny_content, 3, lambda n: "Text.")
     output = tmp_path / "output"
     first = build_site(tiny_content, output)
     assert first.error is None and first.problems == []
     assert watched == []
-    retitled = tiny_content / "posts" / "p1.md"
+    retitled = tiny_content / "posts" / "beitrag-01.md"
     retitled.write_text(retitled.read_text(encoding="utf-8").replace("Beitrag 1", "Neu 1"),
                         encoding="utf-8")
     second = build_site(tiny_content, output)
@@ -1210,10 +1207,7 @@ def test_a_verbose_build_has_no_line_per_post_without_yaml_front_matter(tiny_con
                                                                         caplog):
     """pelicanconf.py filters the YAML plugin's note on every post whose metadata are
     Markdown lines (one log line per post with `pelican -v`); with -D it shows."""
-    for n in range(3):
-        (tiny_content / "posts" / f"p{n}.md").write_text(
-            f"Title: Beitrag {n}\nDate: 2026-01-{n + 1:02d} 10:00\nCategory: Test\n\nText.\n",
-            encoding="utf-8")
+    _posts(tiny_content, 3, lambda n: "Text.")
     (tiny_content / "posts" / "yaml.md").write_text(
         "---\ntitle: Mit YAML\ndate: 2026-02-01 10:00\ncategory: Test\n---\n\nText.\n",
         encoding="utf-8")

@@ -255,4 +255,3 @@ def test_feed_is_valid_atom_newest_first():
         updated=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
         max_items=2,
     )
-
