@@ -179,6 +179,36 @@ def test_audio_that_cannot_load_gets_a_message(site, visit):
     assert page.locator(".podplayer__download").is_visible()
 
 
+def test_a_browser_that_stops_after_the_first_failing_source_gets_the_message(site, visit):
+    # Chromium at times gives up after the first source that fails, without trying the
+    # others (error on that source only, networkState NETWORK_NO_SOURCE): the player used
+    # to wait for an error on the last source and stayed silent. Here the other sources
+    # are taken out after the player started, so the first one is all the browser tries
+    # (on the embed page, which loads no audio before a click: preload="none").
+    base, _ = site
+    one = visit(viewport="mobile")
+    one.context.route("**/*.{mp3,m4a,opus}",
+                      lambda route: route.fulfill(status=404, body="not found"))
+    page = one.open(base + EPISODE + "embed/")
+    page.wait_for_selector(".podplayer__ui:not([hidden])")
+    assert page.evaluate(f"{AUDIO}.preload") == "none"
+    assert "has-error" not in page.get_attribute(".podplayer", "class")
+    left = page.evaluate(f"""() => {{
+        const sources = [...{AUDIO}.querySelectorAll("source")];
+        sources.slice(1).forEach((source) => source.remove());
+        return sources.length; }}""")
+    assert left > 1  # the demo episode has several formats
+    page.click(".podplayer__play")
+    page.wait_for_selector(".podplayer.has-error")
+    assert page.evaluate(f"{AUDIO}.networkState") == 3  # NETWORK_NO_SOURCE
+    assert "lässt sich gerade nicht laden" in page.inner_text(".podplayer__chapter")
+    # the click on play came first: the button offers play again, no pause icon
+    assert "is-playing" not in page.get_attribute(".podplayer", "class")
+    assert page.evaluate(f"{AUDIO}.paused")
+    assert page.get_attribute(".podplayer__play", "aria-label") == page.get_attribute(
+        "[data-player]", "data-label-play")
+
+
 def test_transcript_time_seeks(site, visit):
     base, _ = site
     page = visit().open(base + "episoden/002-beschwerden/")

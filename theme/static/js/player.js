@@ -84,14 +84,17 @@
     audio.addEventListener("loadedmetadata", () => { marks(); render(); });
     ["play", "pause", "ended"].forEach((name) => audio.addEventListener(name, state));
     // No source could be loaded (offline, file missing): say so instead of a silent button.
-    const failed = () => { $(ui, ".podplayer__chapter").textContent = data.labelError; root.classList.add("has-error"); };
+    // (a click on play may have come first: the button shows play again, not a pause icon)
+    const failed = () => { $(ui, ".podplayer__chapter").textContent = data.labelError; root.classList.add("has-error"); audio.pause(); state(); };
+    const noSource = () => audio.networkState === HTMLMediaElement.NETWORK_NO_SOURCE && audio.readyState === 0;
+    // Each source that fails fires "error" on itself. The browser need not try the others after
+    // one failed (Chromium at times stops after the first): whether any is left is in the state.
     const sources = audio.querySelectorAll("source");
-    (sources.length ? sources[sources.length - 1] : audio).addEventListener("error", failed);
+    sources.forEach((source) => source.addEventListener("error", () => { if (noSource()) { failed(); } }));
+    if (!sources.length) { audio.addEventListener("error", failed); }
     // Failed before this script ran? NETWORK_NO_SOURCE is also the state for the moment before the
     // browser starts choosing a source, so look again once the page has loaded.
-    const failedEarly = () => setTimeout(() => {
-      if (audio.networkState === HTMLMediaElement.NETWORK_NO_SOURCE && audio.readyState === 0) { failed(); }
-    }, 0);
+    const failedEarly = () => setTimeout(() => { if (noSource()) { failed(); } }, 0);
     if (document.readyState === "complete") { failedEarly(); } else { window.addEventListener("load", failedEarly, { once: true }); }
 
     // Shortcuts while focus is in the player; on the embed page (only a player) anywhere.
