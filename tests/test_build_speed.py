@@ -1228,3 +1228,120 @@ def test_a_verbose_build_has_no_line_per_post_without_yaml_front_matter(tiny_con
     with caplog.at_level(logging.DEBUG):
         build_site(tiny_content, tmp_path / "output-debug", RESONANZ_JOBS=1)
     assert caplog.text.count("No YAML metadata header") == 3
+
+
+def _site_with_everything(content: Path, posts: int = 12) -> None:
+    """Posts, one with comments (one of them faulty), two episodes with the show's cover
+    and the demo's audio: what the plugins' read-ahead and alongside work touch."""
+    import shutil
+
+    _posts(content, posts, lambda n: f"Text {n}.")
+    source = next((CONTENT / "episodes").glob("*.mp3"))
+    for n in (1, 2):
+        shutil.copy(source, content / "episodes" / f"{n:03d}-folge.mp3")
+        (content / "episodes" / f"{n:03d}-folge.md").write_text(
+            f"Title: Folge {n}\nDate: 2026-01-{n:02d} 10:00\nNumber: {n}\n\nNotizen.\n",
+            encoding="utf-8")
+    (content / "images" / "podcast").mkdir()
+    shutil.copy(CONTENT / "images" / "podcast" / "cover.jpg",
+                content / "images" / "podcast" / "cover.jpg")
+    (content / "responses" / "beitrag-03.yaml").write_text(
+        "- id: c1\n  type: comment\n  status: approved\n  author: Lena\n"
+        "  content: Danke!\n  published: 2026-01-05T10:00:00+01:00\n"
+        "- id: c2\n  type: comment\n  status: approved\n  author: Paul\n"
+        "  content: Ohne Datum.\n", encoding="utf-8")
+
+
+READ_AHEAD = re.compile(r"done while the posts were read: (.*)")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_plugin_steps_that_need_no_post_are_done_while_the_posts_are_read(
+        tiny_content, tmp_path, caplog, jobs):
+    """hooks.read_ahead: with workers, the CMS bundle, the show artwork, the episodes'
+    notes and audio, the responses archive and the comment counts are made while the
+    posts are read; the site and the problems reported are those of one process (a
+    work logs nothing: the plugin's own step reports, once)."""
+    _site_with_everything(tiny_content)
+    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG, logger="resonanz_fastbuild")
+    result = build_site(tiny_content, tmp_path / "out", RESONANZ_JOBS=jobs)
+    assert result.error is None
+    found = READ_AHEAD.search(caplog.text)
+    if jobs == 1:
+        assert found is None  # one process: each plugin does its own step, as before
+    else:
+        assert found, caplog.text[-2000:]
+        done = found[1]
+        for work in ("resonanz_cms.plugin.copy_ahead", "resonanz_podcast.plugin.artwork_ahead",
+                     "resonanz_podcast.plugin.episodes_ahead",
+                     "resonanz_related.plugin.counts_ahead",
+                     "resonanz_responses.plugin.archive_ahead"):
+            assert work in done, done
+        # what the plugins' own steps found: the artwork in the cache, the notes read
+        assert re.search(r"podcast: cache: [1-9]\d* hits", caplog.text), caplog.text[-2000:]
+    # the faulty comment is reported once, in both modes
+    missing = [p for p in result.problems if "beitrag-03.yaml" in p]
+    assert len(missing) == 1 and "published" in missing[0], result.problems
+    assert (result.output / "admin" / "config.yml").is_file()
+    assert (result.output / "feeds" / "kommentare" / "beitrag-03.atom.xml").is_file()
+
+
+def test_read_ahead_and_alongside_write_what_one_process_writes(tiny_content, tmp_path,
+                                                               caplog):
+    _site_with_everything(tiny_content)
+    one = build_site(tiny_content, tmp_path / "one", RESONANZ_JOBS=1)
+    caplog.set_level(logging.DEBUG, logger="resonanz_fastbuild")
+    two = build_site(tiny_content, tmp_path / "two", RESONANZ_JOBS=2)
+    assert one.error is None and two.error is None
+    assert sorted(one.problems) == sorted(two.problems)
+    # the comments feeds, the oEmbed documents, the media files and /admin/ were made
+    # with the listings, by both processes
+    made = re.search(r"(\d+) other output\(s\) made with them", caplog.text)
+    assert made and int(made[1]) >= 6, caplog.text[-2000:]
+    assert comparable(one.output) == comparable(two.output)
+    assert (two.output / "feeds" / "kommentare.atom.xml").is_file()
+    assert len(list((two.output / "episoden").glob("*/oembed.json"))) == 2
+    assert len(list((two.output / "podcast").glob("*.mp3"))) == 2
+    assert len(list((two.output / "podcast" / "artwork").glob("show-*.jpg"))) == 3
+
+
+def test_read_ahead_work_of_a_plugin_the_build_does_not_load_is_not_done(tiny_content,
+                                                                        tmp_path, caplog):
+    from pelican.settings import read_settings
+
+    from conftest import ROOT
+
+    _site_with_everything(tiny_content)
+    names = [p for p in read_settings(str(ROOT / "pelicanconf.py"))["PLUGINS"]
+             if p != "resonanz_cms"]
+    caplog.set_level(logging.DEBUG, logger="resonanz_fastbuild")
+    result = build_site(tiny_content, tmp_path / "out", RESONANZ_JOBS=2, PLUGINS=names)
+    assert result.error is None
+    # (its signal receivers may still answer: Pelican's signals are process-wide, and an
+    # earlier build in this process loaded it; its read-ahead work is not done)
+    found = READ_AHEAD.search(caplog.text)
+    assert found and "resonanz_cms" not in found[1] and "archive_ahead" in found[1]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_problem_of_an_output_made_alongside_reaches_strict_mode(tiny_content, tmp_path,
+                                                                   jobs):
+    """A comments feed written while the listings render (maybe by a worker) whose path
+    leaves the output folder is one error, in both modes."""
+    _site_with_everything(tiny_content)
+    result = build_site(tiny_content, tmp_path / "out", RESONANZ_JOBS=jobs,
+                        RESPONSES_ARTICLE_FEED_ATOM="../draussen/{slug}.atom.xml")
+    assert result.error is None
+    outside = [p for p in result.problems if "must stay inside the output folder" in p]
+    assert len(outside) == 1, result.problems
+    assert not (tmp_path / "draussen").exists()
+
+
+def test_alongside_outside_a_build_runs_at_once_in_order():
+    from resonanz_fastbuild import hooks
+
+    seen = []
+    hooks.alongside(lambda: seen.append("job 1") or 1, lambda result: seen.append(result))
+    hooks.alongside(lambda: seen.append("job 2"))
+    assert seen == ["job 1", 1, "job 2"]

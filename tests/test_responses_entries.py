@@ -13,7 +13,7 @@ import lxml.html
 import mf2py
 import pytest
 from conftest import build_site
-from resonanz_responses.plugin import _load_all
+from resonanz_responses.plugin import _read_archive
 from resonanz_responses.settings import check_options, options_from
 from test_responses_site import _h_cites, with_responses
 
@@ -230,7 +230,8 @@ def test_responses_files_linked_from_outside_content_are_never_read(tmp_path):
     os.symlink(content / "kopie.yaml", content / "responses" / "drin.yaml")
     os.symlink(outside / "episodes", content / "responses" / "episodes")
     os.symlink(content / "seiten", content / "responses" / "pages")
-    archive = _load_all(content, check_options(options_from({})), ZoneInfo("UTC"))
+    archive, _messages = _read_archive(content, check_options(options_from({})),
+                                       ZoneInfo("UTC"))
     authors = {key: [r.author for r in shown] for key, shown in archive.items()}
     assert authors == {"gut": ["Drinnen"], "drin": ["Verlinkt"],
                        "pages/impressum": ["Seite"]}

@@ -636,3 +636,30 @@ def test_episode_pages_index_what_is_said_not_the_player_or_the_subscribe_box(de
     assert "Fragen stellen und nachfragen" in zuhoeren  # chapter titles are searched for
     assert "Fundament jedes Kundendialogs" in zuhoeren
     assert "Eine Beschwerde ist ein Geschenk" in episodes["/episoden/002-beschwerden/"]
+
+
+@pytest.mark.parametrize("pidfd", [True, False])
+def test_waiting_for_pagefind_ends_with_it_or_at_the_timeout(monkeypatch, pidfd):
+    """Pagefind is waited for on a pidfd where the system has them (Popen.wait with a
+    timeout looks only every 50 ms), else as Popen does; both keep the timeout."""
+    import os
+    import subprocess
+    import sys
+
+    from resonanz_search import pagefind_runner
+
+    if not pidfd:
+        monkeypatch.delattr(os, "pidfd_open", raising=False)
+    elif not hasattr(os, "pidfd_open"):
+        pytest.skip("no pidfd_open here")
+    done = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    assert pagefind_runner._wait(done, 30) == 3
+    assert pagefind_runner._wait(done, 30) == 3  # reaped already: the same code
+    slow = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            pagefind_runner._wait(slow, 0.3)
+        assert slow.poll() is None  # still running: the caller decides (it kills it)
+    finally:
+        slow.kill()
+        slow.wait()

@@ -113,14 +113,11 @@ def render_page(title: str, csp: str) -> str:
     return env.get_template("index.html").render(title=title, csp=csp)
 
 
-def write_admin(
-    target: Path, node_modules: Path, config: dict, options: dict, model: dict, title: str,
-    compressed: tuple[Path, list[str]] | None = None,
-) -> list[Path]:
-    """Everything under output/admin/; returns the files written or refreshed.
-
-    compressed: (cache folder, [".br", ".gz"]) when the build precompresses its output.
-    """
+def copy_bundle(target: Path, node_modules: Path,
+                compressed: tuple[Path, list[str]] | None = None) -> None:
+    """Decap's bundle, the yaml module and resonanz-cms.js into target: what /admin/ needs
+    whatever the content (a cold build copies 172 files; the reading worker does it ahead,
+    plugin.py, and write_admin then finds them copied)."""
     bundle = bundle_files(node_modules)
     yaml_dir = yaml_module_dir(node_modules)
     target.mkdir(parents=True, exist_ok=True)
@@ -131,6 +128,17 @@ def write_admin(
     for source in sorted(p for p in yaml_dir.rglob("*.js")):
         copy_if_changed(source, target / "yaml" / source.relative_to(yaml_dir))
     copy_if_changed(STATIC / "resonanz-cms.js", target / "resonanz-cms.js")
+
+
+def write_admin(
+    target: Path, node_modules: Path, config: dict, options: dict, model: dict, title: str,
+    compressed: tuple[Path, list[str]] | None = None,
+) -> list[Path]:
+    """Everything under output/admin/; returns the files written or refreshed.
+
+    compressed: (cache folder, [".br", ".gz"]) when the build precompresses its output.
+    """
+    copy_bundle(target, node_modules, compressed)
     texts = {
         "index.html": render_page(title, content_security_policy(options, in_page=True)),
         "config.yml": "# Written by the build (plugins/resonanz_cms) from the content model in\n"

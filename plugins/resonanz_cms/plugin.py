@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 from pathlib import Path
 
 from pelican import signals
+from resonanz_fastbuild import hooks
 
 from . import admin, config
 from .settings import DEFAULTS, NPM_DIR
@@ -69,6 +71,25 @@ def compression(settings: dict) -> tuple[Path, list[str]] | None:
     return (cache, formats) if formats else None
 
 
+def _admin_target(output_path: str, opts: dict) -> Path:
+    return Path(output_path) / opts["CMS_PATH"].strip("/")
+
+
+def copy_ahead(generator) -> None:
+    """hooks.read_ahead, in the first reading worker: the bundle, which needs no post."""
+    opts = options(generator.settings)
+    if opts["CMS_ENABLED"]:
+        admin.copy_bundle(_admin_target(generator.output_path, opts),
+                          node_modules(opts), compression(generator.settings))
+
+
+def _copied(generator, result: None) -> None:
+    """The copies are in the output; write_admin finds them there (same size and time)."""
+
+
+hooks.read_ahead(copy_ahead, _copied)
+
+
 def on_all_generators_finalized(generators) -> None:
     if not generators:
         return
@@ -77,16 +98,20 @@ def on_all_generators_finalized(generators) -> None:
     if not opts["CMS_ENABLED"]:
         return
     modules = node_modules(opts)
-    target = Path(generators[0].output_path) / opts["CMS_PATH"].strip("/")
+    target = _admin_target(generators[0].output_path, opts)
     cms = config.cms_config(opts, post_categories(generators), dt.date.today().year)
     model = admin.model_for_script(
         preview_stylesheets(settings, opts), settings.get("SLUG_REGEX_SUBSTITUTIONS") or []
     )
+    # written while the listings render (hooks.alongside)
+    hooks.alongside(functools.partial(_write, target, modules, cms, opts, model,
+                                      settings.get("SITENAME", ""), compression(settings)))
+
+
+def _write(target: Path, modules: Path, cms: dict, opts: dict, model: dict, title: str,
+           compressed: tuple[Path, list[str]] | None) -> None:
     try:
-        admin.write_admin(
-            target, modules, cms, opts, model, settings.get("SITENAME", ""),
-            compression(settings),
-        )
+        admin.write_admin(target, modules, cms, opts, model, title, compressed)
     except admin.BundleMissing as missing:
         logger.warning(
             "resonanz_cms: %s = %r: Decap CMS is not installed, /%s/ skipped; run "

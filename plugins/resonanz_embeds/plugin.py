@@ -72,6 +72,15 @@ def on_generator_init(generator: Any) -> None:
 # ---------- output
 
 
+def _put_text(target: Path, data: str) -> None:
+    """A file in output with this text (left alone when it has it already)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not (target.is_file() and target.read_text(encoding="utf-8") == data):
+        target.write_text(data, encoding="utf-8")
+    # Pelican's own words for a written file (a LOG_FILTER for them covers these too)
+    logger.info('Writing "%s"', target)
+
+
 class EmbedsGenerator(Generator):
     """Writes the Mastodon share page, a player page and an oEmbed file per episode."""
 
@@ -135,13 +144,9 @@ class EmbedsGenerator(Generator):
         target = Path(self.output_path) / self.options["EMBEDS_OEMBED_SAVE_AS"].format(
             slug=episode.slug
         )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        data = player.oembed_json(document)
-        if not (target.is_file() and target.read_text(encoding="utf-8") == data):
-            target.write_text(data, encoding="utf-8")
         hooks.made(target)  # a later build without the episode removes it
-        # Pelican's own words for a written file (a LOG_FILTER for them covers these too)
-        logger.info('Writing "%s"', target)
+        # written while the listings render (hooks.alongside)
+        hooks.alongside(functools.partial(_put_text, target, player.oembed_json(document)))
 
     def _copy_fetched_previews(self) -> None:
         if not self.options["EMBEDS_FETCH_PREVIEWS"]:

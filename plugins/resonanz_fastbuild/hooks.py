@@ -14,6 +14,7 @@ are then never looked at, the signals never sent.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -50,6 +51,59 @@ post_reread = _signals.signal("resonanz_fastbuild.post_reread")
 # a receiver returns what other pages show of the post's text (the brands it names); a
 # different answer for the two makes a full build.
 text_facts = _signals.signal("resonanz_fastbuild.text_facts")
+
+
+# Work a plugin does later in the build process that needs none of the posts being read
+# (its inputs are settings and other files: the show's artwork, the responses archive,
+# the CMS bundle): it is shared out with the posts' reading, the first of the build, so
+# that the build process's later steps, done while the other cores wait, are shorter.
+# work(generator) runs in whichever process is free (a worker sends its result back:
+# picklable) with logging off; it returns what the plugin reports, or leaves the
+# reporting to the plugin's own step. use(generator, result) gets the result in the
+# build process once the reading is done. A build that reads in one process, or reads
+# too few files to share them (an incremental build), does none of it: the plugin's own
+# step does the work then, as it would without this; so does a work that raised. Only
+# the works of plugins in the build's PLUGINS run (a process may build other sites).
+_READ_AHEAD: list[tuple[Callable[[Any], Any], Callable[[Any, Any], None]]] = []
+_FAILED = object()
+
+
+def read_ahead(work: Callable[[Any], Any], use: Callable[[Any, Any], None]) -> None:
+    """Declare work that may be done while the posts are read (see above)."""
+    if all(work is not known for known, _ in _READ_AHEAD):
+        _READ_AHEAD.append((work, use))
+
+
+def read_ahead_works(generator: Any) -> list[tuple[Callable, Callable]]:
+    """The declared works of the plugins in this build's PLUGINS."""
+    names = {getattr(p, "__name__", p) for p in generator.settings.get("PLUGINS") or []}
+    return [(work, use) for work, use in _READ_AHEAD
+            if work.__module__.split(".")[0] in names]
+
+
+def do_read_ahead(generator: Any, declared: tuple[Callable, Callable]) -> Any:
+    """One work, in whichever process took it, with logging off."""
+    previous = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)
+    try:
+        return declared[0](generator)
+    except Exception:  # noqa: BLE001 - the plugin's own step does it later
+        return _FAILED
+    finally:
+        logging.disable(previous)
+
+
+def use_read_ahead(generator: Any, works: list[tuple[Callable, Callable]],
+                   results: list[tuple[int, Any]]) -> None:
+    """In the build process: hand each result to its plugin."""
+    done = []
+    for number, result in results:
+        if result is not _FAILED:
+            work, use = works[number]
+            use(generator, result)
+            done.append(f"{work.__module__}.{work.__qualname__}")
+    logging.getLogger(__name__).debug(
+        "resonanz_fastbuild: done while the posts were read: %s", ", ".join(done) or "nothing")
 
 
 class WorkerShare(Protocol):
@@ -118,6 +172,32 @@ def made_files() -> set[str]:
 def forget_made() -> None:
     """A build begins."""
     _MADE.clear()
+
+
+# Output a plugin writes past Pelican's writer that needs no page rendered first (the
+# comments feeds, the episodes' oEmbed documents and media files): handed to the fast
+# build's writer as a job, it is made while the listings render, shared out with them,
+# instead of by the build process alone while the other cores wait. job() runs in
+# whichever process takes it (a forked worker sees the build's objects as they were when
+# the pages began to render) and returns a picklable result; done(result) runs in the
+# build process once the pages are written, in the order the jobs were given. A plugin
+# reports the files a job makes (made()) in the build process, not in the job. Without
+# the fast build's writer (one process, or outside a build) job and done run at once.
+def _at_once(job: Callable[[], Any], done: Callable[[Any], None]) -> None:
+    done(job())
+
+
+_ALONGSIDE: list[Callable] = [_at_once]
+
+
+def set_alongside(queue: Callable | None) -> None:
+    """The writer that takes jobs (None: run them at once)."""
+    _ALONGSIDE[0] = queue or _at_once
+
+
+def alongside(job: Callable[[], Any], done: Callable[[Any], None] | None = None) -> None:
+    """Make an output while the pages render (see above)."""
+    _ALONGSIDE[0](job, done or _ignore)
 
 
 def shares() -> list[WorkerShare]:

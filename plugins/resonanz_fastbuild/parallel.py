@@ -268,7 +268,9 @@ def _read_one(readers, path: str):
 
 
 def prefetch(generator, paths_setting: str, exclude_setting: str,
-             while_reading: tuple | None = None) -> int:
+             while_reading: tuple | None = None,
+             ahead: tuple[Callable[[int], Any], Callable[[list], None], int] | None = None
+             ) -> int:
     """Read the source files a generator is about to read, shared between processes.
 
     Pelican asks its reader cache before reading a file; files read here answer from
@@ -276,6 +278,9 @@ def prefetch(generator, paths_setting: str, exclude_setting: str,
     Files that fail to read are left to Pelican, which logs the error as usual.
     while_reading is (work(generator) -> result, use(result)): work the build process
     would do later, done by the first worker while this process starts reading.
+    ahead is (do(number) -> result, use([(number, result), ...]), count): other work
+    shared out with the files, first in the list (hooks.read_ahead); none of it is done
+    when the files are not shared out.
     """
     settings = generator.settings
     jobs = job_count(settings)
@@ -296,10 +301,19 @@ def prefetch(generator, paths_setting: str, exclude_setting: str,
     if len(todo) < 2 * CHUNK:
         return 0
     first, on_first = while_reading or (None, None)
-    results, _ = run_shared(todo, lambda path: _read_one(readers, path), jobs,
+    do, use, count = ahead or (None, None, 0)
+    # the other work first: this process takes it while the first worker compiles
+    items: list = [*range(count), *todo]
+
+    def one(item):
+        return do(item) if isinstance(item, int) else _read_one(readers, item)
+
+    results, _ = run_shared(items, one, jobs,
                             first=(lambda: first(generator)) if first else None,
                             on_first=on_first)
-    read = {todo[i]: data for i, data in results.items() if data is not None}
+    read = {items[i]: data for i, data in results.items() if i >= count and data is not None}
+    if use is not None:
+        use(sorted((i, results[i]) for i in range(count) if i in results))
     compat.serve_read(readers, read)
     logger.info("resonanz_fastbuild: %d source files read by %d process(es) (%s)", len(todo),
                 len(LAST_RUN), " + ".join(map(str, LAST_RUN)))

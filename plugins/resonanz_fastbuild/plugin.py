@@ -54,10 +54,14 @@ def on_initialized(pelican) -> None:
 
 def on_get_generators(pelican) -> list:
     current = session.of(pelican)
+    hooks.set_alongside(None)
     if current is not None:
         current.start()
         hooks.forget_made()
     session.begin(current)
+    if current is not None and parallel.job_count(pelican.settings) > 1:
+        # outputs that need no page are made while the listings render
+        hooks.set_alongside(lambda job, done: current.alongside.append((job, done)))
     return []
 
 
@@ -90,8 +94,13 @@ def _prefetch_once(generator, paths_setting: str, exclude_setting: str) -> None:
     if current is None or id(generator) in current.prefetched:
         return
     current.prefetched.add(id(generator))
+    # the plugins' work that needs no post (hooks.read_ahead), with the posts' reading
+    works = hooks.read_ahead_works(generator) if isinstance(generator, ArticlesGenerator) else []
     parallel.prefetch(generator, paths_setting, exclude_setting,
-                      while_reading=(templates.compile_theme, templates.install_compiled))
+                      while_reading=(templates.compile_theme, templates.install_compiled),
+                      ahead=(lambda number: hooks.do_read_ahead(generator, works[number]),
+                             lambda results: hooks.use_read_ahead(generator, works, results),
+                             len(works)))
 
 
 def on_article_preread(generator) -> None:
@@ -140,7 +149,12 @@ def on_finalized(pelican) -> None:
     current = session.of(pelican)
     if current is None:
         return
-    if current.writer is not None:
+    hooks.set_alongside(None)  # from here on at once
+    if current.writer is None:  # another plugin's writer: the jobs are done here
+        for job, done in current.alongside:
+            done(job())
+        current.alongside.clear()
+    else:
         current.writer.flush()
         if current.plan is not None:
             _remove_stale(current.plan, current.writer, current.generators)

@@ -29,6 +29,8 @@ class BuildSession:
         self.prefetched: set[int] = set()  # ids of generators whose files were read
         # moments the output changes with no file changing (uptodate.output_changes_at)
         self.changes_at: list = []
+        # hooks.alongside jobs given before the writer renders them: (job, done)
+        self.alongside: list[tuple] = []
         # outputs.Plan of this run: which pages to replay, what the rendered ones used
         self.plan, self.next_plan = self.next_plan, None
 

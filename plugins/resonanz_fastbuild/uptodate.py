@@ -402,6 +402,7 @@ def _checked_run(pelican, full_run):
         try:
             full_run()
         except BaseException:
+            hooks.set_alongside(None)  # the failed build's writer takes no more jobs
             for receiver in compat.live_receivers(hooks.build_failed):
                 try:
                     receiver(pelican)

@@ -64,6 +64,10 @@ class ParallelWriter(compat.HookedWriter):
         # write number of a feed -> (output name, signature or None, left as it is)
         self._feeds: dict[int, tuple[str, str | None, bool]] = {}
         self._feed_plan: tuple | None = None  # (FEED_MAX_ITEMS, feed receivers)
+        # hooks.alongside jobs waiting for the next flush (the session's list), and what
+        # they returned, by number, until their done() runs
+        self.alongside: list[tuple] = []
+        self._made: dict[int, Any] = {}
 
     def keeps(self, filename: str) -> bool:
         if self.plan is None:
@@ -112,6 +116,9 @@ class ParallelWriter(compat.HookedWriter):
 
     def _run(self, job) -> bool:
         kind, args, kwargs, number, localsiteurl, context = job
+        if kind == "job":
+            self._made[number] = args()
+            return True
         context[hooks.WRITE_NUMBER] = number
         context["localsiteurl"] = localsiteurl
         method = super().write_file if kind == "page" else super().write_feed
@@ -172,7 +179,7 @@ class ParallelWriter(compat.HookedWriter):
     def _plan(self, jobs: list) -> None:
         """What deciding the deferred writes needs before anything renders (each page's
         write digest is made where it renders)."""
-        for context in {id(job[5]): job[5] for job in jobs}.values():
+        for context in {id(job[5]): job[5] for job in jobs if job[0] != "job"}.values():
             self.plan.know_names(context)
         # feeds are decided where they are rendered (their posts' digests are made there)
         self._feed_plan = (self.settings.get("FEED_MAX_ITEMS"),
@@ -215,24 +222,35 @@ class ParallelWriter(compat.HookedWriter):
         send hooks.content_pages_written (Pagefind starts on it) and render listings and
         feeds while it works."""
         jobs, self._deferred = self._deferred, []
+        # hooks.alongside: numbered apart from the writes (below zero)
+        jobs += [("job", job, done, -number, None, {})
+                 for number, (job, done) in enumerate(self.alongside, 1)]
+        self.alongside.clear()
         if not jobs:
             return 0
         if self.plan is not None:
             started = time.perf_counter()
             self._plan(jobs)
             self.plan.seconds += time.perf_counter() - started
-        first, rest = [], []
+        first, others, rest = [], [], []
         for job in jobs:
-            (first if _is_content_page(job) else rest).append(job)
+            if job[0] == "job":
+                others.append(job)  # first among the listings, while Pagefind starts
+            else:
+                (first if _is_content_page(job) else rest).append(job)
         processes = self._processes()
         counts = self._render(first, processes)
         # sent while the workers start on the listings (this process joins them after)
         counts = [a + b for a, b in zip_longest(
-            counts, self._render(rest, processes,
+            counts, self._render(others + rest, processes,
                                  lambda: hooks.content_pages_written.send(self)),
             fillvalue=0)]
+        for job in others:
+            job[2](self._made.pop(job[3]))
         logger.info("resonanz_fastbuild: %d pages and feeds rendered by %d process(es) (%s)",
-                    len(jobs), len(counts), " + ".join(map(str, counts)))
+                    len(jobs) - len(others), len(counts), " + ".join(map(str, counts)))
+        if others:
+            logger.debug("resonanz_fastbuild: %d other output(s) made with them", len(others))
         if self.plan is not None:
             logger.info("resonanz_fastbuild: %d pages as the last build wrote them, %d "
                         "rendered; %d feeds as they were, %d written; %d partials as the "
@@ -261,6 +279,7 @@ class ParallelWriter(compat.HookedWriter):
         digested = set(plan.digests) if plan is not None else set()
         partials = set(plan.record.partials) if plan is not None else set()
         counted = (plan.partials_reused, plan.partials_rendered) if plan is not None else (0, 0)
+        made_before = set(self._made)
 
         def extra():
             return {
@@ -280,6 +299,8 @@ class ParallelWriter(compat.HookedWriter):
                 "partial_counts": (plan.partials_reused - counted[0],
                                    plan.partials_rendered - counted[1])
                 if plan is not None else (0, 0),
+                "made": {number: result for number, result in self._made.items()
+                         if number not in made_before},
             }
 
         # a failed worker fails the build with its traceback: redoing its items here
@@ -308,6 +329,7 @@ class ParallelWriter(compat.HookedWriter):
                         "it previously (two pages or feeds have the same output path)"
                     )
             own.update(worker["written"])
+            self._made.update(worker["made"])
             if plan is not None:
                 plan.page_uses.update(worker["uses"])
                 self._feeds.update(worker["feeds"])
@@ -335,6 +357,7 @@ def writer_class(session) -> type:
         def __init__(self, output_path, settings=None):
             super().__init__(output_path, settings=settings)
             session.writer = self
+            self.alongside = session.alongside  # the jobs given before and after this
             if session.records_pages():  # its templates are watched (plugin.py)
                 self.plan = session.plan
 

@@ -18,30 +18,34 @@ logger = logging.getLogger(__name__)
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png"})
 
 
-def render_artwork(build: PodcastBuild, data: bytes, name: str, source: str, prefix: str
-                   ) -> Artwork | None:
-    """The variants of one image as media/artwork/<prefix>-<width>.jpg, or None if unusable."""
+def _variants(build: PodcastBuild, data: bytes, name: str
+              ) -> tuple[dict[int, bytes], list[dict[str, Any]]]:
+    """The JPEG variants of one image by width and its problems, from the cache or
+    rendered and cached (ArtworkError: unusable)."""
     limit = build.podcast["PODCAST_MAX_IMAGE_PIXELS"]
     sizes = list(build.podcast["PODCAST_ARTWORK_SIZES"])
     key = build.cache.bytes_key(data, "artwork:" + ",".join(map(str, sizes)))
     cached = build.cache.get_json(key)
-    problems: list[dict[str, Any]] = []
-    variants: dict[int, bytes] | None = None
     if cached is not None:
-        problems = cached["problems"]
         blobs = build.cache.get_blobs(key, [str(w) for w in cached["widths"]])
         if blobs is not None:
-            variants = {int(w): blob for w, blob in blobs.items()}
-    if variants is None:
-        try:
-            _, found = inspect_artwork(data, name, limit)
-            variants = render_variants(data, sizes, limit)
-        except ArtworkError as exc:
-            problem(logging.ERROR, source, "cover", name, str(exc))
-            return None
-        problems = [{"field": p.field, "value": p.value, "fix": p.fix} for p in found]
-        build.cache.put_json(key, {"problems": problems, "widths": sorted(variants)})
-        build.cache.put_blobs(key, {str(w): blob for w, blob in variants.items()})
+            return {int(w): blob for w, blob in blobs.items()}, cached["problems"]
+    _, found = inspect_artwork(data, name, limit)
+    variants = render_variants(data, sizes, limit)
+    problems = [{"field": p.field, "value": p.value, "fix": p.fix} for p in found]
+    build.cache.put_json(key, {"problems": problems, "widths": sorted(variants)})
+    build.cache.put_blobs(key, {str(w): blob for w, blob in variants.items()})
+    return variants, problems
+
+
+def render_artwork(build: PodcastBuild, data: bytes, name: str, source: str, prefix: str
+                   ) -> Artwork | None:
+    """The variants of one image as media/artwork/<prefix>-<width>.jpg, or None if unusable."""
+    try:
+        variants, problems = _variants(build, data, name)
+    except ArtworkError as exc:
+        problem(logging.ERROR, source, "cover", name, str(exc))
+        return None
     for found_problem in problems:
         problem(logging.WARNING, source, found_problem["field"], found_problem["value"],
                 found_problem["fix"])
@@ -51,6 +55,16 @@ def render_artwork(build: PodcastBuild, data: bytes, name: str, source: str, pre
         build.blobs[path] = blob
         artwork.variants[width] = path
     return artwork
+
+
+def show_artwork_ahead(build: PodcastBuild) -> None:
+    """The show cover's variants rendered into the cache, reporting nothing: what the
+    first reading worker does while the build process reads the posts (plugin.py);
+    show_artwork then finds them there and reports the problems."""
+    image = build.podcast["PODCAST_IMAGE"]
+    path = build.content_root / image if image else None
+    if path is not None and Path(os.path.realpath(path)).is_relative_to(build.content_root):
+        _variants(build, path.read_bytes(), path.name)
 
 
 def show_artwork(build: PodcastBuild) -> Artwork | None:

@@ -17,6 +17,8 @@ from .facts import facts_ahead
 logger = logging.getLogger(__name__)
 
 MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown", ".mkd"})
+# context key: what read_ahead read while the posts were read (plugin.py)
+AHEAD = "PODCAST_READ_AHEAD"
 
 
 def show_notes(files: list[Path]) -> Path | None:
@@ -70,22 +72,15 @@ class ShowNotesReader:
             return None
 
 
-def prefetch(build: PodcastBuild, groups: dict[str, list[Path]], notes: ShowNotesReader
-             ) -> None:
-    """Read the show notes and the audio files the cache does not know with the build's
-    worker processes (resonanz_fastbuild.parallel); what fails is read again later,
-    where its problem is reported."""
-    try:
-        from resonanz_fastbuild import parallel
-    except ImportError:  # pragma: no cover - only outside this project
-        return
-    jobs = parallel.job_count(build.settings)
-    if jobs <= 1:
-        return
+def _tasks(build: PodcastBuild, groups: dict[str, list[Path]], known: dict | None = None
+           ) -> list[tuple[str, Path, str]]:
+    """What prefetch reads: the show notes of every episode and the audio files the
+    cache does not know (known: what read_ahead already read)."""
+    known = known or {}
     tasks: list[tuple[str, Path, str]] = []
     for files in groups.values():
         first = show_notes(files)
-        if first is not None:
+        if first is not None and first not in known.get("notes", {}):
             tasks.append(("notes", first, ""))
         for path in files:
             if path.suffix.lower() in AUDIO_EXTENSIONS:
@@ -93,20 +88,54 @@ def prefetch(build: PodcastBuild, groups: dict[str, list[Path]], notes: ShowNote
                     key = build.cache.file_key(path, "audio")
                 except OSError:
                     continue
-                if not build.cache.knows(key):
+                if key not in known.get("audio", {}) and not build.cache.knows(key):
                     tasks.append(("audio", path, key))
+    return tasks
 
-    def read(task):
-        kind, path, _ = task
-        if kind == "notes":
-            reader = notes.reader_for(path)
-            try:
-                return reader.read(str(path)) if reader is not None else None
-            except Exception:  # noqa: BLE001 - reported when read again
-                return None
-        return facts_ahead(path)
 
-    results, _ = parallel.run_shared(tasks, read, jobs)
+def _read(notes: ShowNotesReader, task: tuple[str, Path, str]) -> Any:
+    kind, path, _ = task
+    if kind == "notes":
+        reader = notes.reader_for(path)
+        try:
+            return reader.read(str(path)) if reader is not None else None
+        except Exception:  # noqa: BLE001 - reported when read again
+            return None
+    return facts_ahead(path)
+
+
+def read_ahead(build: PodcastBuild, readers: Any) -> dict[str, dict]:
+    """Everything prefetch would read, read in one go by one process (resonanz_fastbuild
+    shares it out with the posts' reading, plugin.py): {"notes": {path: what the reader
+    returned}, "audio": {cache key: facts}}; what failed is missing."""
+    notes = ShowNotesReader(readers)
+    found: dict[str, dict] = {"notes": {}, "audio": {}}
+    for task in _tasks(build, group_files(build)):
+        value = _read(notes, task)
+        if value is not None:
+            found[task[0]][task[1] if task[0] == "notes" else task[2]] = value
+    return found
+
+
+def prefetch(build: PodcastBuild, groups: dict[str, list[Path]], notes: ShowNotesReader,
+             ahead: dict | None = None) -> None:
+    """Read the show notes and the audio files the cache does not know with the build's
+    worker processes (resonanz_fastbuild.parallel); what fails is read again later,
+    where its problem is reported. ahead: what read_ahead read while the posts were
+    read (taken first)."""
+    if ahead:
+        notes.read_ahead.update(ahead["notes"])
+        for key, value in ahead["audio"].items():
+            _keep_facts(build, notes, key, value)
+    try:
+        from resonanz_fastbuild import parallel
+    except ImportError:  # pragma: no cover - only outside this project
+        return
+    jobs = parallel.job_count(build.settings)
+    if jobs <= 1:
+        return
+    tasks = _tasks(build, groups, ahead)
+    results, _ = parallel.run_shared(tasks, lambda task: _read(notes, task), jobs)
     for index, value in results.items():
         if value is None:
             continue
@@ -114,6 +143,10 @@ def prefetch(build: PodcastBuild, groups: dict[str, list[Path]], notes: ShowNote
         if kind == "notes":
             notes.read_ahead[path] = value
         else:
-            build.cache.put_json(key, value)
-            notes.audio_ahead[key] = value
-            build.audio_files_read += 1
+            _keep_facts(build, notes, key, value)
+
+
+def _keep_facts(build: PodcastBuild, notes: ShowNotesReader, key: str, value: dict) -> None:
+    build.cache.put_json(key, value)
+    notes.audio_ahead[key] = value
+    build.audio_files_read += 1

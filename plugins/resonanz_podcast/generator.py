@@ -16,7 +16,7 @@ from . import numbering
 from .assembly import build_episode, drop_duplicates
 from .context import PodcastBuild
 from .covers import episode_artwork, show_artwork
-from .discovery import ShowNotesReader, group_files, prefetch
+from .discovery import AHEAD, ShowNotesReader, group_files, prefetch
 from .episode import Artwork, Episode
 from .feed import feed_guid
 from .feed_output import write_feeds
@@ -49,7 +49,7 @@ class EpisodesGenerator(Generator):
             # A site without episodes needs no show artwork, so it is not checked then.
             self.show_artwork = show_artwork(build)
             notes = ShowNotesReader(self.readers)
-            prefetch(build, groups, notes)
+            prefetch(build, groups, notes, self.context.pop(AHEAD, None))
             for stem in sorted(groups):
                 assembled = build_episode(build, stem, groups[stem], notes, self.context)
                 if assembled is not None:

@@ -3,6 +3,7 @@ index through Pelican's writer, and the media files and generated files (artwork
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -75,33 +76,40 @@ def write_pages(build: PodcastBuild, episodes: list[Episode], writer: Any, get_t
 
 
 def output_file(build: PodcastBuild, relative: str) -> Path:
-    """The path of `relative` in output, its folder made; refuses a path leaving output."""
+    """The path of `relative` in output; refuses a path leaving output."""
     target = (build.output_path / relative).resolve()
     if not target.is_relative_to(build.output_path.resolve()):
         raise ValueError(f"podcast: output path {relative!r} leaves the output directory")
-    target.parent.mkdir(parents=True, exist_ok=True)
     return target
 
 
 def write_media(build: PodcastBuild) -> None:
     """Media files (audio only with PODCAST_MEDIA_COPY) and generated files into output;
-    a file that is already there unchanged is left alone."""
+    a file that is already there unchanged is left alone. The files are put there while
+    the listings render (hooks.alongside): nothing rendered reads them."""
     copy_audio = build.podcast["PODCAST_MEDIA_COPY"]
+    link = build.podcast["PODCAST_MEDIA_LINK"]
     for relative, source in sorted(build.media_files.items()):
         if not copy_audio and source.suffix.lower() in AUDIO_EXTENSIONS:
             continue
         target = output_file(build, relative)
-        _place(source, target, build.podcast["PODCAST_MEDIA_LINK"])
         hooks.made(target)  # a later build without the episode removes it
+        hooks.alongside(functools.partial(_place, source, target, link))
     for relative, data in sorted(build.blobs.items()):
         target = output_file(build, relative)
-        if not (target.is_file() and target.read_bytes() == data):
-            target.write_bytes(data)
         hooks.made(target)
+        hooks.alongside(functools.partial(_put_bytes, target, data))
+
+
+def _put_bytes(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not (target.is_file() and target.read_bytes() == data):
+        target.write_bytes(data)
 
 
 def _place(source: Path, target: Path, link: bool) -> None:
     """Put a file into output unchanged: skip if identical, else hard-link or copy."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     stat = source.stat()
     if target.exists():
         existing = target.stat()

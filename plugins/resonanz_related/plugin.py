@@ -9,12 +9,16 @@ from pathlib import Path
 
 from pelican import signals
 from resonanz_core import i18n
+from resonanz_fastbuild import hooks
 
 from .popular import count_comments, rank, read_counts
 from .scoring import RelatedIndex, tag_rarity
 from .settings import DEFAULTS
 
 logger = logging.getLogger(__name__)
+
+# context key: the comments counted while the posts were read (hooks.read_ahead)
+COUNTS_AHEAD = "RELATED_COMMENT_COUNTS_AHEAD"
 
 i18n.add_translations(
     {
@@ -122,8 +126,21 @@ def popular_articles(generator, opts: dict) -> list:
         entries = rank(counts, by_slug, opts["RELATED_POPULAR_COUNT"], "data")
         if entries:
             return entries
-    comments = count_comments(content_root / opts["RELATED_RESPONSES_PATH"])
+    comments = generator.context.pop(COUNTS_AHEAD, None)
+    if comments is None:  # not counted while the posts were read
+        comments = count_comments(content_root / opts["RELATED_RESPONSES_PATH"])
     return rank(comments, by_slug, opts["RELATED_POPULAR_COUNT"], "comments")
+
+
+def counts_ahead(generator) -> dict[str, int]:
+    """resonanz_fastbuild's read_ahead: the comments are counted while the posts are read
+    (200 files of responses: 40 ms the build process spent alone before rendering)."""
+    opts = options(generator.settings)
+    return count_comments(Path(generator.settings["PATH"]) / opts["RELATED_RESPONSES_PATH"])
+
+
+def _take_counts(generator, counts: dict[str, int]) -> None:
+    generator.context[COUNTS_AHEAD] = counts
 
 
 def on_articles_finalized(generator) -> None:
@@ -134,3 +151,4 @@ def on_articles_finalized(generator) -> None:
 
 def register() -> None:
     signals.article_generator_finalized.connect(on_articles_finalized)
+    hooks.read_ahead(counts_ahead, _take_counts)

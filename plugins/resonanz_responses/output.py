@@ -4,6 +4,7 @@ article and one for the site), the list of pages that take responses, the thank-
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -75,8 +76,9 @@ def write_feeds(generator, writer=None) -> None:
                 "lang": getattr(article, "lang", None) or lang,
             }
             if not known.unchanged(responses.feed_url, arguments):
-                _write(output, responses.feed_url, comments_feed(**arguments), root)
-                known.wrote(responses.feed_url)
+                _alongside(functools.partial(_write_feed, output, responses.feed_url,
+                                             arguments, root),
+                           functools.partial(_wrote, known, responses.feed_url))
             _made(output / responses.feed_url)
     path = options["RESPONSES_FEED_ATOM"]
     if path:
@@ -91,10 +93,35 @@ def write_feeds(generator, writer=None) -> None:
             "max_items": options["RESPONSES_FEED_MAX_ITEMS"],
         }
         if not known.unchanged(path, arguments):
-            _write(output, path, comments_feed(**arguments), root)
-            known.wrote(path)
+            _alongside(functools.partial(_write_feed, output, path, arguments, root),
+                       functools.partial(_wrote, known, path))
         _made(output / path)
+    # after the feeds are written (the jobs' done() run in order)
+    _alongside(_nothing, functools.partial(_save, known))
+
+
+def _alongside(job, done) -> None:
+    """The feeds are made while the listings render (fast build), else at once."""
+    if fastbuild_hooks is not None:
+        fastbuild_hooks.alongside(job, done)
+    else:
+        done(job())
+
+
+def _write_feed(output: Path, relative: str, arguments: dict, root: Path) -> None:
+    _write(output, relative, comments_feed(**arguments), root)
+
+
+def _wrote(known: _Written, relative: str, _result: None) -> None:
+    known.wrote(relative)
+
+
+def _save(known: _Written, _result: None) -> None:
     known.save()
+
+
+def _nothing() -> None:
+    return None
 
 
 class _Written:

@@ -9,6 +9,7 @@ import importlib
 import json
 import logging
 import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -258,7 +259,7 @@ class PagefindRun:
         """Pagefind's report, once the bundle is in the site. The timeout counts from
         here: an early run shared the machine with the rendering until now."""
         try:
-            code = self.process.wait(timeout=self.timeout)
+            code = _wait(self.process, self.timeout)
         except subprocess.TimeoutExpired as exc:
             self.cancel()
             raise PagefindError(f"{exc}") from exc
@@ -314,6 +315,25 @@ class PagefindRun:
             shutil.rmtree(new, ignore_errors=True)
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def _wait(process: subprocess.Popen, timeout: float) -> int:
+    """Popen.wait with a timeout looks every 50 ms at most (it sleeps in between), the
+    end of every build with an index; a pidfd (Linux) wakes at the exit instead."""
+    pidfd_open = getattr(os, "pidfd_open", None)
+    if pidfd_open is not None and process.returncode is None:
+        try:
+            pidfd = pidfd_open(process.pid)
+        except OSError:  # no pidfds here, or the process was reaped already
+            pidfd = None
+        if pidfd is not None:
+            try:
+                ready, _, _ = select.select([pidfd], [], [], timeout)
+            finally:
+                os.close(pidfd)
+            if not ready:
+                raise subprocess.TimeoutExpired(process.args, timeout)
+    return process.wait(timeout=timeout)
 
 
 def page_facts(path: str, staging: str | None = None, relative: str | None = None,
