@@ -1308,9 +1308,8 @@ def test_read_ahead_and_alongside_write_what_one_process_writes(tiny_content, tm
 
 def test_read_ahead_work_of_a_plugin_the_build_does_not_load_is_not_done(tiny_content,
                                                                         tmp_path, caplog):
-    from pelican.settings import read_settings
-
     from conftest import ROOT
+    from pelican.settings import read_settings
 
     _site_with_everything(tiny_content)
     names = [p for p in read_settings(str(ROOT / "pelicanconf.py"))["PLUGINS"]
