@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import random
@@ -174,6 +175,8 @@ import json, os, resource, subprocess, sys, time
 sys.path.insert(0, sys.argv.pop(1))  # the project: resonanz/procmem.py
 from resonanz.procmem import pss_kib, tree
 
+wanted = os.environ.pop("RESONANZ_BENCH_SAMPLE", "1") == "1"
+sampling = wanted and os.path.exists("/proc/self/smaps_rollup")
 start = time.perf_counter()
 child = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 peak_pss = 0
@@ -181,15 +184,19 @@ import threading
 log = []
 reader = threading.Thread(target=lambda: log.append(child.stdout.read()))
 reader.start()
-sampling = os.path.exists("/proc/self/smaps_rollup")
-while child.poll() is None:
-    if sampling:
-        peak_pss = max(peak_pss, pss_kib(tree(child.pid)))
-    time.sleep(0.05)
+if wanted:
+    while child.poll() is None:
+        if sampling:
+            peak_pss = max(peak_pss, pss_kib(tree(child.pid)))
+        time.sleep(0.05)
+else:
+    child.wait()  # timed to its end, not to the next look (up to 50 ms later)
 seconds = time.perf_counter() - start
 reader.join()
 peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"seconds": seconds, "peak_kib": peak_kib, "pss_kib": peak_pss or peak_kib,
+# not sampled: no figure (the bench takes memory from the sampled builds only)
+print(json.dumps({"seconds": seconds, "peak_kib": peak_kib,
+                  "pss_kib": (peak_pss or peak_kib) if wanted else 0,
                   "rc": child.returncode, "log": "".join(log)}))
 """
 
@@ -220,12 +227,16 @@ def folder_mib(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
-def build(conf: Path, content: Path, output: Path, *extra: str) -> Run:
+def build(conf: Path, content: Path, output: Path, *extra: str, memory: bool = True) -> Run:
+    """One build in a fresh interpreter. memory=False: no memory sampling (its reading of
+    /proc costs about 0.2 CPU seconds in a 3-second build, taken from a build that uses
+    every core but from the idle core of a build in one process: the cold builds are
+    timed without it, their memory comes from one more build each)."""
     # -v: INFO lines carry the podcast cache figures (both builds log the same way)
     command = [sys.executable, "-m", "pelican", str(content), "-s", str(conf), "-o", str(output),
                "-v", *extra]
     # a wide terminal for Pelican's log, so that one message stays on one line
-    env = {**os.environ, "COLUMNS": "400"}
+    env = {**os.environ, "COLUMNS": "400", "RESONANZ_BENCH_SAMPLE": "1" if memory else "0"}
     # Python's bytecode cache on, as on an editor's machine: with PYTHONDONTWRITEBYTECODE
     # (set in some shells and containers) every build compiles the plugins' sources again,
     # while stock Pelican's modules come compiled from pip
@@ -315,27 +326,36 @@ def bench_size(work: Path, posts: int, episodes: int, responses: int, repeat: in
     stock_runs, cold_runs = [], []
     for _ in range(max(1, repeat)):
         trash.discard(out_stock)
-        stock_runs.append(build(stock, content, out_stock))
+        stock_runs.append(build(stock, content, out_stock, memory=False))
         trash.discard(out_ours)
         trash.discard(cache)
-        cold_runs.append(build(ours, content, out_ours))
-    row["stock_cold"], row["cold"] = median_run(stock_runs), median_run(cold_runs)
-    row["warm"] = build(ours, content, out_ours)
+        cold_runs.append(build(ours, content, out_ours, memory=False))
+    # the memory of each, from one more cold build with the sampler (not timed)
+    trash.discard(out_stock)
+    stock_memory = build(stock, content, out_stock).peak_mib
+    trash.discard(out_ours)
+    trash.discard(cache)
+    cold_memory = build(ours, content, out_ours).peak_mib
+    row["stock_cold"] = dataclasses.replace(median_run(stock_runs), peak_mib=stock_memory)
+    row["cold"] = dataclasses.replace(median_run(cold_runs), peak_mib=cold_memory)
+    # the builds after a change are timed without the sampler too (their ratios are to
+    # the cold build's time); the first change and "render all" keep it, for the memory
+    row["warm"] = build(ours, content, out_ours, memory=False)
     # the first change after a cold build renders everything and records what each page
     # used (a cold build does not: it would cost it time); later ones replay the rest
     edited = content / "posts" / "beitrag-00002.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\nEin Nachtrag.\n", encoding="utf-8")
-    row["first"] = build(ours, content, out_ours)
+    row["first"] = build(ours, content, out_ours)  # sampled: it records every page
     edited = content / "posts" / "beitrag-00000.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\nEin Nachtrag.\n", encoding="utf-8")
-    row["edit"] = build(ours, content, out_ours)
+    row["edit"] = build(ours, content, out_ours, memory=False)
     retitled = content / "posts" / "beitrag-00001.md"
     retitled.write_text(re.sub(r"(?m)^Title: (.*)$", r"Title: \1 (neu)",
                                retitled.read_text(encoding="utf-8"), count=1),
                         encoding="utf-8")
-    row["title"] = build(ours, content, out_ours)
+    row["title"] = build(ours, content, out_ours, memory=False)
     add_episode(content, episodes + 1)
-    row["episode"] = build(ours, content, out_ours)
+    row["episode"] = build(ours, content, out_ours, memory=False)
     # told not to stop early and not to use the dependency record: every page rendered
     # again, all reading from cache (last: its output is not what the record knows)
     row["rerender"] = build(ours, content, out_ours, "-e", "RESONANZ_SKIP_UNCHANGED=false")
@@ -351,6 +371,7 @@ def table(rows: list[dict]) -> str:
     lines = [head, "|" + "---|" * 12]
     for r in rows:
         stock, cold = r["stock_cold"], r["cold"]
+        # the sampled builds: cold (one more, untimed), the first change, render all
         peak = max(r[k].peak_mib for k in ("cold", "warm", "rerender", "first", "edit",
                                            "title", "episode"))
 

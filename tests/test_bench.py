@@ -24,6 +24,10 @@ def test_make_bench_prints_the_table():
     assert len(cells) == 12
     float(cells[2])  # stock seconds
     assert "(" in cells[3] and float(cells[3].split()[0]) > 0
+    # the cold builds are timed without the memory sampler; the memory comes from the
+    # sampled builds (one more cold build of each, the first change, render all)
+    peak, ratio = cells[10].split()
+    assert float(peak) > 0 and float(ratio.strip("()")) > 0, cells
     # batch builds after a small change: one text edit writes the post's page and its
     # feeds alone (from the snapshot), a title edit replays most pages from the record
     edit = next(line for line in lines if line.startswith("| 12 | 2 | one post's text |"))
