@@ -317,7 +317,7 @@ class PagefindRun:
                 shutil.rmtree(old, ignore_errors=True)
 
 
-def _wait(process: subprocess.Popen, timeout: float) -> int:
+def _wait(process: subprocess.Popen, timeout: float | None) -> int:
     """Popen.wait with a timeout looks every 50 ms at most (it sleeps in between), the
     end of every build with an index; a pidfd (Linux) wakes at the exit instead."""
     pidfd_open = getattr(os, "pidfd_open", None)
@@ -327,8 +327,10 @@ def _wait(process: subprocess.Popen, timeout: float) -> int:
         except OSError:  # no pidfds here, or the process was reaped already
             pidfd = None
         if pidfd is not None:
-            try:
-                ready, _, _ = select.select([pidfd], [], [], timeout)
+            try:  # poll, not select: a descriptor above 1023 (a long dev server) works
+                poller = select.poll()
+                poller.register(pidfd, select.POLLIN)
+                ready = poller.poll(None if timeout is None else max(0, timeout) * 1000)
             finally:
                 os.close(pidfd)
             if not ready:
