@@ -1344,3 +1344,22 @@ def test_alongside_outside_a_build_runs_at_once_in_order():
     hooks.alongside(lambda: seen.append("job 1") or 1, lambda result: seen.append(result))
     hooks.alongside(lambda: seen.append("job 2"))
     assert seen == ["job 1", 1, "job 2"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_warning_from_reading_show_notes_ahead_is_reported_once(tiny_content, tmp_path,
+                                                                  caplog, jobs):
+    """The episodes' show notes are read while the posts are read (hooks.read_ahead, with
+    logging off): what the reader warns about is kept and logged where the notes are
+    taken, once, in both modes (strict mode sees it)."""
+    _site_with_everything(tiny_content)
+    notes = tiny_content / "episodes" / "001-folge.md"
+    notes.write_text(notes.read_text(encoding="utf-8").replace(
+        "Number: 1\n", "Number: 1\nDate: 2026-01-03 10:00\n"), encoding="utf-8")
+    caplog.set_level(logging.DEBUG, logger="resonanz_fastbuild")
+    result = build_site(tiny_content, tmp_path / "out", RESONANZ_JOBS=jobs)
+    assert result.error is None
+    twice = [p for p in result.problems if "Duplicate definition" in p and "001-folge.md" in p]
+    assert len(twice) == 1, result.problems
+    if jobs == 2:  # the notes were read ahead indeed
+        assert "resonanz_podcast.plugin.episodes_ahead" in READ_AHEAD.search(caplog.text)[1]

@@ -72,6 +72,21 @@ def reset_log_dedup() -> None:
             seen.clear()
 
 
+def log_again(record: logging.LogRecord) -> None:
+    """Log a record made elsewhere (hooks.captured_logs) through its logger, as if it
+    were logged now: Pelican's LimitFilter saw it when it was made (in this process,
+    maybe) and would drop it as a duplicate, so it forgets it first; a record the
+    filter drops for another reason (LOG_FILTER) stays dropped."""
+    seen = getattr(LimitFilter, "_raised_messages", None)
+    if hasattr(seen, "discard"):
+        seen.discard((record.levelno, record.getMessage()))
+    filtered = getattr(pelican.log, "FilteredMessage", None) or ()
+    try:
+        logging.getLogger(record.name).handle(record)
+    except filtered:  # Pelican's logger filters by raising
+        pass
+
+
 # -- signals (blinker) -----------------------------------------------------------------
 
 

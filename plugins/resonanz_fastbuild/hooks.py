@@ -14,9 +14,10 @@ are then never looked at, the signals never sent.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from blinker import Namespace
@@ -91,6 +92,40 @@ def do_read_ahead(generator: Any, declared: tuple[Callable, Callable]) -> Any:
         return _FAILED
     finally:
         logging.disable(previous)
+
+
+@contextlib.contextmanager
+def captured_logs() -> Iterator[list[logging.LogRecord]]:
+    """Inside a read-ahead work, around reading a file whose problems must be reported
+    (show notes: Pelican's reader warns of a date given twice): the records logged
+    meanwhile are kept, with their text made, instead of dropped; the plugin logs them in
+    the build process when it takes the result (`replay_logs`), as if it had read the
+    file there."""
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            record.msg, record.args = record.getMessage(), None  # picklable
+            record.exc_info = record.exc_text = None
+            records.append(record)
+
+    root = logging.getLogger()
+    handlers, root.handlers = root.handlers, [Keep()]
+    previous = logging.root.manager.disable
+    logging.disable(logging.NOTSET)
+    try:
+        yield records
+    finally:
+        logging.disable(previous)
+        root.handlers = handlers
+
+
+def replay_logs(records: list[logging.LogRecord]) -> None:
+    """Log records kept by captured_logs, in the build process."""
+    from . import compat  # compat imports Pelican; this module is imported without it
+
+    for record in records:
+        compat.log_again(record)
 
 
 def use_read_ahead(generator: Any, works: list[tuple[Callable, Callable]],

@@ -104,16 +104,24 @@ def _read(notes: ShowNotesReader, task: tuple[str, Path, str]) -> Any:
     return facts_ahead(path)
 
 
-def read_ahead(build: PodcastBuild, readers: Any) -> dict[str, dict]:
+def read_ahead(build: PodcastBuild, readers: Any, capture: Any) -> dict[str, dict]:
     """Everything prefetch would read, read in one go by one process (resonanz_fastbuild
-    shares it out with the posts' reading, plugin.py): {"notes": {path: what the reader
-    returned}, "audio": {cache key: facts}}; what failed is missing."""
+    shares it out with the posts' reading, plugin.py): {"notes": {path: (what the reader
+    returned, the log records of reading it)}, "audio": {cache key: facts}}; what failed
+    is missing. capture(): a context manager keeping the records logged meanwhile
+    (resonanz_fastbuild.hooks.captured_logs), logged again where they are taken."""
     notes = ShowNotesReader(readers)
     found: dict[str, dict] = {"notes": {}, "audio": {}}
     for task in _tasks(build, group_files(build)):
-        value = _read(notes, task)
-        if value is not None:
-            found[task[0]][task[1] if task[0] == "notes" else task[2]] = value
+        if task[0] == "notes":
+            with capture() as records:
+                value = _read(notes, task)
+            if value is not None:
+                found["notes"][task[1]] = (value, records)
+        else:
+            value = _read(notes, task)
+            if value is not None:
+                found["audio"][task[2]] = value
     return found
 
 
@@ -124,7 +132,11 @@ def prefetch(build: PodcastBuild, groups: dict[str, list[Path]], notes: ShowNote
     where its problem is reported. ahead: what read_ahead read while the posts were
     read (taken first)."""
     if ahead:
-        notes.read_ahead.update(ahead["notes"])
+        from resonanz_fastbuild import hooks  # read ahead by it (plugin.py)
+
+        for path, (value, records) in ahead["notes"].items():
+            notes.read_ahead[path] = value
+            hooks.replay_logs(records)  # what reading it logged, as if read here
         for key, value in ahead["audio"].items():
             _keep_facts(build, notes, key, value)
     try:

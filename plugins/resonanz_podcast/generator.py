@@ -44,12 +44,13 @@ class EpisodesGenerator(Generator):
     def generate_context(self) -> None:
         build = self.build
         groups = group_files(build)
+        ahead = self.context.pop(AHEAD, None)  # read while the posts were read (plugin.py)
         episodes = []
         if groups:
             # A site without episodes needs no show artwork, so it is not checked then.
             self.show_artwork = show_artwork(build)
             notes = ShowNotesReader(self.readers)
-            prefetch(build, groups, notes, self.context.pop(AHEAD, None))
+            prefetch(build, groups, notes, ahead)
             for stem in sorted(groups):
                 assembled = build_episode(build, stem, groups[stem], notes, self.context)
                 if assembled is not None:

@@ -71,7 +71,9 @@ def episodes_ahead(generator: Any) -> dict:
     worker processes again, while the other cores wait)."""
     build = PodcastBuild.from_settings(generator.settings, generator.path,
                                        generator.output_path)
-    return discovery.read_ahead(build, generator.readers)
+    from resonanz_fastbuild import hooks
+
+    return discovery.read_ahead(build, generator.readers, hooks.captured_logs)
 
 
 def _take_episodes(generator: Any, found: dict) -> None:

@@ -109,6 +109,7 @@ class LazyRelated(Sequence):
 def popular_articles(generator, opts: dict) -> list:
     """Popular posts from the data file, or the most-commented ones when it has none."""
     content_root = Path(generator.settings["PATH"])
+    counted = generator.context.pop(COUNTS_AHEAD, None)  # while the posts were read
     by_slug = {a.slug: a for a in generator.articles}
     label = opts["RELATED_POPULAR_FILE"]
     data_file = content_root / label
@@ -126,7 +127,7 @@ def popular_articles(generator, opts: dict) -> list:
         entries = rank(counts, by_slug, opts["RELATED_POPULAR_COUNT"], "data")
         if entries:
             return entries
-    comments = generator.context.pop(COUNTS_AHEAD, None)
+    comments = counted
     if comments is None:  # not counted while the posts were read
         comments = count_comments(content_root / opts["RELATED_RESPONSES_PATH"])
     return rank(comments, by_slug, opts["RELATED_POPULAR_COUNT"], "comments")
