@@ -83,11 +83,8 @@ def copy_ahead(generator) -> None:
                           node_modules(opts), compression(generator.settings))
 
 
-def _copied(generator, result: None) -> None:
-    """The copies are in the output; write_admin finds them there (same size and time)."""
-
-
-hooks.read_ahead(copy_ahead, _copied)
+# the copies are in the output: write_admin finds them there (same size and time)
+hooks.read_ahead(copy_ahead)
 
 
 def on_all_generators_finalized(generators) -> None:

@@ -65,12 +65,14 @@ text_facts = _signals.signal("resonanz_fastbuild.text_facts")
 # too few files to share them (an incremental build), does none of it: the plugin's own
 # step does the work then, as it would without this; so does a work that raised. Only
 # the works of plugins in the build's PLUGINS run (a process may build other sites).
-_READ_AHEAD: list[tuple[Callable[[Any], Any], Callable[[Any, Any], None]]] = []
+_READ_AHEAD: list[tuple[Callable[[Any], Any], Callable[[Any, Any], None] | None]] = []
 _FAILED = object()
 
 
-def read_ahead(work: Callable[[Any], Any], use: Callable[[Any, Any], None]) -> None:
-    """Declare work that may be done while the posts are read (see above)."""
+def read_ahead(work: Callable[[Any], Any],
+               use: Callable[[Any, Any], None] | None = None) -> None:
+    """Declare work that may be done while the posts are read (see above); without use,
+    what the work leaves behind (files in a cache or in the output) is its result."""
     if all(work is not known for known, _ in _READ_AHEAD):
         _READ_AHEAD.append((work, use))
 
@@ -135,7 +137,8 @@ def use_read_ahead(generator: Any, works: list[tuple[Callable, Callable]],
     for number, result in results:
         if result is not _FAILED:
             work, use = works[number]
-            use(generator, result)
+            if use is not None:
+                use(generator, result)
             done.append(f"{work.__module__}.{work.__qualname__}")
     logging.getLogger(__name__).debug(
         "resonanz_fastbuild: done while the posts were read: %s", ", ".join(done) or "nothing")

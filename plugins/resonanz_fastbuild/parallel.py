@@ -313,7 +313,7 @@ def prefetch(generator, paths_setting: str, exclude_setting: str,
                             on_first=on_first)
     read = {items[i]: data for i, data in results.items() if i >= count and data is not None}
     if use is not None:
-        use(sorted((i, results[i]) for i in range(count) if i in results))
+        use([(i, results[i]) for i in range(count) if i in results])
     compat.serve_read(readers, read)
     logger.info("resonanz_fastbuild: %d source files read by %d process(es) (%s)", len(todo),
                 len(LAST_RUN), " + ".join(map(str, LAST_RUN)))

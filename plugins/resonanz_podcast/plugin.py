@@ -61,10 +61,6 @@ def artwork_ahead(generator: Any) -> None:
         show_artwork_ahead(build)
 
 
-def _in_cache(generator: Any, result: None) -> None:
-    """The variants are in the podcast cache, where show_artwork looks first."""
-
-
 def episodes_ahead(generator: Any) -> dict:
     """resonanz_fastbuild's read_ahead, while the posts are read: the show notes and
     the audio files the cache does not know (the generator's own reading would start
@@ -90,7 +86,7 @@ def register() -> None:
     hooks.declare(add_to_reader_feeds)
     hooks.declare_feed_inputs(add_to_reader_feeds, reader_feed_inputs)
     hooks.build_inputs.connect(dating_commits)
-    hooks.read_ahead(artwork_ahead, _in_cache)
+    hooks.read_ahead(artwork_ahead)  # into the podcast cache, where show_artwork looks
     hooks.read_ahead(episodes_ahead, _take_episodes)
 
 
